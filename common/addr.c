@@ -1,0 +1,96 @@
+/* Socket address formatting and the checks both master and workers need. */
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+
+/* The host part alone: "127.0.0.1", "::1" (no brackets), or a unix path. */
+const char *
+addr_host_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const struct sockaddr_un *sun;
+
+	switch (sa->sa_family) {
+	case AF_INET:
+		if (inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    buf, (socklen_t)len) == NULL)
+			snprintf(buf, len, "?");
+		break;
+	case AF_INET6:
+		if (inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+		    (socklen_t)len) == NULL)
+			snprintf(buf, len, "?");
+		break;
+	case AF_UNIX:
+		sun = (const struct sockaddr_un *)sa;
+		snprintf(buf, len, "%.*s", (int)sizeof(sun->sun_path),
+		    sun->sun_path[0] != '\0' ? sun->sun_path : "unix");
+		break;
+	default:
+		snprintf(buf, len, "family-%d", sa->sa_family);
+		break;
+	}
+	return buf;
+}
+
+int
+addr_port(const struct sockaddr *sa)
+{
+	switch (sa->sa_family) {
+	case AF_INET:
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	case AF_INET6:
+		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	default:
+		return 0;
+	}
+}
+
+/* "127.0.0.1:7", "[::1]:7" or the unix path: the form every log line uses. */
+const char *
+addr_str(const struct sockaddr *sa, socklen_t salen, char *buf, size_t len)
+{
+	char host[ADDR_STR_MAX];
+
+	if (salen < sizeof(sa->sa_family)) {
+		snprintf(buf, len, "unnamed");
+		return buf;
+	}
+	addr_host_str(sa, host, sizeof(host));
+	switch (sa->sa_family) {
+	case AF_INET:
+		snprintf(buf, len, "%s:%d", host, addr_port(sa));
+		break;
+	case AF_INET6:
+		snprintf(buf, len, "[%s]:%d", host, addr_port(sa));
+		break;
+	default:
+		snprintf(buf, len, "%s", host);
+		break;
+	}
+	return buf;
+}
+
+/*
+ * A v4-mapped IPv6 source (::ffff:a.b.c.d) on a dual-stack socket is an IPv4
+ * client: give back its IPv4 form so it gets the IPv4 checks and log form.
+ */
+bool
+addr_unmap_v4(const struct sockaddr *sa, struct sockaddr_in *out)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+
+	if (sa->sa_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->sin_family = AF_INET;
+	out->sin_port = sin6->sin6_port;
+	memcpy(&out->sin_addr, &sin6->sin6_addr.s6_addr[12], 4);
+	return true;
+}

@@ -1,0 +1,20 @@
+/* The inetd.conf parser: classic OpenBSD, FreeBSD and Debian syntax. */
+#ifndef SINETD_CONF_H
+#define SINETD_CONF_H
+
+#include <stdio.h>
+
+#include "service.h"
+
+struct conf {
+	struct service	**svc;
+	size_t		  nsvc;
+	char		**err;		/* "file:line: field: reason" */
+	size_t		  nerr;
+};
+
+int	conf_load(const char *, struct conf *);
+int	conf_parse(FILE *, const char *, struct conf *);
+void	conf_free(struct conf *);
+
+#endif

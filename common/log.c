@@ -1,0 +1,109 @@
+/*
+ * Logging for every process: stderr under -d, syslog otherwise, and in a
+ * worker a sink that forwards each line to the master over the channel.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static enum log_target log_target = LOG_TARGET_STDERR;
+static int log_verbose;
+static log_sink_fn log_sink;
+int log_fatal_status = 1;
+
+/* also_stderr: until a daemon has left its terminal, say it there too. */
+void
+log_init(enum log_target target, int verbose, int also_stderr)
+{
+	log_target = target;
+	log_verbose = verbose;
+	if (target == LOG_TARGET_SYSLOG) {
+		closelog();
+		openlog("sinetd", LOG_PID | LOG_NDELAY |
+		    (also_stderr ? LOG_PERROR : 0), LOG_DAEMON);
+	}
+}
+
+void
+log_set_sink(log_sink_fn sink)
+{
+	log_sink = sink;
+}
+
+void
+log_line(int prio, const char *line)
+{
+	if (prio == LOG_DEBUG && !log_verbose)
+		return;
+	if (log_sink != NULL) {
+		log_sink(prio, line);
+		return;
+	}
+	if (log_target == LOG_TARGET_SYSLOG)
+		syslog(prio, "%s", line);
+	else
+		fprintf(stderr, "sinetd[%ld]: %s\n", (long)getpid(), line);
+}
+
+static void
+vlog(int prio, int errnum, const char *fmt, va_list ap)
+{
+	char line[LOG_LINE_MAX];
+	int n;
+
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n < 0)
+		return;
+	if (errnum != 0 && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - (size_t)n, " error=\"%s\"",
+		    strerror(errnum));
+	log_line(prio, line);
+}
+
+#define LOG_FN(name, prio, with_errno)					\
+void									\
+name(const char *fmt, ...)						\
+{									\
+	int saved = errno;						\
+	va_list ap;							\
+									\
+	va_start(ap, fmt);						\
+	vlog(prio, with_errno ? saved : 0, fmt, ap);			\
+	va_end(ap);							\
+	errno = saved;							\
+}
+
+LOG_FN(log_emerg, LOG_CRIT, 0)
+LOG_FN(log_err, LOG_ERR, 1)
+LOG_FN(log_errx, LOG_ERR, 0)
+LOG_FN(log_warn, LOG_WARNING, 1)
+LOG_FN(log_warnx, LOG_WARNING, 0)
+LOG_FN(log_info, LOG_INFO, 0)
+LOG_FN(log_debug, LOG_DEBUG, 0)
+
+void
+fatal(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, saved, fmt, ap);
+	va_end(ap);
+	exit(log_fatal_status);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, 0, fmt, ap);
+	va_end(ap);
+	exit(log_fatal_status);
+}

@@ -1,0 +1,64 @@
+/*
+ * The messages between the master and its workers: one enum of types, one
+ * fixed-layout payload per type, one record per SOCK_SEQPACKET message.
+ * The receiver checks the exact size before it reads a field, and treats a
+ * type it does not expect as fatal (a worker that sends one is killed).
+ */
+#ifndef SINETD_MSG_H
+#define SINETD_MSG_H
+
+#include <stdint.h>
+
+#include "log.h"
+
+#define MSG_VERSION		1
+
+/* Where a worker finds its descriptors after exec. */
+#define WORKER_CHAN_FD		3
+#define WORKER_LISTEN_FD	4
+
+/* A worker that exits with this must not be restarted: it cannot set up. */
+#define EXIT_NORESPAWN		78
+
+enum msg_type {
+	MSG_SERVICE = 1,	/* master -> worker: struct msg_service */
+	MSG_STOP,		/* master -> worker: struct msg_stop */
+	MSG_READY,		/* worker -> master: no payload */
+	MSG_LOG,		/* worker -> master: struct msg_log */
+};
+
+struct msg_hdr {
+	uint32_t	type;
+	uint32_t	len;		/* payload bytes after the header */
+};
+
+/* Everything a worker needs to serve, sent once after exec. */
+struct msg_service {
+	uint32_t	version;
+	int32_t		master_pid;
+	int32_t		socktype;
+	int32_t		family;
+	uint32_t	builtin;	/* enum builtin */
+	uint32_t	change_ids;	/* the master is root: drop to uid/gid */
+	uint32_t	uid;
+	uint32_t	gid;
+	uint32_t	max_conns;	/* per worker */
+	uint32_t	idle_timeout_ms;
+	uint32_t	log_connections;
+	char		title[128];	/* "echo/tcp 127.0.0.1:7", for ps */
+	uint8_t		udp_guard_ports[65536 / 8];	/* no reply to these */
+};
+
+/* Stop accepting now; finish open sessions within drain_ms, then exit. */
+struct msg_stop {
+	uint32_t	drain_ms;
+};
+
+struct msg_log {
+	int32_t		prio;		/* syslog priority */
+	char		text[LOG_LINE_MAX];
+};
+
+#define MSG_MAX	(sizeof(struct msg_hdr) + sizeof(struct msg_service))
+
+#endif

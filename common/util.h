@@ -1,0 +1,28 @@
+/* Small helpers every process uses: strict number parsing, clocks, memory. */
+#ifndef SINETD_UTIL_H
+#define SINETD_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+int	 parse_ulong(const char *, unsigned long, unsigned long, unsigned long *);
+int	 parse_size(const char *, unsigned long, unsigned long *);
+int	 parse_duration_ms(const char *, uint64_t *);
+bool	 str_copy(char *, const char *, size_t);
+bool	 str_is_digits(const char *);
+uint64_t now_ms(void);
+
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+int	 xasprintf(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+int	 fd_set_nonblock(int, bool);
+
+#endif

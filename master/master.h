@@ -1,0 +1,95 @@
+/* The privileged master: what its files share. */
+#ifndef SINETD_MASTER_H
+#define SINETD_MASTER_H
+
+#include <sys/types.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+struct options {
+	const char	*conf_path;
+	const char	*pidfile;
+	const char	*policy_dir;
+	const char	*ctl_socket;
+	const char	*internal_user;
+	bool		 foreground;	/* -d or -i */
+	bool		 log_stderr;	/* -d */
+	bool		 verbose;	/* -dd */
+	bool		 check_only;	/* -n */
+	bool		 log_connections; /* -l */
+	bool		 keep_env;	/* -E */
+	int		 backlog;	/* -q */
+	unsigned	 spawn_rate;	/* -R: spawns a minute */
+	uint64_t	 idle_timeout_ms;
+	uint64_t	 drain_ms;
+	uint64_t	 suspend_ms;
+	uint64_t	 restart_delay_ms;
+	unsigned	 workers;	/* per internal stream service */
+	unsigned	 max_conns;	/* per worker */
+};
+
+/* An event source in the master's epoll set. */
+struct mev {
+	void	(*fn)(struct mev *, uint32_t);
+};
+
+struct msvc;
+
+struct worker {
+	struct mev	 ev;
+	struct msvc	*ms;
+	pid_t		 pid;		/* 0: not running */
+	int		 chan;		/* -1: closed */
+	bool		 ready;
+	uint64_t	 started_at;
+	uint64_t	 restart_at;	/* 0: no restart pending */
+	uint64_t	 backoff_ms;
+	uint32_t	 log_tokens;
+	uint64_t	 log_refill_at;
+	uint64_t	 log_dropped;
+	char		 last_error[256];
+};
+
+enum msvc_state {
+	MSVC_LISTENING,
+	MSVC_FAILED,
+};
+
+/* A configured service as the master runs it. */
+struct msvc {
+	struct service	*svc;
+	int		 fd;		/* listening socket, -1 if none */
+	enum msvc_state	 state;
+	char		*why;		/* why it failed */
+	struct worker	*workers;
+	unsigned	 nworkers;
+	bool		 settled;	/* counted in the ready line */
+};
+
+/* master.c */
+extern struct options opts;
+int	 master_main(void);
+int	 master_epoll_add(int, struct mev *);
+void	 master_service_settled(struct msvc *);
+
+/* listen.c */
+int	 listen_open(const struct service *, int, const char **);
+void	 listen_close(struct msvc *);
+
+/* pool.c */
+void	 pool_init(uid_t, gid_t, bool);
+void	 pool_set_guard_port(int);
+void	 pool_start(struct msvc *);
+void	 pool_stop(struct msvc *, uint64_t);
+bool	 pool_running(const struct msvc *);
+void	 pool_reap(pid_t, int);
+uint64_t pool_timers(struct msvc *, uint64_t);
+
+/* pidfile.c */
+int	 pidfile_lock(const char *);
+void	 pidfile_write(int);
+void	 pidfile_remove(const char *, int);
+
+#endif

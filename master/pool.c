@@ -1,0 +1,429 @@
+/*
+ * Worker pools: starting each worker by re-executing our own binary, telling
+ * it what to serve, hearing its reports, and restarting it when it dies.
+ */
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chan.h"
+#include "log.h"
+#include "master.h"
+#include "util.h"
+
+#define LOG_BURST		200	/* lines a worker may send at once */
+#define LOG_PER_SEC		50	/* and then per second */
+#define HEALTHY_UPTIME_MS	10000	/* lived this long: restart at once */
+#define RESTART_DELAY_MAX_MS	30000
+#define EVENTS_PER_TURN		64
+
+extern char **environ;
+
+static uid_t internal_uid;
+static gid_t internal_gid;
+static bool change_ids;
+static uint8_t guard_ports[65536 / 8];
+
+/* Running workers, to find one by pid when it is reaped. */
+static struct worker **running;
+static size_t nrunning;
+
+static void worker_event(struct mev *, uint32_t);
+
+void
+pool_init(uid_t uid, gid_t gid, bool root)
+{
+	internal_uid = uid;
+	internal_gid = gid;
+	change_ids = root;
+}
+
+/* No internal UDP service ever answers a datagram from another one. */
+void
+pool_set_guard_port(int port)
+{
+	guard_ports[port / 8] |= (uint8_t)(1 << (port % 8));
+}
+
+static unsigned
+pool_size(const struct service *s)
+{
+	if (s->builtin != BUILTIN_NONE && s->socktype == SOCK_STREAM)
+		return opts.workers;
+	return 1;
+}
+
+static void
+running_add(struct worker *w)
+{
+	running = xreallocarray(running, nrunning + 1, sizeof(*running));
+	running[nrunning++] = w;
+}
+
+static struct worker *
+running_take(pid_t pid)
+{
+	struct worker *w;
+	size_t i;
+
+	for (i = 0; i < nrunning; i++) {
+		if (running[i]->pid != pid)
+			continue;
+		w = running[i];
+		running[i] = running[--nrunning];
+		return w;
+	}
+	return NULL;
+}
+
+static void
+send_service(struct worker *w)
+{
+	static struct msg_service m;
+	const struct service *s = w->ms->svc;
+
+	memset(&m, 0, sizeof(m));
+	m.version = MSG_VERSION;
+	m.master_pid = getpid();
+	m.socktype = s->socktype;
+	m.family = s->family;
+	m.builtin = s->builtin;
+	/* Internal services never need root, whatever the line says. */
+	m.change_ids = change_ids;
+	m.uid = internal_uid;
+	m.gid = internal_gid;
+	m.max_conns = opts.max_conns;
+	m.idle_timeout_ms = (uint32_t)opts.idle_timeout_ms;
+	m.log_connections = opts.log_connections;
+	str_copy(m.title, s->fields, sizeof(m.title));
+	memcpy(m.udp_guard_ports, guard_ports, sizeof(guard_ports));
+	if (chan_send(w->chan, MSG_SERVICE, &m, sizeof(m), MSG_DONTWAIT) == -1)
+		log_warn("cannot send the service to worker %s pid=%ld",
+		    s->fields, (long)w->pid);
+}
+
+static void
+schedule_restart(struct worker *w, uint64_t now)
+{
+	if (now - w->started_at >= HEALTHY_UPTIME_MS)
+		w->backoff_ms = 0;
+	else if (w->backoff_ms == 0)
+		w->backoff_ms = opts.restart_delay_ms;
+	else
+		w->backoff_ms = w->backoff_ms * 2 > RESTART_DELAY_MAX_MS ?
+		    RESTART_DELAY_MAX_MS : w->backoff_ms * 2;
+	w->restart_at = now + w->backoff_ms;
+}
+
+/*
+ * A fresh image of our own binary (/proc/self/exe, so an upgrade on disk
+ * never mixes versions), the channel at fd 3 and the listening socket at
+ * fd 4, every other descriptor closed, default signals, its own process
+ * group so a terminal's ^C reaches the master alone.
+ */
+static void
+worker_spawn(struct worker *w)
+{
+	const struct service *s = w->ms->svc;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, all;
+	char *argv[] = { "sinetd-worker", "-X", s->fields, NULL };
+	int sv[2], chan_tmp = -1, listen_tmp = -1, rc;
+	pid_t pid;
+
+	w->restart_at = 0;
+	w->started_at = now_ms();
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warn("socketpair for worker %s", s->fields);
+		schedule_restart(w, w->started_at);
+		return;
+	}
+	/* Above the target numbers, so neither dup2 clobbers the other. */
+	chan_tmp = fcntl(sv[1], F_DUPFD_CLOEXEC, WORKER_LISTEN_FD + 1);
+	listen_tmp = fcntl(w->ms->fd, F_DUPFD_CLOEXEC, WORKER_LISTEN_FD + 1);
+	if (chan_tmp == -1 || listen_tmp == -1) {
+		log_warn("dup for worker %s", s->fields);
+		rc = -1;
+		goto out;
+	}
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, chan_tmp, WORKER_CHAN_FD);
+	posix_spawn_file_actions_adddup2(&fa, listen_tmp, WORKER_LISTEN_FD);
+	posix_spawn_file_actions_addclosefrom_np(&fa, WORKER_LISTEN_FD + 1);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+	rc = posix_spawn(&pid, "/proc/self/exe", &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (rc != 0) {
+		errno = rc;
+		log_warn("cannot start worker %s", s->fields);
+	}
+out:
+	if (chan_tmp != -1)
+		close(chan_tmp);
+	if (listen_tmp != -1)
+		close(listen_tmp);
+	close(sv[1]);
+	if (rc != 0) {
+		close(sv[0]);
+		schedule_restart(w, w->started_at);
+		return;
+	}
+	w->pid = pid;
+	w->chan = sv[0];
+	w->ready = false;
+	w->log_tokens = LOG_BURST;
+	w->log_refill_at = w->started_at;
+	w->ev.fn = worker_event;
+	if (fd_set_nonblock(w->chan, true) == -1 ||
+	    master_epoll_add(w->chan, &w->ev) == -1)
+		fatal("cannot watch worker channel");
+	running_add(w);
+	send_service(w);
+	log_debug("worker started %s pid=%ld", s->fields, (long)pid);
+}
+
+void
+pool_start(struct msvc *ms)
+{
+	unsigned i;
+
+	ms->nworkers = pool_size(ms->svc);
+	ms->workers = xcalloc(ms->nworkers, sizeof(*ms->workers));
+	for (i = 0; i < ms->nworkers; i++) {
+		ms->workers[i].ms = ms;
+		ms->workers[i].chan = -1;
+		worker_spawn(&ms->workers[i]);
+	}
+}
+
+bool
+pool_running(const struct msvc *ms)
+{
+	unsigned i;
+
+	for (i = 0; i < ms->nworkers; i++)
+		if (ms->workers[i].pid != 0)
+			return true;
+	return false;
+}
+
+void
+pool_stop(struct msvc *ms, uint64_t drain_ms)
+{
+	struct msg_stop m = { .drain_ms = (uint32_t)drain_ms };
+	unsigned i;
+
+	for (i = 0; i < ms->nworkers; i++) {
+		struct worker *w = &ms->workers[i];
+
+		w->restart_at = 0;
+		if (w->pid != 0 && w->chan != -1 &&
+		    chan_send(w->chan, MSG_STOP, &m, sizeof(m),
+		    MSG_DONTWAIT) == -1)
+			log_warn("cannot tell worker to stop %s pid=%ld",
+			    ms->svc->fields, (long)w->pid);
+	}
+}
+
+/* Restarts that are due; returns when the next one is (or UINT64_MAX). */
+uint64_t
+pool_timers(struct msvc *ms, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+	unsigned i;
+
+	for (i = 0; i < ms->nworkers; i++) {
+		struct worker *w = &ms->workers[i];
+
+		if (w->restart_at == 0)
+			continue;
+		if (w->restart_at <= now)
+			worker_spawn(w);
+		if (w->restart_at != 0 && w->restart_at < next)
+			next = w->restart_at;
+	}
+	return next;
+}
+
+static void
+worker_close_chan(struct worker *w)
+{
+	if (w->chan == -1)
+		return;
+	close(w->chan);		/* leaves the epoll set: only we hold it */
+	w->chan = -1;
+}
+
+/* What a worker says goes to our log with fields it cannot forge. */
+static void
+worker_log(struct worker *w, const struct msg_log *m)
+{
+	char text[LOG_LINE_MAX], line[LOG_LINE_MAX + 256];
+	uint64_t now = now_ms(), add;
+	int prio = m->prio;
+	size_t i;
+
+	add = (now - w->log_refill_at) * LOG_PER_SEC / 1000;
+	if (add > 0) {
+		w->log_tokens = (uint32_t)(w->log_tokens + add > LOG_BURST ?
+		    LOG_BURST : w->log_tokens + add);
+		w->log_refill_at = now;
+	}
+	if (w->log_tokens == 0) {
+		w->log_dropped++;
+		return;
+	}
+	w->log_tokens--;
+	if (w->log_dropped > 0) {
+		log_warnx("worker log lines dropped count=%llu %s pid=%ld",
+		    (unsigned long long)w->log_dropped, w->ms->svc->fields,
+		    (long)w->pid);
+		w->log_dropped = 0;
+	}
+	memcpy(text, m->text, sizeof(text));
+	text[sizeof(text) - 1] = '\0';
+	for (i = 0; text[i] != '\0'; i++)
+		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
+			text[i] = '?';
+	if (prio < LOG_EMERG || prio > LOG_DEBUG)
+		prio = LOG_WARNING;
+	/* A worker cannot ask for an emergency; only we decide that. */
+	if (prio < LOG_CRIT)
+		prio = LOG_CRIT;
+	snprintf(line, sizeof(line), "%s %s pid=%ld", text, w->ms->svc->fields,
+	    (long)w->pid);
+	if (prio <= LOG_ERR)
+		str_copy(w->last_error, text, sizeof(w->last_error));
+	log_line(prio, line);
+}
+
+static int
+dispatch_worker(struct worker *w, const struct chan_msg *m)
+{
+	unsigned i;
+
+	switch (m->hdr.type) {
+	case MSG_READY:
+		if (chan_expect(m, MSG_READY, 0) == -1 || w->ready)
+			return -1;
+		w->ready = true;
+		for (i = 0; i < w->ms->nworkers; i++)
+			if (!w->ms->workers[i].ready)
+				return 0;
+		master_service_settled(w->ms);
+		return 0;
+	case MSG_LOG:
+		if (chan_expect(m, MSG_LOG, sizeof(m->u.log)) == -1)
+			return -1;
+		worker_log(w, &m->u.log);
+		return 0;
+	default:
+		errno = EBADMSG;
+		return -1;
+	}
+}
+
+static void
+worker_event(struct mev *ev, uint32_t events)
+{
+	struct worker *w = container_of(ev, struct worker, ev);
+	static struct chan_msg m;
+	int i;
+	ssize_t n;
+
+	(void)events;
+	for (i = 0; i < EVENTS_PER_TURN && w->chan != -1; i++) {
+		n = chan_recv(w->chan, &m, MSG_DONTWAIT);
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n == 0) {
+			worker_close_chan(w);
+			return;
+		}
+		if (n == -1 || dispatch_worker(w, &m) == -1) {
+			log_errx("worker broke the protocol, killing it %s "
+			    "pid=%ld type=%u", w->ms->svc->fields, (long)w->pid,
+			    n == -1 ? 0 : m.hdr.type);
+			kill(w->pid, SIGKILL);
+			worker_close_chan(w);
+			return;
+		}
+	}
+}
+
+static void
+describe_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exit=%d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "signal=%s%s", sigabbrev_np(WTERMSIG(status)) ?
+		    sigabbrev_np(WTERMSIG(status)) : "?",
+		    WCOREDUMP(status) ? " core=yes" : "");
+	else
+		snprintf(buf, len, "status=%d", status);
+}
+
+/* One of our children ended: if it was a worker, say why and heal. */
+void
+pool_reap(pid_t pid, int status)
+{
+	struct worker *w = running_take(pid);
+	struct msvc *ms;
+	char how[64];
+
+	if (w == NULL) {
+		log_debug("reaped pid=%ld", (long)pid);
+		return;
+	}
+	ms = w->ms;
+	/* Its last words may still be in the channel. */
+	if (w->chan != -1)
+		worker_event(&w->ev, 0);
+	worker_close_chan(w);
+	w->pid = 0;
+	describe_status(status, how, sizeof(how));
+	if (ms->state == MSVC_FAILED || ms->fd == -1) {
+		log_debug("worker exited %s pid=%ld %s", ms->svc->fields,
+		    (long)pid, how);
+		return;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_NORESPAWN) {
+		unsigned i;
+
+		ms->state = MSVC_FAILED;
+		free(ms->why);
+		ms->why = xstrdup(w->last_error[0] ? w->last_error :
+		    "worker could not set up");
+		log_errx("service failed, not restarting it %s reason=\"%s\"",
+		    ms->svc->fields, ms->why);
+		for (i = 0; i < ms->nworkers; i++)
+			ms->workers[i].restart_at = 0;
+		pool_stop(ms, 0);
+		master_service_settled(ms);
+		return;
+	}
+	schedule_restart(w, now_ms());
+	log_warnx("worker died %s pid=%ld %s restart_in=%llums",
+	    ms->svc->fields, (long)pid, how,
+	    (unsigned long long)w->backoff_ms);
+	if (!w->ready)
+		master_service_settled(ms);
+	w->ready = false;
+}

@@ -1,0 +1,259 @@
+# The test library: starts the real daemon on loopback, waits for its ready
+# line, picks ports that do not collide, talks to services, and kills every
+# process it started, by pid, even when a test dies.
+package Sinetd;
+
+use strict;
+use warnings;
+use Exporter 'import';
+use File::Temp qw(tempdir);
+use FindBin;
+use IO::Select;
+use IO::Socket::IP;
+use POSIX qw(WNOHANG);
+use Socket qw(SOCK_STREAM SOCK_DGRAM SHUT_WR AF_INET AF_INET6
+    inet_pton pack_sockaddr_in pack_sockaddr_in6);
+use Time::HiRes qw(time sleep);
+
+our @EXPORT = qw(sinetd_bin build_dir free_port tcp_talk tcp_connect
+    udp_ask wait_for proc_status proc_uid children_of pid_alive
+    port_free write_file slurp);
+
+my $BUILD = $ENV{SINETD_BUILD} // "$FindBin::Bin/../build";
+my @started;    # every daemon pid this test started
+my %used_port;
+
+sub build_dir { $BUILD }
+sub sinetd_bin { "$BUILD/sinetd" }
+
+sub write_file {
+	my ($path, $text) = @_;
+	open(my $fh, '>', $path) or die "$path: $!";
+	print $fh $text;
+	close($fh);
+}
+
+sub slurp {
+	my ($path) = @_;
+	open(my $fh, '<', $path) or return '';
+	local $/;
+	my $s = <$fh>;
+	return $s // '';
+}
+
+# True when nothing listens on, or is bound to, this port on loopback.
+sub port_free {
+	my ($port) = @_;
+	for my $host ('127.0.0.1', '::1') {
+		for my $type (SOCK_STREAM, SOCK_DGRAM) {
+			my $s = IO::Socket::IP->new(LocalHost => $host,
+			    LocalPort => $port, Type => $type, ReuseAddr => 1)
+			    or return 0;
+			close($s);
+		}
+	}
+	return 1;
+}
+
+# A port free for TCP and UDP on 127.0.0.1 and ::1, below the ephemeral
+# range, never handed out twice by one test; random, so parallel tests and
+# parallel runs do not collide.
+sub free_port {
+	for (1 .. 500) {
+		my $p = 20000 + int(rand(12000));
+		next if $used_port{$p} || $p == 2049;
+		$used_port{$p} = 1;
+		return $p if port_free($p);
+	}
+	die "no free port found";
+}
+
+sub pid_alive {
+	my ($pid) = @_;
+	return 0 unless -e "/proc/$pid";
+	my $stat = slurp("/proc/$pid/stat");
+	return $stat !~ /^\d+ \(.*\) Z /s;
+}
+
+sub proc_status {
+	my ($pid, $key) = @_;
+	my $s = slurp("/proc/$pid/status");
+	return $s =~ /^\Q$key\E:\s*(.*)$/m ? $1 : undef;
+}
+
+# The real, effective, saved and filesystem uids of a process.
+sub proc_uid {
+	my ($pid) = @_;
+	my $u = proc_status($pid, 'Uid') // return;
+	return split(/\s+/, $u);
+}
+
+sub children_of {
+	my ($ppid) = @_;
+	my @kids;
+	opendir(my $d, '/proc') or return;
+	for my $pid (grep { /^\d+$/ } readdir($d)) {
+		my $stat = slurp("/proc/$pid/stat");
+		next unless $stat =~ /^\d+ \(.*\) \S (\d+) /s;
+		push @kids, $pid if $1 == $ppid;
+	}
+	return sort { $a <=> $b } @kids;
+}
+
+# Polls until the code returns true or the time is up.
+sub wait_for {
+	my ($timeout, $code) = @_;
+	my $end = time + $timeout;
+	while (1) {
+		my $r = $code->();
+		return $r if $r;
+		return undef if time > $end;
+		sleep(0.05);
+	}
+}
+
+# Sinetd->start(conf => TEXT, args => [...], wait => 1): a daemon in the
+# foreground (-d), its log in a file, started once its ready line is there.
+sub start {
+	my ($class, %o) = @_;
+	my $dir = $o{dir} // tempdir(CLEANUP => 1);
+	my $conf = "$dir/inetd.conf";
+	write_file($conf, $o{conf} // '');
+	my $self = bless {
+		dir => $dir, conf => $conf, log => "$dir/log",
+		pidfile => $o{pidfile} // "$dir/sinetd.pid",
+	}, $class;
+	my @cmd = (sinetd_bin(), '-d', '-p', $self->{pidfile},
+	    @{ $o{args} // [] }, $conf);
+	my $pid = fork() // die "fork: $!";
+	if ($pid == 0) {
+		# Never die here: the parent's END would run in the child.
+		open(STDIN, '<', '/dev/null');
+		open(STDOUT, '>', $self->{log}) or POSIX::_exit(126);
+		open(STDERR, '>&', \*STDOUT);
+		$o{before_exec}->() if $o{before_exec};
+		{ no warnings 'exec'; exec(@cmd); }
+		POSIX::_exit(127);
+	}
+	$self->{pid} = $pid;
+	push @started, $pid;
+	if ($o{wait} // 1) {
+		$self->wait_log(qr/ready: \d+ services/, 15)
+		    or die "sinetd did not report ready:\n" . $self->log_text;
+	}
+	return $self;
+}
+
+sub pid { $_[0]{pid} }
+sub dir { $_[0]{dir} }
+sub log_text { slurp($_[0]{log}) }
+
+sub wait_log {
+	my ($self, $re, $timeout) = @_;
+	return wait_for($timeout // 5, sub {
+		my @m = $self->log_text =~ $re;
+		return @m ? ($m[0] // 1) : 0;
+	});
+}
+
+sub count_log {
+	my ($self, $re) = @_;
+	my @m = $self->log_text =~ /$re/g;
+	return scalar(@m);
+}
+
+sub workers { children_of($_[0]{pid}) }
+
+# Whether the daemon has exited; reaps it if so.
+sub exited {
+	my ($self) = @_;
+	return 1 if defined $self->{status};
+	my $r = waitpid($self->{pid}, WNOHANG);
+	if ($r == $self->{pid}) {
+		$self->{status} = $?;
+		return 1;
+	}
+	return 0;
+}
+
+# SIGTERM, then up to $timeout seconds; returns the wait status.
+sub stop {
+	my ($self, $timeout) = @_;
+	return $self->{status} if $self->exited;
+	kill('TERM', $self->{pid});
+	wait_for($timeout // 20, sub { $self->exited });
+	unless ($self->exited) {
+		kill('KILL', $self->{pid}, $self->workers);
+		waitpid($self->{pid}, 0);
+		$self->{status} = $?;
+	}
+	return $self->{status};
+}
+
+sub END {
+	my $saved = $?;
+	for my $pid (@started) {
+		next unless pid_alive($pid);
+		my @kids = children_of($pid);
+		kill('KILL', $pid, @kids);
+		waitpid($pid, 0);
+	}
+	$? = $saved;
+}
+
+sub tcp_connect {
+	my ($host, $port, %o) = @_;
+	return IO::Socket::IP->new(PeerHost => $host, PeerPort => $port,
+	    Type => SOCK_STREAM, Timeout => $o{timeout} // 5, %{ $o{opts} // {} });
+}
+
+# Reads until EOF, $max bytes, or $timeout seconds of silence.
+sub read_some {
+	my ($sock, $max, $timeout) = @_;
+	my $sel = IO::Select->new($sock);
+	my $data = '';
+	while (length($data) < $max) {
+		last unless $sel->can_read($timeout);
+		my $n = sysread($sock, my $buf, $max - length($data));
+		last unless $n;
+		$data .= $buf;
+	}
+	return $data;
+}
+
+# Connects, sends, half-closes if asked, reads what comes back.
+sub tcp_talk {
+	my ($host, $port, $send, %o) = @_;
+	my $s = tcp_connect($host, $port) or return undef;
+	if (defined $send && length $send) {
+		my $off = 0;
+		while ($off < length($send)) {
+			my $n = syswrite($s, $send, length($send) - $off, $off);
+			return undef unless defined $n;
+			$off += $n;
+		}
+	}
+	shutdown($s, SHUT_WR) if $o{half_close};
+	my $data = read_some($s, $o{max} // 1 << 20, $o{timeout} // 2);
+	close($s);
+	return $data;
+}
+
+# One datagram out, the reply back (or undef after $timeout).
+sub udp_ask {
+	my ($host, $port, $send, %o) = @_;
+	my $s = IO::Socket::IP->new(PeerHost => $host, PeerPort => $port,
+	    Type => SOCK_DGRAM,
+	    ($o{local_port} ? (LocalPort => $o{local_port}, ReuseAddr => 1)
+		: ()),
+	    ($o{local_host} ? (LocalHost => $o{local_host}) : ()))
+	    or return undef;
+	defined(send($s, $send, 0)) or return undef;
+	my $sel = IO::Select->new($s);
+	return undef unless $sel->can_read($o{timeout} // 2);
+	my $buf;
+	recv($s, $buf, 65536, 0) // return undef;
+	return $buf;
+}
+
+1;

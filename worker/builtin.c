@@ -1,0 +1,66 @@
+/*
+ * The bytes the internal services send: chargen's pattern (RFC 864, the
+ * same bytes the BSD inetds send), daytime (RFC 867, the ctime form) and
+ * time (RFC 868, 32-bit seconds since 1900 in network order).
+ */
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "service.h"
+#include "worker.h"
+
+#define CHARGEN_COLUMNS	72
+#define SECONDS_1900_TO_1970 2208988800UL
+
+/*
+ * Line i holds 72 characters of the printable ring (0x20 to 0x7e) starting
+ * at ring[i], then CR LF. The whole period is laid out several times over,
+ * so a write of up to CHARGEN_CHUNK bytes from any offset within the first
+ * period is one contiguous slice.
+ */
+char chargen_pattern[CHARGEN_CHUNK + CHARGEN_PERIOD];
+
+void
+builtin_init(uint32_t builtin)
+{
+	char *p = chargen_pattern;
+	size_t i, k, copies;
+
+	if (builtin != BUILTIN_CHARGEN)
+		return;
+	for (i = 0; i < CHARGEN_LINES; i++) {
+		for (k = 0; k < CHARGEN_COLUMNS; k++)
+			*p++ = (char)(' ' + (i + k) % CHARGEN_LINES);
+		*p++ = '\r';
+		*p++ = '\n';
+	}
+	copies = sizeof(chargen_pattern) / CHARGEN_PERIOD;
+	for (i = 1; i < copies; i++)
+		memcpy(chargen_pattern + i * CHARGEN_PERIOD, chargen_pattern,
+		    CHARGEN_PERIOD);
+}
+
+/* "Thu Nov 26 05:37:18 2026\r\n"; the time zone was read before lock-down. */
+size_t
+builtin_daytime(char *buf, size_t len)
+{
+	char text[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	int n;
+
+	if (localtime_r(&now, &tm) == NULL || asctime_r(&tm, text) == NULL)
+		return 0;
+	n = snprintf(buf, len, "%.24s\r\n", text);
+	return n < 0 || (size_t)n >= len ? 0 : (size_t)n;
+}
+
+uint32_t
+builtin_time(void)
+{
+	return htonl((uint32_t)((unsigned long)time(NULL) +
+	    SECONDS_1900_TO_1970));
+}

@@ -1,0 +1,146 @@
+/*
+ * The internal services over UDP: one answer per datagram, and none to a
+ * source the guard (guard.c) refuses.
+ */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "log.h"
+#include "service.h"
+#include "util.h"
+#include "worker.h"
+
+#define DGRAM_BURST	64
+
+static struct {
+	struct loop_ev	 ev;
+	int		 fd;
+	bool		 dual;		/* IPv6 socket taking IPv4 clients too */
+} dl = { .fd = -1 };
+
+static enum builtin builtin;
+static bool log_conns;
+static unsigned chargen_line;
+static char dgram_buf[65536];
+
+static void
+refused(const struct sockaddr *sa, socklen_t len, const char *why)
+{
+	struct sockaddr_in v4;
+	char addr[ADDR_STR_MAX];
+
+	if (!peerlog_due(sa, loop_now()))
+		return;
+	if (dl.dual && addr_unmap_v4(sa, &v4)) {
+		sa = (const struct sockaddr *)&v4;
+		len = sizeof(v4);
+	}
+	log_warnx("udp request refused peer=%s reason=%s",
+	    addr_str(sa, len, addr, sizeof(addr)), why);
+}
+
+/* The answer to a datagram of n bytes in dgram_buf: its length, or -1. */
+static ssize_t
+answer(const char **out, size_t n)
+{
+	static char text[DAYTIME_MAX];
+	static uint32_t t;
+
+	switch (builtin) {
+	case BUILTIN_ECHO:
+		*out = dgram_buf;
+		return (ssize_t)n;
+	case BUILTIN_CHARGEN:
+		/* One line a datagram, its start rotating, as the BSDs do. */
+		*out = chargen_pattern + chargen_line * CHARGEN_LINE_LEN;
+		chargen_line = (chargen_line + 1) % CHARGEN_LINES;
+		return CHARGEN_LINE_LEN;
+	case BUILTIN_DAYTIME:
+		*out = text;
+		return (ssize_t)builtin_daytime(text, sizeof(text));
+	case BUILTIN_TIME:
+		t = builtin_time();
+		*out = (const char *)&t;
+		return sizeof(t);
+	default:
+		return -1;	/* discard */
+	}
+}
+
+static void
+dgram_ready(struct loop_ev *ev, uint32_t events)
+{
+	union sockaddr_any peer;
+	char addr[ADDR_STR_MAX];
+	const char *why, *out;
+	socklen_t plen;
+	ssize_t n, len;
+	int i;
+
+	(void)ev;
+	(void)events;
+	for (i = 0; i < DGRAM_BURST && dl.fd != -1; i++) {
+		plen = sizeof(peer);
+		n = recvfrom(dl.fd, dgram_buf, sizeof(dgram_buf), MSG_DONTWAIT,
+		    &peer.sa, &plen);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			if (errno != ECONNREFUSED)
+				log_warn("recvfrom");
+			return;
+		}
+		if ((why = guard_check(&peer.sa, dl.dual)) != NULL) {
+			refused(&peer.sa, plen, why);
+			continue;
+		}
+		if (log_conns)
+			log_info("request peer=%s bytes=%zd",
+			    addr_str(&peer.sa, plen, addr, sizeof(addr)), n);
+		if ((len = answer(&out, (size_t)n)) == -1)
+			continue;
+		/*
+		 * The kernel refuses a directed broadcast we did not know
+		 * of (EACCES without SO_BROADCAST): one more guard.
+		 */
+		if (sendto(dl.fd, out, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
+		    &peer.sa, plen) == -1 && errno == EACCES)
+			refused(&peer.sa, plen, "broadcast");
+	}
+}
+
+void
+dgram_start(const struct msg_service *m, int fd)
+{
+	int v6only = 1;
+	socklen_t len = sizeof(v6only);
+
+	builtin = m->builtin;
+	log_conns = m->log_connections;
+	guard_set_ports(m->udp_guard_ports);
+	builtin_init(builtin);
+	if (m->family == AF_INET6 && getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
+	    &v6only, &len) == 0)
+		dl.dual = !v6only;
+	dl.fd = fd;
+	dl.ev.fn = dgram_ready;
+	if (loop_add(fd, EPOLLIN | EPOLLEXCLUSIVE, &dl.ev) == -1)
+		fatal("epoll add listener");
+}
+
+void
+dgram_stop(void)
+{
+	if (dl.fd == -1)
+		return;
+	loop_del(dl.fd);
+	close(dl.fd);
+	dl.fd = -1;
+}

@@ -1,0 +1,479 @@
+/*
+ * The internal services over TCP, served from the event loop out of a fixed
+ * connection table: nothing is allocated per connection. echo keeps at most
+ * ECHO_BUF bytes in flight, chargen writes only when the socket is writable,
+ * and a connection that makes no progress for the idle timeout is closed.
+ */
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "log.h"
+#include "service.h"
+#include "util.h"
+#include "worker.h"
+
+#define ECHO_BUF	4096	/* echo bytes in flight per connection */
+#define IO_BURST	16	/* reads or writes per connection per turn */
+#define ACCEPT_BURST	64
+#define EXHAUSTED_PAUSE_MS 100	/* out of descriptors: stop accepting */
+#define DISCARD_CHUNK	(1 << 20)
+
+struct conn {
+	struct loop_ev	 ev;
+	int		 fd;		/* -1: free, or closed this turn */
+	uint32_t	 off, len;	/* echo: bytes of the buffer to send */
+	uint32_t	 pos;		/* chargen: offset in the period */
+	bool		 eof;		/* echo: the peer is done sending */
+	bool		 queued;	/* on the run queue */
+	uint64_t	 last_active;
+	struct conn	*prev, *next;	/* idle order, or the free lists */
+	struct conn	*runq_next;
+};
+
+static struct {
+	struct loop_ev	 ev;
+	int		 fd;
+	bool		 paused;	/* out of the epoll set */
+	bool		 stopped;
+	bool		 exhausted;	/* logged this burst of EMFILE */
+	uint64_t	 resume_at;
+} lst = { .fd = -1 };
+
+static enum builtin builtin;
+static uint64_t idle_ms;
+static bool log_conns;
+static struct conn *conns;
+static char *echo_arena;
+static struct conn *free_list;
+static struct conn *closed_list;	/* free again after this turn */
+static struct conn idle = { .prev = &idle, .next = &idle };
+static struct conn *runq_first, *runq_last;
+static size_t nopen;
+
+static bool
+needs_slot(void)
+{
+	return builtin != BUILTIN_DAYTIME && builtin != BUILTIN_TIME;
+}
+
+static void
+idle_unlink(struct conn *c)
+{
+	c->prev->next = c->next;
+	c->next->prev = c->prev;
+}
+
+static void
+idle_append(struct conn *c)
+{
+	c->prev = idle.prev;
+	c->next = &idle;
+	idle.prev->next = c;
+	idle.prev = c;
+}
+
+/* Progress: the connection moves to the young end of the idle order. */
+static void
+touch(struct conn *c)
+{
+	c->last_active = loop_now();
+	if (idle.prev != c) {
+		idle_unlink(c);
+		idle_append(c);
+	}
+}
+
+static void
+runq_push(struct conn *c)
+{
+	if (c->queued)
+		return;
+	c->queued = true;
+	c->runq_next = NULL;
+	if (runq_last != NULL)
+		runq_last->runq_next = c;
+	else
+		runq_first = c;
+	runq_last = c;
+}
+
+static void
+listener_pause(void)
+{
+	if (lst.paused || lst.stopped)
+		return;
+	if (loop_del(lst.fd) == -1)
+		fatal("epoll del listener");
+	lst.paused = true;
+}
+
+static void
+listener_resume(void)
+{
+	if (!lst.paused || lst.stopped)
+		return;
+	if (loop_add(lst.fd, EPOLLIN | EPOLLEXCLUSIVE, &lst.ev) == -1)
+		fatal("epoll add listener");
+	lst.paused = false;
+}
+
+/*
+ * The descriptor goes now; the slot only after this turn, so an event
+ * still queued for it in this batch cannot reach a new connection.
+ */
+static void
+conn_close(struct conn *c)
+{
+	close(c->fd);
+	c->fd = -1;
+	idle_unlink(c);
+	c->next = closed_list;
+	closed_list = c;
+	nopen--;
+}
+
+static void
+echo_io(struct conn *c)
+{
+	char *buf = echo_arena + (size_t)(c - conns) * ECHO_BUF;
+	int budget = IO_BURST;
+	ssize_t n;
+
+	for (;;) {
+		while (c->off < c->len) {
+			n = send(c->fd, buf + c->off, c->len - c->off,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n == -1) {
+				if (errno == EINTR)
+					continue;
+				if (errno != EAGAIN)
+					conn_close(c);
+				return;	/* EPOLLOUT brings us back */
+			}
+			c->off += (uint32_t)n;
+			touch(c);
+		}
+		c->off = c->len = 0;
+		if (c->eof) {
+			conn_close(c);
+			return;
+		}
+		if (budget-- == 0) {
+			runq_push(c);
+			return;
+		}
+		n = recv(c->fd, buf, ECHO_BUF, MSG_DONTWAIT);
+		if (n > 0) {
+			c->len = (uint32_t)n;
+			touch(c);
+		} else if (n == 0)
+			c->eof = true;
+		else if (errno == EAGAIN)
+			return;
+		else if (errno != EINTR) {
+			conn_close(c);
+			return;
+		}
+	}
+}
+
+/* MSG_TRUNC makes TCP drop the bytes without copying them to us. */
+static int
+drain_input(struct conn *c, bool *eof)
+{
+	int budget = IO_BURST;
+	ssize_t n;
+
+	while (budget-- > 0) {
+		n = recv(c->fd, NULL, DISCARD_CHUNK, MSG_DONTWAIT | MSG_TRUNC);
+		if (n > 0) {
+			touch(c);
+			continue;
+		}
+		if (n == 0) {
+			*eof = true;
+			return 0;
+		}
+		if (errno == EAGAIN)
+			return 0;
+		if (errno != EINTR)
+			return -1;
+	}
+	return 1;	/* more to read: come back */
+}
+
+static void
+discard_io(struct conn *c)
+{
+	bool eof = false;
+	int rc = drain_input(c, &eof);
+
+	if (rc == -1 || eof)
+		conn_close(c);
+	else if (rc == 1)
+		runq_push(c);
+}
+
+/*
+ * Reads are thrown away (RFC 864), and a peer that only half-closes still
+ * gets characters; writes stop at a full socket buffer, so a client that
+ * never reads costs no more than the kernel's buffer.
+ */
+static void
+chargen_io(struct conn *c)
+{
+	bool eof = false;
+	int budget = IO_BURST, rc;
+	ssize_t n;
+
+	if ((rc = drain_input(c, &eof)) == -1) {
+		conn_close(c);
+		return;
+	}
+	while (budget-- > 0) {
+		n = send(c->fd, chargen_pattern + c->pos, CHARGEN_CHUNK,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				conn_close(c);
+			else if (rc == 1)
+				runq_push(c);
+			return;
+		}
+		c->pos = (uint32_t)(((size_t)c->pos + (size_t)n) %
+		    CHARGEN_PERIOD);
+		touch(c);
+	}
+	runq_push(c);
+}
+
+static void
+conn_serve(struct conn *c)
+{
+	switch (builtin) {
+	case BUILTIN_ECHO:
+		echo_io(c);
+		break;
+	case BUILTIN_DISCARD:
+		discard_io(c);
+		break;
+	case BUILTIN_CHARGEN:
+		chargen_io(c);
+		break;
+	default:
+		conn_close(c);
+		break;
+	}
+}
+
+static void
+conn_ready(struct loop_ev *ev, uint32_t events)
+{
+	struct conn *c = container_of(ev, struct conn, ev);
+
+	(void)events;	/* the reads and writes themselves say what happened */
+	if (c->fd != -1)
+		conn_serve(c);
+}
+
+static void
+conn_open(int fd)
+{
+	struct conn *c = free_list;
+
+	free_list = c->next;
+	c->fd = fd;
+	c->off = c->len = c->pos = 0;
+	c->eof = false;
+	c->last_active = loop_now();
+	c->ev.fn = conn_ready;
+	idle_append(c);
+	nopen++;
+	/* Edge-triggered: the handlers always run until EAGAIN or re-queue. */
+	if (loop_add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+	    &c->ev) == -1) {
+		log_warn("epoll add connection");
+		conn_close(c);
+	}
+}
+
+/* The answer is the whole service: write it, drop any input, close. */
+static void
+answer_once(int fd)
+{
+	char text[DAYTIME_MAX];
+	uint32_t t;
+	size_t len;
+
+	if (builtin == BUILTIN_DAYTIME) {
+		len = builtin_daytime(text, sizeof(text));
+		if (len > 0)
+			(void)send(fd, text, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	} else {
+		t = builtin_time();
+		(void)send(fd, &t, sizeof(t), MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	/* Unread input would turn our FIN into a RST and lose the answer. */
+	(void)recv(fd, NULL, DISCARD_CHUNK, MSG_DONTWAIT | MSG_TRUNC);
+	close(fd);
+}
+
+static void
+accept_ready(struct loop_ev *ev, uint32_t events)
+{
+	union sockaddr_any peer;
+	char addr[ADDR_STR_MAX];
+	socklen_t plen;
+	int i, fd;
+
+	(void)ev;
+	(void)events;
+	for (i = 0; i < ACCEPT_BURST && !lst.paused && !lst.stopped; i++) {
+		if (needs_slot() && free_list == NULL) {
+			listener_pause();	/* clients wait in the backlog */
+			return;
+		}
+		plen = sizeof(peer);
+		fd = accept4(lst.fd, &peer.sa, &plen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			switch (errno) {
+			case EAGAIN:
+				return;
+			case EINTR:
+			case ECONNABORTED:
+			case EPROTO:
+			case EPERM:
+				continue;
+			case EMFILE:
+			case ENFILE:
+			case ENOBUFS:
+			case ENOMEM:
+				if (!lst.exhausted)
+					log_warn("accept: out of resources, "
+					    "pausing pause=%dms open=%zu",
+					    EXHAUSTED_PAUSE_MS, nopen);
+				lst.exhausted = true;
+				lst.resume_at = loop_now() + EXHAUSTED_PAUSE_MS;
+				listener_pause();
+				return;
+			default:
+				log_warn("accept");
+				return;
+			}
+		}
+		lst.exhausted = false;
+		/* The FTP bounce guard: nothing legitimate comes from 20. */
+		if (addr_port(&peer.sa) == 20) {
+			if (peerlog_due(&peer.sa, loop_now()))
+				log_warnx("connection refused peer=%s "
+				    "reason=source-port-20",
+				    addr_str(&peer.sa, plen, addr,
+					sizeof(addr)));
+			close(fd);
+			continue;
+		}
+		if (log_conns)
+			log_info("connection peer=%s",
+			    addr_str(&peer.sa, plen, addr, sizeof(addr)));
+		if (needs_slot())
+			conn_open(fd);
+		else
+			answer_once(fd);
+	}
+}
+
+void
+stream_start(const struct msg_service *m, int fd)
+{
+	size_t i;
+
+	builtin = m->builtin;
+	idle_ms = m->idle_timeout_ms;
+	log_conns = m->log_connections;
+	builtin_init(builtin);
+	if (needs_slot()) {
+		conns = xcalloc(m->max_conns, sizeof(*conns));
+		for (i = m->max_conns; i-- > 0;) {
+			conns[i].fd = -1;
+			conns[i].next = free_list;
+			free_list = &conns[i];
+		}
+	}
+	if (builtin == BUILTIN_ECHO) {
+		/* Reserved, not touched: idle connections cost no memory. */
+		echo_arena = mmap(NULL, (size_t)m->max_conns * ECHO_BUF,
+		    PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (echo_arena == MAP_FAILED)
+			fatal("mmap echo buffers");
+	}
+	lst.fd = fd;
+	lst.ev.fn = accept_ready;
+	/* One shared socket, one worker woken per connection. */
+	if (loop_add(fd, EPOLLIN | EPOLLEXCLUSIVE, &lst.ev) == -1)
+		fatal("epoll add listener");
+}
+
+void
+stream_stop_accepting(void)
+{
+	if (lst.stopped || lst.fd == -1)
+		return;
+	if (!lst.paused)
+		loop_del(lst.fd);
+	close(lst.fd);
+	lst.stopped = true;
+}
+
+size_t
+stream_open_count(void)
+{
+	return nopen;
+}
+
+/* Deferred work, idle timeouts, freed slots; returns the next deadline. */
+uint64_t
+stream_tick(uint64_t now)
+{
+	struct conn *c, *list;
+
+	list = runq_first;
+	runq_first = runq_last = NULL;
+	while ((c = list) != NULL) {
+		list = c->runq_next;
+		c->queued = false;
+		if (c->fd != -1)
+			conn_serve(c);
+	}
+	while (idle.next != &idle && idle.next->last_active + idle_ms <= now) {
+		log_debug("idle timeout fd=%d", idle.next->fd);
+		conn_close(idle.next);
+	}
+	while ((c = closed_list) != NULL) {
+		closed_list = c->next;
+		c->next = free_list;
+		free_list = c;
+	}
+	if (lst.paused && now >= lst.resume_at &&
+	    (!needs_slot() || free_list != NULL))
+		listener_resume();
+	if (runq_first != NULL)
+		return now;
+	if (lst.paused && !lst.stopped && lst.resume_at > now &&
+	    (idle.next == &idle || lst.resume_at <
+	    idle.next->last_active + idle_ms))
+		return lst.resume_at;
+	if (idle.next != &idle)
+		return idle.next->last_active + idle_ms;
+	return UINT64_MAX;
+}

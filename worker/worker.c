@@ -1,0 +1,209 @@
+/*
+ * The worker: started by the master with its channel on fd 3 and its
+ * listening socket on fd 4, it learns what to serve, locks itself down,
+ * reports ready, and serves until told to stop or until the master is gone.
+ */
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chan.h"
+#include "log.h"
+#include "service.h"
+#include "util.h"
+#include "worker.h"
+
+#define NOFILE_SPARE 32	/* descriptors beyond the connection table */
+
+static struct msg_service desc;
+static bool stopping;
+static uint64_t drain_deadline;
+static unsigned long long log_dropped;
+
+/*
+ * A sandboxed worker cannot reach syslog: its lines go to the master. The
+ * send never blocks; a line that does not fit is counted and reported.
+ */
+static void
+chan_log_sink(int prio, const char *line)
+{
+	struct msg_log m;
+
+	if (log_dropped > 0) {
+		memset(&m, 0, sizeof(m));
+		m.prio = LOG_WARNING;
+		snprintf(m.text, sizeof(m.text),
+		    "log lines dropped, channel full count=%llu", log_dropped);
+		if (chan_send(WORKER_CHAN_FD, MSG_LOG, &m, sizeof(m),
+		    MSG_DONTWAIT) == 0)
+			log_dropped = 0;
+	}
+	memset(&m, 0, sizeof(m));
+	m.prio = prio;
+	str_copy(m.text, line, sizeof(m.text));
+	if (chan_send(WORKER_CHAN_FD, MSG_LOG, &m, sizeof(m),
+	    MSG_DONTWAIT) == -1)
+		log_dropped++;
+}
+
+static void
+receive_service(void)
+{
+	static struct chan_msg m;
+	ssize_t n;
+
+	n = chan_recv(WORKER_CHAN_FD, &m, 0);
+	if (n == 0)
+		exit(0);	/* the master is gone */
+	if (n == -1)
+		fatal("reading the service description");
+	if (chan_expect(&m, MSG_SERVICE, sizeof(m.u.service)) == -1 ||
+	    m.u.service.version != MSG_VERSION)
+		fatalx("bad service description type=%u len=%u", m.hdr.type,
+		    m.hdr.len);
+	desc = m.u.service;
+	desc.title[sizeof(desc.title) - 1] = '\0';
+	if (desc.builtin == BUILTIN_NONE || desc.builtin > BUILTIN_TIME ||
+	    (desc.socktype != SOCK_STREAM && desc.socktype != SOCK_DGRAM) ||
+	    desc.max_conns == 0)
+		fatalx("bad service description builtin=%u socktype=%d",
+		    desc.builtin, desc.socktype);
+}
+
+/* Enough descriptors for the connection table, or a smaller table. */
+static void
+fit_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("getrlimit");
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("setrlimit");
+	if (rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)desc.max_conns + NOFILE_SPARE) {
+		log_warnx("descriptor limit %llu is below max-conns %u: "
+		    "serving at most %llu connections",
+		    (unsigned long long)rl.rlim_cur, desc.max_conns,
+		    (unsigned long long)(rl.rlim_cur > NOFILE_SPARE * 2 ?
+		    rl.rlim_cur - NOFILE_SPARE : NOFILE_SPARE));
+		desc.max_conns = rl.rlim_cur > NOFILE_SPARE * 2 ?
+		    (uint32_t)(rl.rlim_cur - NOFILE_SPARE) : NOFILE_SPARE;
+	}
+}
+
+static void
+begin_drain(uint32_t drain_ms)
+{
+	if (stopping)
+		return;
+	stopping = true;
+	drain_deadline = loop_now() + drain_ms;
+	if (desc.socktype == SOCK_STREAM)
+		stream_stop_accepting();
+	else
+		dgram_stop();
+}
+
+static void
+chan_ready(struct loop_ev *ev, uint32_t events)
+{
+	static struct chan_msg m;
+	ssize_t n;
+
+	(void)ev;
+	(void)events;
+	for (;;) {
+		n = chan_recv(WORKER_CHAN_FD, &m, MSG_DONTWAIT);
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n == 0)
+			exit(0);	/* the master is gone: so are we */
+		if (n == -1)
+			fatal("channel");
+		switch (m.hdr.type) {
+		case MSG_STOP:
+			if (chan_expect(&m, MSG_STOP, sizeof(m.u.stop)) == -1)
+				fatalx("bad stop message len=%u", m.hdr.len);
+			begin_drain(m.u.stop.drain_ms);
+			break;
+		default:
+			fatalx("unexpected message type=%u", m.hdr.type);
+		}
+	}
+}
+
+static struct loop_ev chan_ev = { .fn = chan_ready };
+
+static uint64_t
+worker_tick(uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+	size_t open = 0;
+
+	if (desc.socktype == SOCK_STREAM) {
+		next = stream_tick(now);
+		open = stream_open_count();
+	}
+	if (stopping) {
+		if (open == 0 || now >= drain_deadline) {
+			if (open > 0)
+				log_info("drain time over, closing "
+				    "connections open=%zu", open);
+			exit(0);
+		}
+		if (drain_deadline < next)
+			next = drain_deadline;
+	}
+	return next;
+}
+
+int
+worker_main(void)
+{
+	struct stat st;
+
+	if (fstat(WORKER_CHAN_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
+		fprintf(stderr, "sinetd: -X is the role of a worker that "
+		    "sinetd starts itself\n");
+		return 2;
+	}
+	prctl(PR_SET_NAME, "sinetd-worker");
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		return EXIT_NORESPAWN;
+	log_fatal_status = EXIT_NORESPAWN;
+	log_set_sink(chan_log_sink);
+
+	receive_service();
+	if (getppid() != desc.master_pid)
+		exit(0);
+	fit_nofile();
+	lockdown_prepare(&desc);
+	loop_init();
+	if (desc.socktype == SOCK_DGRAM)
+		guard_read_broadcasts();
+	lockdown(&desc);
+
+	/* From here a failure is worth a restart: we did set up once. */
+	log_fatal_status = 1;
+	if (fd_set_nonblock(WORKER_CHAN_FD, true) == -1 ||
+	    loop_add(WORKER_CHAN_FD, EPOLLIN, &chan_ev) == -1)
+		fatal("channel");
+	if (desc.socktype == SOCK_STREAM)
+		stream_start(&desc, WORKER_LISTEN_FD);
+	else
+		dgram_start(&desc, WORKER_LISTEN_FD);
+	if (chan_send(WORKER_CHAN_FD, MSG_READY, NULL, 0, 0) == -1)
+		fatal("reporting ready");
+	loop_run(worker_tick);
+	return 0;
+}

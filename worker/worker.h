@@ -1,0 +1,61 @@
+/* The unprivileged worker: what its files share. */
+#ifndef SINETD_WORKER_H
+#define SINETD_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <stdbool.h>
+
+#include "msg.h"
+
+int	 worker_main(void);
+
+/* loop.c: one epoll loop; handlers run, then a tick that owns the timers. */
+struct loop_ev {
+	void	(*fn)(struct loop_ev *, uint32_t);
+};
+void	 loop_init(void);
+int	 loop_add(int, uint32_t, struct loop_ev *);
+int	 loop_del(int);
+void	 loop_run(uint64_t (*)(uint64_t));
+uint64_t loop_now(void);
+
+/* lockdown.c */
+void	 lockdown_prepare(const struct msg_service *);
+void	 lockdown(const struct msg_service *);
+
+/* stream.c: the internal services over TCP */
+void	 stream_start(const struct msg_service *, int);
+void	 stream_stop_accepting(void);
+size_t	 stream_open_count(void);
+uint64_t stream_tick(uint64_t);
+
+/* dgram.c: the internal services over UDP */
+void	 dgram_start(const struct msg_service *, int);
+void	 dgram_stop(void);
+
+/* guard.c: the UDP loop and reflection guard */
+void	 guard_set_ports(const uint8_t [65536 / 8]);
+void	 guard_add_broadcast(struct in_addr);
+void	 guard_read_broadcasts(void);
+const char *guard_check(const struct sockaddr *, bool);
+
+/* builtin.c: the bytes the internal services send (RFC 862-868) */
+#define CHARGEN_LINE_LEN	74	/* 72 characters, CR, LF */
+#define CHARGEN_LINES		95	/* one line per printable start */
+#define CHARGEN_PERIOD		(CHARGEN_LINE_LEN * CHARGEN_LINES)
+#define CHARGEN_CHUNK		(16 * CHARGEN_PERIOD)	/* one write */
+#define DAYTIME_MAX		64
+extern char chargen_pattern[CHARGEN_CHUNK + CHARGEN_PERIOD];
+void	 builtin_init(uint32_t);
+size_t	 builtin_daytime(char *, size_t);
+uint32_t builtin_time(void);
+
+/* peerlog.c: log a refused peer at most once a minute */
+int	 peerlog_due(const struct sockaddr *, uint64_t);
+
+#endif
