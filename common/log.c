@@ -49,6 +49,25 @@ log_line(int prio, const char *line)
 		fprintf(stderr, "sinetd[%ld]: %s\n", (long)getpid(), line);
 }
 
+/* A field value with blanks or quotes in it: "a \"b\"", always one token. */
+const char *
+log_quote(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (len < 3)
+		return "\"\"";
+	buf[o++] = '"';
+	for (; *s != '\0' && o + 3 < len; s++) {
+		if (*s == '"' || *s == '\\')
+			buf[o++] = '\\';
+		buf[o++] = *s;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
+
 static void
 vlog(int prio, int errnum, const char *fmt, va_list ap)
 {

@@ -8,6 +8,7 @@
 #define SINETD_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <syslog.h>
 
 #define LOG_LINE_MAX 1024
@@ -22,6 +23,7 @@ typedef void (*log_sink_fn)(int, const char *);
 void	log_init(enum log_target, int, int);
 void	log_set_sink(log_sink_fn);
 void	log_line(int, const char *);
+const char *log_quote(const char *, char *, size_t);
 void	log_emerg(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

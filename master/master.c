@@ -388,9 +388,11 @@ master_main(void)
 		if (pw == NULL)
 			fprintf(stderr, "-u: unknown user \"%s\"\n",
 			    opts.internal_user);
-		if (conf.nerr == 0 && pw != NULL)
+		i = conf.nerr;
+		conf_free(&conf);
+		if (i == 0 && pw != NULL)
 			printf("configuration OK\n");
-		return conf.nerr == 0 && pw != NULL ? 0 : 1;
+		return i == 0 && pw != NULL ? 0 : 1;
 	}
 	log_init(opts.log_stderr ? LOG_TARGET_STDERR : LOG_TARGET_SYSLOG,
 	    opts.verbose, !opts.foreground);

@@ -405,14 +405,16 @@ pool_reap(pid_t pid, int status)
 		return;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_NORESPAWN) {
+		char quoted[sizeof(w->last_error) + 64];
 		unsigned i;
 
 		ms->state = MSVC_FAILED;
 		free(ms->why);
 		ms->why = xstrdup(w->last_error[0] ? w->last_error :
 		    "worker could not set up");
-		log_errx("service failed, not restarting it %s reason=\"%s\"",
-		    ms->svc->fields, ms->why);
+		log_errx("service failed, not restarting it %s reason=%s",
+		    ms->svc->fields, log_quote(ms->why, quoted,
+			sizeof(quoted)));
 		for (i = 0; i < ms->nworkers; i++)
 			ms->workers[i].restart_at = 0;
 		pool_stop(ms, 0);

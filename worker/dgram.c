@@ -36,7 +36,7 @@ refused(const struct sockaddr *sa, socklen_t len, const char *why)
 	struct sockaddr_in v4;
 	char addr[ADDR_STR_MAX];
 
-	if (!peerlog_due(sa, loop_now()))
+	if (!peerlog_due(sa, why, loop_now()))
 		return;
 	if (dl.dual && addr_unmap_v4(sa, &v4)) {
 		sa = (const struct sockaddr *)&v4;

@@ -1,7 +1,7 @@
 /*
  * Rate-limits log lines about refused peers: at most one a minute for each
- * source address, in a fixed table, so a flood of spoofed sources costs a
- * bounded amount of memory and log.
+ * source address and reason, in a fixed table, so a flood of spoofed
+ * sources costs a bounded amount of memory and log.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -16,6 +16,7 @@
 
 struct peerlog_slot {
 	uint8_t		key[17];	/* family, then the address */
+	const char	*reason;
 	uint64_t	last;
 };
 
@@ -38,9 +39,9 @@ peer_key(const struct sockaddr *sa, uint8_t key[17])
 	return 1;
 }
 
-/* True when a line about this source may be logged now. */
+/* True when a line about this source and reason (a constant) may go now. */
 int
-peerlog_due(const struct sockaddr *sa, uint64_t now)
+peerlog_due(const struct sockaddr *sa, const char *reason, uint64_t now)
 {
 	uint8_t key[17];
 	uint32_t h = 2166136261u;
@@ -49,11 +50,15 @@ peerlog_due(const struct sockaddr *sa, uint64_t now)
 
 	for (i = 0; i < len; i++)
 		h = (h ^ key[i]) * 16777619u;
+	for (i = 0; reason[i] != '\0'; i++)
+		h = (h ^ (uint8_t)reason[i]) * 16777619u;
 	s = &slots[h % PEERLOG_SLOTS];
-	if (s->last != 0 && memcmp(s->key, key, sizeof(key)) == 0 &&
+	if (s->last != 0 && s->reason == reason &&
+	    memcmp(s->key, key, sizeof(key)) == 0 &&
 	    now - s->last < PEERLOG_INTERVAL_MS)
 		return 0;
 	memcpy(s->key, key, sizeof(key));
+	s->reason = reason;
 	s->last = now ? now : 1;
 	return 1;
 }

@@ -330,6 +330,7 @@ answer_once(int fd)
 static void
 accept_ready(struct loop_ev *ev, uint32_t events)
 {
+	static const char bounce[] = "source-port-20";
 	union sockaddr_any peer;
 	char addr[ADDR_STR_MAX];
 	socklen_t plen;
@@ -374,11 +375,10 @@ accept_ready(struct loop_ev *ev, uint32_t events)
 		lst.exhausted = false;
 		/* The FTP bounce guard: nothing legitimate comes from 20. */
 		if (addr_port(&peer.sa) == 20) {
-			if (peerlog_due(&peer.sa, loop_now()))
+			if (peerlog_due(&peer.sa, bounce, loop_now()))
 				log_warnx("connection refused peer=%s "
-				    "reason=source-port-20",
-				    addr_str(&peer.sa, plen, addr,
-					sizeof(addr)));
+				    "reason=%s", addr_str(&peer.sa, plen, addr,
+					sizeof(addr)), bounce);
 			close(fd);
 			continue;
 		}

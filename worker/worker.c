@@ -192,9 +192,6 @@ worker_main(void)
 	if (desc.socktype == SOCK_DGRAM)
 		guard_read_broadcasts();
 	lockdown(&desc);
-
-	/* From here a failure is worth a restart: we did set up once. */
-	log_fatal_status = 1;
 	if (fd_set_nonblock(WORKER_CHAN_FD, true) == -1 ||
 	    loop_add(WORKER_CHAN_FD, EPOLLIN, &chan_ev) == -1)
 		fatal("channel");
@@ -204,6 +201,8 @@ worker_main(void)
 		dgram_start(&desc, WORKER_LISTEN_FD);
 	if (chan_send(WORKER_CHAN_FD, MSG_READY, NULL, 0, 0) == -1)
 		fatal("reporting ready");
+	/* From here a failure is worth a restart: we did set up once. */
+	log_fatal_status = 1;
 	loop_run(worker_tick);
 	return 0;
 }

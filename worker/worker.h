@@ -56,6 +56,6 @@ size_t	 builtin_daytime(char *, size_t);
 uint32_t builtin_time(void);
 
 /* peerlog.c: log a refused peer at most once a minute */
-int	 peerlog_due(const struct sockaddr *, uint64_t);
+int	 peerlog_due(const struct sockaddr *, const char *, uint64_t);
 
 #endif

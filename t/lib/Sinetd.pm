@@ -114,6 +114,7 @@ sub wait_for {
 
 # Sinetd->start(conf => TEXT, args => [...], wait => 1): a daemon in the
 # foreground (-d), its log in a file, started once its ready line is there.
+# prefix => [...] runs it under a wrapper (sh -c 'ulimit ...; exec "$@"').
 sub start {
 	my ($class, %o) = @_;
 	my $dir = $o{dir} // tempdir(CLEANUP => 1);
@@ -123,7 +124,7 @@ sub start {
 		dir => $dir, conf => $conf, log => "$dir/log",
 		pidfile => $o{pidfile} // "$dir/sinetd.pid",
 	}, $class;
-	my @cmd = (sinetd_bin(), '-d', '-p', $self->{pidfile},
+	my @cmd = (@{ $o{prefix} // [] }, sinetd_bin(), '-d', '-p', $self->{pidfile},
 	    @{ $o{args} // [] }, $conf);
 	my $pid = fork() // die "fork: $!";
 	if ($pid == 0) {
@@ -176,17 +177,28 @@ sub exited {
 	return 0;
 }
 
+# A sanitizer's report in the log (SANITIZE=1) fails the test that stops it.
+sub check_sanitizers {
+	my ($self) = @_;
+	my ($report) = $self->log_text =~
+	    /^(.*(?:Sanitizer|runtime error:).*)$/m;
+	Test::More::ok(!defined $report, 'no sanitizer report in the log')
+	    or Test::More::diag($report);
+}
+
 # SIGTERM, then up to $timeout seconds; returns the wait status.
 sub stop {
 	my ($self, $timeout) = @_;
-	return $self->{status} if $self->exited;
-	kill('TERM', $self->{pid});
-	wait_for($timeout // 20, sub { $self->exited });
+	unless ($self->exited) {
+		kill('TERM', $self->{pid});
+		wait_for($timeout // 20, sub { $self->exited });
+	}
 	unless ($self->exited) {
 		kill('KILL', $self->{pid}, $self->workers);
 		waitpid($self->{pid}, 0);
 		$self->{status} = $?;
 	}
+	$self->check_sanitizers if $INC{'Test/More.pm'};
 	return $self->{status};
 }
 

@@ -1,0 +1,48 @@
+# The documentation agrees with the code: man pages are clean mdoc, the
+# SYNOPSIS lists exactly the options usage() does, every -o option and
+# every log reason is documented.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Sinetd;
+
+my $top = "$FindBin::Bin/..";
+my @pages = glob("$top/man/*.[0-9]");
+ok(@pages >= 2, 'the man pages are there');
+
+SKIP: {
+	skip 'mandoc is not installed', scalar(@pages)
+	    unless system('command -v mandoc >/dev/null') == 0;
+	for my $page (@pages) {
+		my $out = `mandoc -T lint -W warning '$page' 2>&1`;
+		is($out, '', "mandoc -T lint: $page");
+	}
+}
+
+my $usage = `'${\ sinetd_bin()}' -Z 2>&1`;
+my $man = slurp("$top/man/sinetd.8");
+my ($synopsis) = $man =~ /\.Sh SYNOPSIS\n(.*?)\.Sh /s;
+my ($flags) = $usage =~ /\[-(\w+)\]/;
+my ($manflags) = $synopsis =~ /\.Op Fl (\w+)\n/;
+is($manflags, $flags, "the flag letters agree (-$flags)");
+my @uargs = $usage =~ /\[-(\w) \w/g;
+my @margs = $synopsis =~ /\.Op Fl (\w) Ar/g;
+is("@margs", "@uargs", 'the options with an argument agree');
+my ($olist) = $usage =~ /^options: (.*?)\(/ms;
+for my $opt ($olist =~ /(\w[\w-]+)=/g) {
+	like($man, qr/\.It Cm \Q$opt\E\n/, "-o $opt is documented");
+}
+for my $flag (split //, $flags) {
+	like($man, qr/\.It Fl $flag\b/, "-$flag is documented");
+}
+
+# Every reason= the sources can log is in sinetd(8).
+my $src = join('', map { slurp($_) } glob("$top/worker/*.c"));
+my %reasons = map { $_ => 1 } $src =~ /return "([a-z0-9-]+)";/g;
+$reasons{'source-port-20'} = 1;
+for my $r (sort keys %reasons) {
+	like($man, qr/\Q$r\E/, "reason $r is documented");
+}
+done_testing();
