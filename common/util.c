@@ -36,65 +36,72 @@ parse_ulong(const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
+struct unit {
+	const char	*suffix;
+	unsigned long	 mult;
+};
+
+/*
+ * A decimal number followed by one of the units (longest suffix listed
+ * first; "" is the unit of a bare number); the product must lie in
+ * [min, max].
+ */
+static int
+parse_with_unit(const char *s, const struct unit *units, size_t nunits,
+    unsigned long min, unsigned long max, unsigned long *out)
+{
+	char digits[32];
+	size_t len = strlen(s), slen, i;
+	unsigned long v;
+
+	for (i = 0; i < nunits; i++) {
+		slen = strlen(units[i].suffix);
+		if (len > slen && len - slen < sizeof(digits) &&
+		    strcmp(s + len - slen, units[i].suffix) == 0)
+			break;
+	}
+	if (i == nunits)
+		return -1;
+	memcpy(digits, s, len - slen);
+	digits[len - slen] = '\0';
+	if (parse_ulong(digits, (min + units[i].mult - 1) / units[i].mult,
+	    max / units[i].mult, &v) == -1)
+		return -1;
+	*out = v * units[i].mult;
+	return 0;
+}
+
 /* A byte count with an optional k or m suffix (Debian's sndbuf=64k). */
 int
 parse_size(const char *s, unsigned long max, unsigned long *out)
 {
-	char digits[32];
-	unsigned long v, mult = 1;
-	size_t len = strlen(s);
+	static const struct unit units[] = {
+		{ "k", 1024 }, { "K", 1024 },
+		{ "m", 1024 * 1024 }, { "M", 1024 * 1024 },
+		{ "", 1 },
+	};
 
-	if (len == 0 || len >= sizeof(digits))
-		return -1;
-	memcpy(digits, s, len + 1);
-	switch (digits[len - 1]) {
-	case 'k':
-	case 'K':
-		mult = 1024;
-		digits[len - 1] = '\0';
-		break;
-	case 'm':
-	case 'M':
-		mult = 1024 * 1024;
-		digits[len - 1] = '\0';
-		break;
-	}
-	if (parse_ulong(digits, 1, max / mult, &v) == -1)
-		return -1;
-	*out = v * mult;
-	return 0;
+	return parse_with_unit(s, units, ARRAY_LEN(units), 1, max, out);
 }
 
 /*
- * Seconds by default, or with a unit: "300", "300s", "1500ms", "5m".
- * Tests use milliseconds so they never wait long.
+ * Seconds by default, or with a unit: "300", "300s", "1500ms", "5m", "1h".
+ * Tests use milliseconds so they never wait long. A week is far beyond any
+ * sensible timeout and keeps every sum in range.
  */
 int
 parse_duration_ms(const char *s, uint64_t *out)
 {
-	char digits[32];
-	unsigned long v, mult = 1000;
-	size_t len = strlen(s);
+	static const struct unit units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60 * 1000 },
+		{ "h", 3600 * 1000 }, { "", 1000 },
+	};
+	unsigned long v;
 
-	if (len == 0 || len >= sizeof(digits))
+	if (parse_with_unit(s, units, ARRAY_LEN(units), 0,
+	    7UL * 24 * 3600 * 1000, &v) == -1)
 		return -1;
-	memcpy(digits, s, len + 1);
-	if (len > 2 && strcmp(digits + len - 2, "ms") == 0) {
-		mult = 1;
-		digits[len - 2] = '\0';
-	} else if (digits[len - 1] == 's') {
-		digits[len - 1] = '\0';
-	} else if (digits[len - 1] == 'm') {
-		mult = 60 * 1000;
-		digits[len - 1] = '\0';
-	} else if (digits[len - 1] == 'h') {
-		mult = 3600 * 1000;
-		digits[len - 1] = '\0';
-	}
-	/* A week is far beyond any sensible timeout and keeps us in range. */
-	if (parse_ulong(digits, 0, 7UL * 24 * 3600 * 1000 / mult, &v) == -1)
-		return -1;
-	*out = (uint64_t)v * mult;
+	*out = v;
 	return 0;
 }
 
