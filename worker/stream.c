@@ -22,7 +22,6 @@
 #define ECHO_BUF	4096	/* echo bytes in flight per connection */
 #define IO_BURST	16	/* reads or writes per connection per turn */
 #define ACCEPT_BURST	64
-#define EXHAUSTED_PAUSE_MS 100	/* out of descriptors: stop accepting */
 #define DISCARD_CHUNK	(1 << 20)
 
 struct conn {
@@ -37,14 +36,7 @@ struct conn {
 	struct conn	*runq_next;
 };
 
-static struct {
-	struct loop_ev	 ev;
-	int		 fd;
-	bool		 paused;	/* out of the epoll set */
-	bool		 stopped;
-	bool		 exhausted;	/* logged this burst of EMFILE */
-	uint64_t	 resume_at;
-} lst = { .fd = -1 };
+static struct listener lst = { .fd = -1 };
 
 static enum builtin builtin;
 static uint64_t idle_ms;
@@ -102,26 +94,6 @@ runq_push(struct conn *c)
 	else
 		runq_first = c;
 	runq_last = c;
-}
-
-static void
-listener_pause(void)
-{
-	if (lst.paused || lst.stopped)
-		return;
-	if (loop_del(lst.fd) == -1)
-		fatal("epoll del listener");
-	lst.paused = true;
-}
-
-static void
-listener_resume(void)
-{
-	if (!lst.paused || lst.stopped)
-		return;
-	if (loop_add(lst.fd, EPOLLIN | EPOLLEXCLUSIVE, &lst.ev) == -1)
-		fatal("epoll add listener");
-	lst.paused = false;
 }
 
 /*
@@ -328,7 +300,7 @@ answer_once(int fd)
 }
 
 static void
-accept_ready(struct loop_ev *ev, uint32_t events)
+accept_ready(struct listener *l)
 {
 	static const char bounce[] = "source-port-20";
 	union sockaddr_any peer;
@@ -336,43 +308,13 @@ accept_ready(struct loop_ev *ev, uint32_t events)
 	socklen_t plen;
 	int i, fd;
 
-	(void)ev;
-	(void)events;
-	for (i = 0; i < ACCEPT_BURST && !lst.paused && !lst.stopped; i++) {
+	for (i = 0; i < ACCEPT_BURST && !l->paused && !l->stopped; i++) {
 		if (needs_slot() && free_list == NULL) {
-			listener_pause();	/* clients wait in the backlog */
+			listener_pause(l, 0);	/* clients wait in the backlog */
 			return;
 		}
-		plen = sizeof(peer);
-		fd = accept4(lst.fd, &peer.sa, &plen,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1) {
-			switch (errno) {
-			case EAGAIN:
-				return;
-			case EINTR:
-			case ECONNABORTED:
-			case EPROTO:
-			case EPERM:
-				continue;
-			case EMFILE:
-			case ENFILE:
-			case ENOBUFS:
-			case ENOMEM:
-				if (!lst.exhausted)
-					log_warn("accept: out of resources, "
-					    "pausing pause=%dms open=%zu",
-					    EXHAUSTED_PAUSE_MS, nopen);
-				lst.exhausted = true;
-				lst.resume_at = loop_now() + EXHAUSTED_PAUSE_MS;
-				listener_pause();
-				return;
-			default:
-				log_warn("accept");
-				return;
-			}
-		}
-		lst.exhausted = false;
+		if ((fd = listener_accept(l, &peer, &plen, SOCK_NONBLOCK)) == -1)
+			return;
 		/* The FTP bounce guard: nothing legitimate comes from 20. */
 		if (addr_port(&peer.sa) == 20) {
 			if (peerlog_due(&peer.sa, bounce, loop_now()))
@@ -417,22 +359,14 @@ stream_start(const struct msg_service *m, int fd)
 		if (echo_arena == MAP_FAILED)
 			fatal("mmap echo buffers");
 	}
-	lst.fd = fd;
-	lst.ev.fn = accept_ready;
-	/* One shared socket, one worker woken per connection. */
-	if (loop_add(fd, EPOLLIN | EPOLLEXCLUSIVE, &lst.ev) == -1)
-		fatal("epoll add listener");
+	lst.ready = accept_ready;
+	listener_start(&lst, fd);
 }
 
 void
 stream_stop_accepting(void)
 {
-	if (lst.stopped || lst.fd == -1)
-		return;
-	if (!lst.paused)
-		loop_del(lst.fd);
-	close(lst.fd);
-	lst.stopped = true;
+	listener_stop(&lst);
 }
 
 size_t
@@ -446,6 +380,7 @@ uint64_t
 stream_tick(uint64_t now)
 {
 	struct conn *c, *list;
+	uint64_t next;
 
 	list = runq_first;
 	runq_first = runq_last = NULL;
@@ -464,16 +399,11 @@ stream_tick(uint64_t now)
 		c->next = free_list;
 		free_list = c;
 	}
-	if (lst.paused && now >= lst.resume_at &&
-	    (!needs_slot() || free_list != NULL))
-		listener_resume();
+	next = listener_tick(&lst, now, !needs_slot() || free_list != NULL);
 	if (runq_first != NULL)
 		return now;
-	if (lst.paused && !lst.stopped && lst.resume_at > now &&
-	    (idle.next == &idle || lst.resume_at <
-	    idle.next->last_active + idle_ms))
-		return lst.resume_at;
-	if (idle.next != &idle)
+	if (idle.next != &idle && idle.next->last_active + idle_ms < next)
 		return idle.next->last_active + idle_ms;
-	return UINT64_MAX;
+	return next;
 }
+

@@ -10,7 +10,9 @@
 
 #include <stdbool.h>
 
+#include "addr.h"
 #include "msg.h"
+#include "util.h"
 
 int	 worker_main(void);
 
@@ -23,6 +25,34 @@ int	 loop_add(int, uint32_t, struct loop_ev *);
 int	 loop_del(int);
 void	 loop_run(uint64_t (*)(uint64_t));
 uint64_t loop_now(void);
+
+/* listener.c: a listening socket shared with the pool */
+struct listener {
+	struct loop_ev	 ev;
+	int		 fd;
+	bool		 paused;	/* out of the epoll set */
+	bool		 stopped;
+	bool		 exhausted;	/* logged this burst of EMFILE */
+	uint64_t	 resume_at;
+	void		(*ready)(struct listener *);
+};
+void	 listener_start(struct listener *, int);
+void	 listener_pause(struct listener *, uint64_t);
+void	 listener_resume(struct listener *);
+void	 listener_stop(struct listener *);
+int	 listener_accept(struct listener *, union sockaddr_any *,
+	    socklen_t *, int);
+uint64_t listener_tick(struct listener *, uint64_t, bool);
+
+/* spawn.c: a child server, vfork-style */
+struct spawn {
+	const char	*path;
+	char *const	*argv;
+	char *const	*envp;
+	int		 fd;		/* becomes the child's 0, 1 and 2 */
+	mode_t		 umask;
+};
+pid_t	 spawn_child(const struct spawn *, int *);
 
 /* lockdown.c */
 void	 lockdown_prepare(const struct msg_service *);

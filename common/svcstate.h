@@ -1,0 +1,73 @@
+/*
+ * The state of one service that outlives its workers: the spawn-rate window
+ * and suspension, the running children, each source's recent connections,
+ * and the counters. The master creates it in a sealed memfd and keeps it
+ * across worker restarts (and reloads); every worker of the service maps it
+ * and updates it under its lock. The master only reads it, and never waits
+ * for its lock: a worker can corrupt its own service's state, nothing else.
+ */
+#ifndef SINETD_SVCSTATE_H
+#define SINETD_SVCSTATE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SVCSTATE_MAGIC		0x73696e31u	/* "sin1" */
+#define SVCSTATE_SOURCES	256	/* sources remembered for max-cpm */
+#define SVCSTATE_BUCKETS	10	/* of 6 s: a sliding minute */
+#define SVCSTATE_BUCKET_MS	6000
+#define SVCSTATE_CHILDREN_DEFAULT 4096	/* children at once, no max-child */
+
+struct svc_child {
+	int32_t		pid;		/* 0: free, -1: being spawned */
+	int32_t		worker;		/* the worker that spawned it */
+	uint64_t	started_ms;	/* CLOCK_MONOTONIC */
+	int64_t		started_epoch;	/* wall-clock seconds, for status */
+	uint8_t		family;		/* AF_INET, AF_INET6, 0: none */
+	uint8_t		addr[16];
+	uint16_t	port;
+};
+
+struct svc_source {
+	uint8_t		family;		/* 0: free */
+	uint8_t		addr[16];
+	uint32_t	bucket;		/* the bucket of the last connection */
+	uint16_t	counts[SVCSTATE_BUCKETS];
+};
+
+struct svc_counters {
+	uint64_t	accepted;
+	uint64_t	spawned;
+	uint64_t	exec_failed;
+	uint64_t	refused_suspended;
+	uint64_t	refused_cpm;
+	uint64_t	refused_perip;
+	uint64_t	full;		/* times max-child stopped accepting */
+	uint64_t	rate_trips;
+};
+
+struct svcstate {
+	uint32_t	 magic;
+	uint32_t	 nslots;	/* children[] */
+	pthread_mutex_t	 lock;		/* robust, shared between processes */
+	uint64_t	 window_start;	/* spawn-rate window, monotonic ms */
+	uint32_t	 window_spawns;
+	uint32_t	 nchildren;
+	uint64_t	 suspended_until; /* monotonic ms, 0: not suspended */
+	uint32_t	 hwm;		/* no child at or above this slot */
+	struct svc_counters c;
+	struct svc_source sources[SVCSTATE_SOURCES];
+	struct svc_child children[];
+};
+
+size_t		 svcstate_size(uint32_t);
+int		 svcstate_create(uint32_t, struct svcstate **);
+struct svcstate	*svcstate_map(int, uint32_t);
+void		 svcstate_unmap(struct svcstate *);
+int		 svcstate_lock(struct svcstate *);
+int		 svcstate_trylock(struct svcstate *);
+void		 svcstate_unlock(struct svcstate *);
+int		 svcstate_release(struct svcstate *, uint32_t, int32_t);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * Starting a child server, vfork-style: clone(CLONE_VM | CLONE_VFORK) on a
+ * stack of our own, so a spawn costs no copy of the worker's page tables,
+ * and the child runs our code between clone and exec (which posix_spawn
+ * cannot do for the rlimits a policy sets). The parent sleeps until the
+ * child has exec'd or failed; a failure's errno comes back through the
+ * memory they share.
+ */
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "worker.h"
+
+#define CHILD_STACK	(64 * 1024)
+
+static char child_stack[CHILD_STACK] __attribute__((aligned(64)));
+static volatile int child_errno;
+
+/*
+ * In the child, sharing our memory: only system calls, nothing that takes
+ * a lock or allocates, and never a return.
+ */
+__attribute__((no_sanitize_address, noinline)) static int
+child_main(void *arg)
+{
+	const struct spawn *sp = arg;
+	struct sigaction dfl;
+	sigset_t none;
+	int sig;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &dfl, NULL);
+	if (setsid() == -1)
+		goto fail;
+	umask(sp->umask);
+	if (chdir("/") == -1)
+		goto fail;
+	if (dup2(sp->fd, 0) == -1 || dup2(sp->fd, 1) == -1 ||
+	    dup2(sp->fd, 2) == -1)
+		goto fail;
+	if (close_range(3, ~0U, 0) == -1)
+		goto fail;
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+		goto fail;
+	execve(sp->path, sp->argv, sp->envp);
+fail:
+	child_errno = errno ? errno : EINVAL;
+	_exit(127);
+}
+
+/*
+ * Returns the child's pid, or -1 with *err the errno of the step that
+ * failed (clone, or anything in the child up to and including exec).
+ * sp->fd must be 3 or above: it becomes the child's 0, 1 and 2.
+ */
+pid_t
+spawn_child(const struct spawn *sp, int *err)
+{
+	sigset_t all, old;
+	pid_t pid;
+	int saved;
+
+	/* No handler may run in the child on our stack before it resets. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	child_errno = 0;
+	pid = clone(child_main, child_stack + CHILD_STACK,
+	    CLONE_VM | CLONE_VFORK | SIGCHLD, (void *)sp);
+	saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid == -1) {
+		*err = saved;
+		return -1;
+	}
+	if (child_errno != 0) {
+		*err = child_errno;
+		(void)waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
