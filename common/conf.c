@@ -727,6 +727,7 @@ parse_server(struct parser *p, struct entry *e, struct service *s)
 	const struct token *t = &e->tok[5];
 	const char *name;
 	struct servent *se;
+	size_t len = 0;
 	int i;
 
 	s->program = xstrdup(t->text);
@@ -766,8 +767,26 @@ parse_server(struct parser *p, struct entry *e, struct service *s)
 		    "\"%s\" must be an absolute path or internal", t->text);
 		return -1;
 	}
-	for (i = FIELDS_MIN; i < e->ntok; i++)
+	if (strlen(t->text) >= PATH_MAX) {
+		conf_error(p, t->line, "server", "path longer than %d bytes",
+		    PATH_MAX - 1);
+		return -1;
+	}
+	if (s->socktype == SOCK_DGRAM && !s->wait) {
+		conf_error(p, e->tok[3].line, "wait",
+		    "a dgram server must be wait: it shares the one socket, "
+		    "and nothing tells when it has read its datagram");
+		return -1;
+	}
+	for (i = FIELDS_MIN; i < e->ntok; i++) {
+		len += strlen(e->tok[i].text) + 1;
+		if (len > SERVICE_ARGS_MAX) {
+			conf_error(p, e->tok[i].line, "arguments",
+			    "longer than %d bytes", SERVICE_ARGS_MAX);
+			return -1;
+		}
 		s->argv[s->argc++] = xstrdup(e->tok[i].text);
+	}
 	if (s->argc == 0)
 		s->argv[s->argc++] = xstrdup(strrchr(t->text, '/') + 1);
 	return 0;

@@ -10,12 +10,17 @@
 #include <stdint.h>
 
 #include "log.h"
+#include "service.h"
 
 #define MSG_VERSION		1
 
 /* Where a worker finds its descriptors after exec. */
 #define WORKER_CHAN_FD		3
 #define WORKER_LISTEN_FD	4
+#define WORKER_STATE_FD		5	/* the service's shared state */
+
+#define MSG_PROGRAM_MAX		4096
+#define MSG_GROUPS_MAX		256
 
 /* A worker that exits with this must not be restarted: it cannot set up. */
 #define EXIT_NORESPAWN		78
@@ -47,6 +52,21 @@ struct msg_service {
 	uint32_t	log_connections;
 	char		title[128];	/* "echo/tcp 127.0.0.1:7", for ps */
 	uint8_t		udp_guard_ports[65536 / 8];	/* no reply to these */
+
+	/* External services only. */
+	uint32_t	wait;
+	uint32_t	keep_env;	/* -E */
+	uint32_t	nslots;		/* children in the shared state */
+	uint32_t	max_spawn;	/* a minute */
+	uint32_t	max_child;
+	uint32_t	max_cpm;
+	uint32_t	max_perip;
+	uint32_t	suspend_ms;
+	uint32_t	ngroups;
+	uint32_t	groups[MSG_GROUPS_MAX];
+	uint32_t	argc;
+	char		program[MSG_PROGRAM_MAX];
+	char		args[SERVICE_ARGS_MAX];	/* argc strings, each ends in NUL */
 };
 
 /* Stop accepting now; finish open sessions within drain_ms, then exit. */

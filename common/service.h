@@ -12,6 +12,7 @@
 #include "addr.h"
 
 #define SERVICE_ARGV_MAX 64
+#define SERVICE_ARGS_MAX 4096	/* bytes of the arguments, NULs included */
 
 enum builtin {
 	BUILTIN_NONE = 0,

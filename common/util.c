@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+
+#include <signal.h>
 #include <time.h>
 
 #include "log.h"
@@ -194,4 +197,20 @@ fd_set_nonblock(int fd, bool on)
 		return -1;
 	fl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
 	return fcntl(fd, F_SETFL, fl);
+}
+
+/* "exit=N", or "signal=NAME" with " core=yes" when it dumped core. */
+void
+wait_status_str(int status, char *buf, size_t len)
+{
+	const char *name;
+
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exit=%d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status)) {
+		name = sigabbrev_np(WTERMSIG(status));
+		snprintf(buf, len, "signal=%s%s", name ? name : "?",
+		    WCOREDUMP(status) ? " core=yes" : "");
+	} else
+		snprintf(buf, len, "status=%d", status);
 }

@@ -24,5 +24,6 @@ int	 xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 
 int	 fd_set_nonblock(int, bool);
+void	 wait_status_str(int, char *, size_t);
 
 #endif

@@ -57,7 +57,12 @@ listen_open(const struct service *s, int backlog, const char **what)
 {
 	int fd, on = 1, off = 0, saved;
 
-	fd = socket(s->family, s->socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	/*
+	 * O_NONBLOCK lives on the open file, which a wait service's child
+	 * shares: it gets a blocking socket, as every inetd gives it.
+	 */
+	fd = socket(s->family, s->socktype | SOCK_CLOEXEC |
+	    (s->builtin == BUILTIN_NONE && s->wait ? 0 : SOCK_NONBLOCK),
 	    s->protocol);
 	if (fd == -1) {
 		*what = "socket";

@@ -4,6 +4,7 @@
  * It never reads a byte from the network.
  */
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -97,10 +98,10 @@ check_ready(void)
 	if (phase != PHASE_STARTING)
 		return;
 	for (i = 0; i < nsvcs; i++)
-		if (svcs[i].state == MSVC_LISTENING && !svcs[i].settled)
+		if (svcs[i].status == MSVC_LISTENING && !svcs[i].settled)
 			return;
 	for (i = 0; i < nsvcs; i++) {
-		bool serving = svcs[i].state == MSVC_LISTENING;
+		bool serving = svcs[i].status == MSVC_LISTENING;
 
 		for (j = 0; serving && j < svcs[i].nworkers; j++)
 			serving = svcs[i].workers[j].ready;
@@ -144,10 +145,18 @@ static void
 reap_children(void)
 {
 	pid_t pid;
+	size_t i;
 	int status;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		pool_reap(pid, status);
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pool_reap(pid, status))
+			continue;
+		for (i = 0; i < nsvcs; i++)
+			if (pool_adopted_exit(&svcs[i], pid, status))
+				break;
+		if (i == nsvcs)
+			log_debug("reaped pid=%ld", (long)pid);
+	}
 }
 
 static int sigfd = -1;
@@ -208,36 +217,32 @@ open_services(struct conf *conf)
 		const char *what = "";
 
 		ms->svc = conf->svc[i];
+		ms->state_fd = -1;
 		conf->svc[i] = NULL;
 		ms->fd = listen_open(ms->svc, opts.backlog, &what);
 		if (ms->fd == -1) {
-			ms->state = MSVC_FAILED;
+			ms->status = MSVC_FAILED;
 			xasprintf(&ms->why, "%s: %s", what, strerror(errno));
 			log_err("cannot listen %s step=%s", ms->svc->fields,
 			    what);
 			continue;
 		}
-		ms->state = MSVC_LISTENING;
+		if (pool_state_open(ms) == -1) {
+			ms->status = MSVC_FAILED;
+			xasprintf(&ms->why, "service state: %s", strerror(errno));
+			log_err("cannot create the service state %s",
+			    ms->svc->fields);
+			listen_close(ms);
+			continue;
+		}
+		ms->status = MSVC_LISTENING;
 		if (ms->svc->builtin != BUILTIN_NONE &&
 		    ms->svc->socktype == SOCK_DGRAM)
 			pool_set_guard_port(addr_port(&ms->svc->addr.sa));
 	}
-	for (i = 0; i < nsvcs; i++) {
-		struct msvc *ms = &svcs[i];
-
-		if (ms->state != MSVC_LISTENING)
-			continue;
-		if (ms->svc->builtin == BUILTIN_NONE) {
-			ms->state = MSVC_FAILED;
-			ms->why = xstrdup("external services are not "
-			    "supported yet");
-			log_errx("cannot start %s reason=\"%s\"",
-			    ms->svc->fields, ms->why);
-			listen_close(ms);
-			continue;
-		}
-		pool_start(ms);
-	}
+	for (i = 0; i < nsvcs; i++)
+		if (svcs[i].status == MSVC_LISTENING)
+			pool_start(&svcs[i]);
 }
 
 /*
@@ -410,6 +415,12 @@ master_main(void)
 		    "this user; user fields and -u are not applied",
 		    (long)geteuid());
 	raise_nofile();
+	/*
+	 * Child servers whose worker died come to us, so they are still
+	 * reaped, logged and counted against their service's limits.
+	 */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		log_warn("cannot become the child servers' subreaper");
 	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	signals_open();
@@ -421,6 +432,7 @@ master_main(void)
 	run_loop();
 
 	for (i = 0; i < nsvcs; i++) {
+		pool_state_close(&svcs[i]);
 		service_free(svcs[i].svc);
 		free(svcs[i].workers);
 		free(svcs[i].why);

@@ -57,11 +57,16 @@ enum msvc_state {
 	MSVC_FAILED,
 };
 
+struct svcstate;
+
 /* A configured service as the master runs it. */
 struct msvc {
 	struct service	*svc;
 	int		 fd;		/* listening socket, -1 if none */
-	enum msvc_state	 state;
+	struct svcstate	*state;		/* outlives its workers */
+	int		 state_fd;
+	uint32_t	 nslots;	/* our own copy: never read the shared one */
+	enum msvc_state	 status;
 	char		*why;		/* why it failed */
 	struct worker	*workers;
 	unsigned	 nworkers;
@@ -80,11 +85,14 @@ void	 listen_close(struct msvc *);
 
 /* pool.c */
 void	 pool_init(uid_t, gid_t, bool);
+int	 pool_state_open(struct msvc *);
+void	 pool_state_close(struct msvc *);
+bool	 pool_adopted_exit(struct msvc *, pid_t, int);
 void	 pool_set_guard_port(int);
 void	 pool_start(struct msvc *);
 void	 pool_stop(struct msvc *, uint64_t);
 bool	 pool_running(const struct msvc *);
-void	 pool_reap(pid_t, int);
+bool	 pool_reap(pid_t, int);
 uint64_t pool_timers(struct msvc *, uint64_t);
 
 /* pidfile.c */

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "chan.h"
+#include <grp.h>
+#include "svcstate.h"
 #include "log.h"
 #include "master.h"
 #include "util.h"
@@ -60,6 +62,72 @@ pool_size(const struct service *s)
 	return 1;
 }
 
+/* The state that outlives the workers; internal services keep counters. */
+int
+pool_state_open(struct msvc *ms)
+{
+	const struct service *s = ms->svc;
+
+	ms->nslots = 0;
+	if (s->builtin == BUILTIN_NONE)
+		ms->nslots = s->max_child ? s->max_child :
+		    SVCSTATE_CHILDREN_DEFAULT;
+	ms->state_fd = svcstate_create(ms->nslots, &ms->state);
+	if (ms->state_fd == -1) {
+		ms->state = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void
+pool_state_close(struct msvc *ms)
+{
+	svcstate_unmap(ms->state);
+	ms->state = NULL;
+	if (ms->state_fd != -1)
+		close(ms->state_fd);
+	ms->state_fd = -1;
+}
+
+/*
+ * A child server whose worker died was handed to us (we are the
+ * subreaper): if it was this service's, its slot is freed, without ever
+ * waiting for the lock a worker might hold. Returns false if not ours.
+ */
+bool
+pool_adopted_exit(struct msvc *ms, pid_t pid, int status)
+{
+	uint32_t i, hwm;
+	char how[64];
+
+	if (ms->state == NULL || ms->nslots == 0)
+		return false;
+	hwm = __atomic_load_n(&ms->state->hwm, __ATOMIC_RELAXED);
+	if (hwm > ms->nslots)
+		hwm = ms->nslots;
+	for (i = 0; i < hwm; i++)
+		if (__atomic_load_n(&ms->state->children[i].pid,
+		    __ATOMIC_RELAXED) == pid)
+			break;
+	if (i == hwm)
+		return false;
+	if (svcstate_trylock(ms->state) == 0) {
+		svcstate_release(ms->state, ms->nslots, pid);
+		svcstate_unlock(ms->state);
+	} else
+		log_warnx("service state busy: a child's slot stays taken "
+		    "%s child=%ld", ms->svc->fields, (long)pid);
+	wait_status_str(status, how, sizeof(how));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		log_warnx("child exited %s child=%ld %s adopted=yes",
+		    ms->svc->fields, (long)pid, how);
+	else
+		log_info("child exited %s child=%ld %s adopted=yes",
+		    ms->svc->fields, (long)pid, how);
+	return true;
+}
+
 static void
 running_add(struct worker *w)
 {
@@ -83,11 +151,30 @@ running_take(pid_t pid)
 	return NULL;
 }
 
+/* The user's supplementary groups, as initgroups(3) would set them. */
+static uint32_t
+service_groups(const struct service *s, uint32_t *out)
+{
+	gid_t list[MSG_GROUPS_MAX];
+	int n = MSG_GROUPS_MAX, i;
+
+	if (getgrouplist(s->user, s->gid, list, &n) == -1) {
+		log_warnx("user in more than %d groups, the rest are not "
+		    "set %s user=%s", MSG_GROUPS_MAX, s->fields, s->user);
+		n = MSG_GROUPS_MAX;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = list[i];
+	return (uint32_t)n;
+}
+
 static void
 send_service(struct worker *w)
 {
 	static struct msg_service m;
 	const struct service *s = w->ms->svc;
+	size_t off = 0;
+	int i;
 
 	memset(&m, 0, sizeof(m));
 	m.version = MSG_VERSION;
@@ -95,15 +182,38 @@ send_service(struct worker *w)
 	m.socktype = s->socktype;
 	m.family = s->family;
 	m.builtin = s->builtin;
-	/* Internal services never need root, whatever the line says. */
 	m.change_ids = change_ids;
-	m.uid = internal_uid;
-	m.gid = internal_gid;
 	m.max_conns = opts.max_conns;
 	m.idle_timeout_ms = (uint32_t)opts.idle_timeout_ms;
 	m.log_connections = opts.log_connections;
 	str_copy(m.title, s->fields, sizeof(m.title));
-	memcpy(m.udp_guard_ports, guard_ports, sizeof(guard_ports));
+	if (s->builtin != BUILTIN_NONE) {
+		/* Internal services never need root, whatever the line says. */
+		m.uid = internal_uid;
+		m.gid = internal_gid;
+		memcpy(m.udp_guard_ports, guard_ports, sizeof(guard_ports));
+	} else {
+		m.uid = s->uid;
+		m.gid = s->gid;
+		if (change_ids)
+			m.ngroups = service_groups(s, m.groups);
+		m.wait = s->wait;
+		m.keep_env = opts.keep_env;
+		m.nslots = w->ms->nslots;
+		m.max_spawn = s->max_spawn ? s->max_spawn : opts.spawn_rate;
+		m.max_child = s->max_child;
+		m.max_cpm = s->max_cpm;
+		m.max_perip = s->max_perip;
+		m.suspend_ms = (uint32_t)opts.suspend_ms;
+		str_copy(m.program, s->program, sizeof(m.program));
+		m.argc = (uint32_t)s->argc;
+		for (i = 0; i < s->argc; i++) {
+			size_t len = strlen(s->argv[i]) + 1;
+
+			memcpy(m.args + off, s->argv[i], len);
+			off += len;
+		}
+	}
 	if (chan_send(w->chan, MSG_SERVICE, &m, sizeof(m), MSG_DONTWAIT) == -1)
 		log_warn("cannot send the service to worker %s pid=%ld",
 		    s->fields, (long)w->pid);
@@ -124,8 +234,8 @@ schedule_restart(struct worker *w, uint64_t now)
 
 /*
  * A fresh image of our own binary (/proc/self/exe, so an upgrade on disk
- * never mixes versions), the channel at fd 3 and the listening socket at
- * fd 4, every other descriptor closed, default signals, its own process
+ * never mixes versions), the channel at fd 3, the listening socket at fd 4
+ * and the service's state at fd 5, every other descriptor closed, default signals, its own process
  * group so a terminal's ^C reaches the master alone.
  */
 static void
@@ -136,7 +246,7 @@ worker_spawn(struct worker *w)
 	posix_spawnattr_t attr;
 	sigset_t none, all;
 	char *argv[] = { "sinetd-worker", "-X", s->fields, NULL };
-	int sv[2], chan_tmp = -1, listen_tmp = -1, rc;
+	int sv[2], chan_tmp = -1, listen_tmp = -1, state_tmp = -1, rc;
 	pid_t pid;
 
 	w->restart_at = 0;
@@ -147,9 +257,10 @@ worker_spawn(struct worker *w)
 		return;
 	}
 	/* Above the target numbers, so neither dup2 clobbers the other. */
-	chan_tmp = fcntl(sv[1], F_DUPFD_CLOEXEC, WORKER_LISTEN_FD + 1);
-	listen_tmp = fcntl(w->ms->fd, F_DUPFD_CLOEXEC, WORKER_LISTEN_FD + 1);
-	if (chan_tmp == -1 || listen_tmp == -1) {
+	chan_tmp = fcntl(sv[1], F_DUPFD_CLOEXEC, WORKER_STATE_FD + 1);
+	listen_tmp = fcntl(w->ms->fd, F_DUPFD_CLOEXEC, WORKER_STATE_FD + 1);
+	state_tmp = fcntl(w->ms->state_fd, F_DUPFD_CLOEXEC, WORKER_STATE_FD + 1);
+	if (chan_tmp == -1 || listen_tmp == -1 || state_tmp == -1) {
 		log_warn("dup for worker %s", s->fields);
 		rc = -1;
 		goto out;
@@ -159,7 +270,8 @@ worker_spawn(struct worker *w)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, chan_tmp, WORKER_CHAN_FD);
 	posix_spawn_file_actions_adddup2(&fa, listen_tmp, WORKER_LISTEN_FD);
-	posix_spawn_file_actions_addclosefrom_np(&fa, WORKER_LISTEN_FD + 1);
+	posix_spawn_file_actions_adddup2(&fa, state_tmp, WORKER_STATE_FD);
+	posix_spawn_file_actions_addclosefrom_np(&fa, WORKER_STATE_FD + 1);
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &all);
@@ -178,6 +290,8 @@ out:
 		close(chan_tmp);
 	if (listen_tmp != -1)
 		close(listen_tmp);
+	if (state_tmp != -1)
+		close(state_tmp);
 	close(sv[1]);
 	if (rc != 0) {
 		close(sv[0]);
@@ -367,48 +481,33 @@ worker_event(struct mev *ev, uint32_t events)
 	}
 }
 
-static void
-describe_status(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exit=%d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "signal=%s%s", sigabbrev_np(WTERMSIG(status)) ?
-		    sigabbrev_np(WTERMSIG(status)) : "?",
-		    WCOREDUMP(status) ? " core=yes" : "");
-	else
-		snprintf(buf, len, "status=%d", status);
-}
-
 /* One of our children ended: if it was a worker, say why and heal. */
-void
+bool
 pool_reap(pid_t pid, int status)
 {
 	struct worker *w = running_take(pid);
 	struct msvc *ms;
 	char how[64];
 
-	if (w == NULL) {
-		log_debug("reaped pid=%ld", (long)pid);
-		return;
-	}
+	if (w == NULL)
+		return false;
 	ms = w->ms;
 	/* Its last words may still be in the channel. */
 	if (w->chan != -1)
 		worker_event(&w->ev, 0);
 	worker_close_chan(w);
 	w->pid = 0;
-	describe_status(status, how, sizeof(how));
-	if (ms->state == MSVC_FAILED || ms->fd == -1) {
+	wait_status_str(status, how, sizeof(how));
+	if (ms->status == MSVC_FAILED || ms->fd == -1) {
 		log_debug("worker exited %s pid=%ld %s", ms->svc->fields,
 		    (long)pid, how);
-		return;
+		return true;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_NORESPAWN) {
 		char quoted[sizeof(w->last_error) + 64];
 		unsigned i;
 
-		ms->state = MSVC_FAILED;
+		ms->status = MSVC_FAILED;
 		free(ms->why);
 		ms->why = xstrdup(w->last_error[0] ? w->last_error :
 		    "worker could not set up");
@@ -419,7 +518,7 @@ pool_reap(pid_t pid, int status)
 			ms->workers[i].restart_at = 0;
 		pool_stop(ms, 0);
 		master_service_settled(ms);
-		return;
+		return true;
 	}
 	schedule_restart(w, now_ms());
 	log_warnx("worker died %s pid=%ld %s restart_in=%llums",
@@ -428,4 +527,5 @@ pool_reap(pid_t pid, int status)
 	if (!w->ready)
 		master_service_settled(ms);
 	w->ready = false;
+	return true;
 }

@@ -32,17 +32,18 @@ my @margs = $synopsis =~ /\.Op Fl (\w) Ar/g;
 is("@margs", "@uargs", 'the options with an argument agree');
 my ($olist) = $usage =~ /^options: (.*?)\(/ms;
 for my $opt ($olist =~ /(\w[\w-]+)=/g) {
-	like($man, qr/\.It Cm \Q$opt\E\n/, "-o $opt is documented");
+	ok($man =~ /\.It Cm \Q$opt\E\n/, "-o $opt is documented");
 }
 for my $flag (split //, $flags) {
-	like($man, qr/\.It Fl $flag\b/, "-$flag is documented");
+	ok($man =~ /\.It Fl $flag\b/, "-$flag is documented");
 }
 
 # Every reason= the sources can log is in sinetd(8).
 my $src = join('', map { slurp($_) } glob("$top/worker/*.c"));
-my %reasons = map { $_ => 1 } $src =~ /return "([a-z0-9-]+)";/g;
+my %reasons = map { $_ => 1 } $src =~ /return "([a-z0-9-]+)";/g,
+    $src =~ /\[LIMIT_\w+\] = "([a-z0-9-]+)"/g;
 $reasons{'source-port-20'} = 1;
 for my $r (sort keys %reasons) {
-	like($man, qr/\Q$r\E/, "reason $r is documented");
+	ok(index($man, $r) >= 0, "reason $r is documented");
 }
 done_testing();

@@ -23,12 +23,16 @@ lockdown_prepare(const struct msg_service *m)
 }
 
 static void
-drop_ids(uid_t uid, gid_t gid)
+drop_ids(uid_t uid, gid_t gid, const uint32_t *groups, uint32_t ngroups)
 {
+	gid_t list[MSG_GROUPS_MAX];
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
+	uint32_t i;
 
-	if (setgroups(0, NULL) == -1)
+	for (i = 0; i < ngroups; i++)
+		list[i] = groups[i];
+	if (setgroups(ngroups, list) == -1)
 		fatal("lock-down: setgroups");
 	if (setresgid(gid, gid, gid) == -1)
 		fatal("lock-down: setresgid gid=%lu", (unsigned long)gid);
@@ -47,7 +51,7 @@ void
 lockdown(const struct msg_service *m)
 {
 	if (m->change_ids)
-		drop_ids(m->uid, m->gid);
+		drop_ids(m->uid, m->gid, m->groups, m->ngroups);
 	/* A change of ids clears the parent-death signal: set it again. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
 		fatal("lock-down: PR_SET_PDEATHSIG");

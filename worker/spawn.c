@@ -8,6 +8,7 @@
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -32,14 +33,19 @@ __attribute__((no_sanitize_address, noinline)) static int
 child_main(void *arg)
 {
 	const struct spawn *sp = arg;
-	struct sigaction dfl;
+	unsigned long dfl[4];
 	sigset_t none;
 	int sig;
 
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
+	/*
+	 * The raw call: glibc's sigaction refuses its own signals (32, 33),
+	 * which posix_spawn left ignored in us. An all-zero kernel sigaction
+	 * is SIG_DFL on every layout.
+	 */
+	memset(dfl, 0, sizeof(dfl));
 	for (sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &dfl, NULL);
+		(void)syscall(SYS_rt_sigaction, sig, dfl, NULL,
+		    (size_t)(NSIG - 1) / 8);
 	if (setsid() == -1)
 		goto fail;
 	umask(sp->umask);

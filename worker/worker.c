@@ -18,6 +18,7 @@
 #include "chan.h"
 #include "log.h"
 #include "service.h"
+#include "svcstate.h"
 #include "util.h"
 #include "worker.h"
 
@@ -54,6 +55,27 @@ chan_log_sink(int prio, const char *line)
 		log_dropped++;
 }
 
+/* The program and its arguments: NUL-terminated, inside their buffers. */
+static void
+check_program(void)
+{
+	const char *a = desc.args, *end = desc.args + sizeof(desc.args);
+	uint32_t i;
+
+	if (memchr(desc.program, '\0', sizeof(desc.program)) == NULL ||
+	    desc.program[0] != '/' || desc.argc == 0 ||
+	    desc.argc > SERVICE_ARGV_MAX || desc.nslots == 0 ||
+	    desc.max_spawn == 0)
+		fatalx("bad service description for an external service");
+	for (i = 0; i < desc.argc; i++) {
+		const char *nul = memchr(a, '\0', (size_t)(end - a));
+
+		if (nul == NULL)
+			fatalx("bad service description: arguments");
+		a = nul + 1;
+	}
+}
+
 static void
 receive_service(void)
 {
@@ -71,11 +93,17 @@ receive_service(void)
 		    m.hdr.len);
 	desc = m.u.service;
 	desc.title[sizeof(desc.title) - 1] = '\0';
-	if (desc.builtin == BUILTIN_NONE || desc.builtin > BUILTIN_TIME ||
-	    (desc.socktype != SOCK_STREAM && desc.socktype != SOCK_DGRAM) ||
-	    desc.max_conns == 0)
-		fatalx("bad service description builtin=%u socktype=%d",
-		    desc.builtin, desc.socktype);
+	if (desc.builtin > BUILTIN_TIME || desc.max_conns == 0 ||
+	    desc.ngroups > MSG_GROUPS_MAX)
+		fatalx("bad service description builtin=%u ngroups=%u",
+		    desc.builtin, desc.ngroups);
+	if (desc.builtin != BUILTIN_NONE) {
+		if (desc.socktype != SOCK_STREAM && desc.socktype != SOCK_DGRAM)
+			fatalx("bad service description socktype=%d",
+			    desc.socktype);
+		return;
+	}
+	check_program();
 }
 
 /* Enough descriptors for the connection table, or a smaller table. */
@@ -108,7 +136,9 @@ begin_drain(uint32_t drain_ms)
 		return;
 	stopping = true;
 	drain_deadline = loop_now() + drain_ms;
-	if (desc.socktype == SOCK_STREAM)
+	if (desc.builtin == BUILTIN_NONE)
+		external_stop_accepting();
+	else if (desc.socktype == SOCK_STREAM)
 		stream_stop_accepting();
 	else
 		dgram_stop();
@@ -144,13 +174,19 @@ chan_ready(struct loop_ev *ev, uint32_t events)
 
 static struct loop_ev chan_ev = { .fn = chan_ready };
 
+/*
+ * Child servers are not sessions to drain: they run on, in their own
+ * sessions, whatever becomes of us.
+ */
 static uint64_t
 worker_tick(uint64_t now)
 {
 	uint64_t next = UINT64_MAX;
 	size_t open = 0;
 
-	if (desc.socktype == SOCK_STREAM) {
+	if (desc.builtin == BUILTIN_NONE)
+		next = external_tick(now);
+	else if (desc.socktype == SOCK_STREAM) {
 		next = stream_tick(now);
 		open = stream_open_count();
 	}
@@ -170,6 +206,7 @@ worker_tick(uint64_t now)
 int
 worker_main(void)
 {
+	struct svcstate *state;
 	struct stat st;
 
 	if (fstat(WORKER_CHAN_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
@@ -189,13 +226,19 @@ worker_main(void)
 	fit_nofile();
 	lockdown_prepare(&desc);
 	loop_init();
-	if (desc.socktype == SOCK_DGRAM)
+	if (desc.builtin == BUILTIN_NONE) {
+		if ((state = svcstate_map(WORKER_STATE_FD, desc.nslots)) == NULL)
+			fatal("mapping the service state");
+		external_prepare(&desc, state);
+	} else if (desc.socktype == SOCK_DGRAM)
 		guard_read_broadcasts();
 	lockdown(&desc);
 	if (fd_set_nonblock(WORKER_CHAN_FD, true) == -1 ||
 	    loop_add(WORKER_CHAN_FD, EPOLLIN, &chan_ev) == -1)
 		fatal("channel");
-	if (desc.socktype == SOCK_STREAM)
+	if (desc.builtin == BUILTIN_NONE)
+		external_start(WORKER_LISTEN_FD);
+	else if (desc.socktype == SOCK_STREAM)
 		stream_start(&desc, WORKER_LISTEN_FD);
 	else
 		dgram_start(&desc, WORKER_LISTEN_FD);

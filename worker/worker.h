@@ -54,6 +54,43 @@ struct spawn {
 };
 pid_t	 spawn_child(const struct spawn *, int *);
 
+/* limits.c: the limits of an external service, per service */
+struct svcstate;
+struct svc_child;
+struct limits {
+	uint32_t	 nslots;
+	uint32_t	 max_spawn;	/* a minute */
+	uint32_t	 max_child;	/* 0: the table size */
+	uint32_t	 max_cpm;	/* 0: none */
+	uint32_t	 max_perip;	/* 0: none */
+	uint64_t	 suspend_ms;
+};
+enum verdict {
+	LIMIT_SPAWN,
+	LIMIT_SUSPENDED,
+	LIMIT_RATE,		/* this one tripped the spawn rate */
+	LIMIT_FULL,
+	LIMIT_CPM,
+	LIMIT_PERIP,
+};
+enum verdict limits_admit(struct svcstate *, const struct limits *,
+	    const struct sockaddr *, uint64_t, int *, unsigned *);
+void	 limits_spawned(struct svcstate *, int, pid_t);
+void	 limits_abandon(struct svcstate *, const struct limits *, int);
+int	 limits_release(struct svcstate *, const struct limits *, pid_t,
+	    struct svc_child *);
+
+/* env.c: a child server's environment */
+void	 env_init(bool);
+char *const *env_plain(void);
+char *const *env_for_peer(int, const struct sockaddr *, socklen_t, unsigned);
+
+/* external.c: spawning child servers */
+void	 external_prepare(const struct msg_service *, struct svcstate *);
+void	 external_start(int);
+void	 external_stop_accepting(void);
+uint64_t external_tick(uint64_t);
+
 /* lockdown.c */
 void	 lockdown_prepare(const struct msg_service *);
 void	 lockdown(const struct msg_service *);

@@ -1,0 +1,357 @@
+/*
+ * The external services: for nowait, accept and spawn the server with the
+ * connection on fds 0, 1 and 2; for wait, hand the listening socket itself
+ * to one child and stop polling it until that child exits. The limits are
+ * decided before each spawn (limits.c); every child's end is reaped from a
+ * signalfd, freed from the service's table and logged.
+ */
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "service.h"
+#include "svcstate.h"
+#include "worker.h"
+
+#define ACCEPT_BURST	16
+#define FULL_RECHECK_MS	250	/* at max-child: look again this often */
+
+static const struct msg_service *desc;
+static struct svcstate *st;
+static struct limits lim;
+static struct listener lst = { .fd = -1 };
+static struct spawn sp;
+static char *argv[SERVICE_ARGV_MAX + 1];
+static int sigfd = -1;
+static pid_t wait_child;
+static bool exec_failing;	/* logged this burst of exec failures */
+static bool full_logged;	/* logged this stretch at max-child */
+static struct {
+	int			fd;
+	union sockaddr_any	peer;
+	socklen_t		plen;
+} held = { .fd = -1 };
+
+static const char *const verdict_reason[] = {
+	[LIMIT_SUSPENDED] = "suspended",
+	[LIMIT_CPM] = "max-cpm",
+	[LIMIT_PERIP] = "max-perip",
+};
+
+static void
+log_rate_trip(void)
+{
+	log_errx("spawn rate exceeded, service suspended limit=%u/60s "
+	    "suspend=%llus", lim.max_spawn,
+	    (unsigned long long)(lim.suspend_ms / 1000));
+}
+
+static void
+refuse(int fd, const union sockaddr_any *peer, socklen_t plen,
+    enum verdict v)
+{
+	struct linger rst = { .l_onoff = 1, .l_linger = 0 };
+	char addr[ADDR_STR_MAX];
+	const char *why = verdict_reason[v];
+
+	if (v == LIMIT_RATE)
+		log_rate_trip();
+	else if (why != NULL && peerlog_due(&peer->sa, why, loop_now()))
+		log_warnx("connection refused peer=%s reason=%s",
+		    addr_str(&peer->sa, plen, addr, sizeof(addr)), why);
+	/* Refused at once, not left hanging: a suspended service resets. */
+	if (v == LIMIT_RATE || v == LIMIT_SUSPENDED)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+	close(fd);
+}
+
+static void
+exec_failed(int err)
+{
+	__atomic_add_fetch(&st->c.exec_failed, 1, __ATOMIC_RELAXED);
+	if (!exec_failing) {
+		errno = err;
+		log_warn("cannot execute server program=%s", desc->program);
+	}
+	exec_failing = true;
+}
+
+static bool
+full_now(void)
+{
+	uint32_t most = lim.max_child && lim.max_child < lim.nslots ?
+	    lim.max_child : lim.nslots;
+
+	return __atomic_load_n(&st->nchildren, __ATOMIC_RELAXED) >= most;
+}
+
+/* Returns false when the connection must wait: the service is full. */
+static bool
+spawn_for(int fd, const union sockaddr_any *peer, socklen_t plen)
+{
+	char addr[ADDR_STR_MAX];
+	unsigned same = 1;
+	enum verdict v;
+	pid_t pid;
+	int slot = -1, err;
+
+	v = limits_admit(st, &lim, &peer->sa, loop_now(), &slot, &same);
+	if (v == LIMIT_FULL)
+		return false;
+	if (v != LIMIT_SPAWN) {
+		refuse(fd, peer, plen, v);
+		return true;
+	}
+	sp.fd = fd;
+	sp.envp = env_for_peer(fd, &peer->sa, plen, same);
+	if ((pid = spawn_child(&sp, &err)) == -1) {
+		limits_abandon(st, &lim, slot);
+		exec_failed(err);
+		close(fd);
+		return true;
+	}
+	exec_failing = full_logged = false;
+	limits_spawned(st, slot, pid);
+	close(fd);
+	if (desc->log_connections)
+		log_info("connection peer=%s child=%ld",
+		    addr_str(&peer->sa, plen, addr, sizeof(addr)), (long)pid);
+	return true;
+}
+
+/*
+ * At max-child no more is accepted: clients queue in the backlog. A
+ * connection accepted just as another worker took the last slot is held
+ * here, not refused, and goes first when a slot frees.
+ */
+static bool
+try_held(void)
+{
+	if (held.fd == -1)
+		return true;
+	if (!spawn_for(held.fd, &held.peer, held.plen))
+		return false;
+	held.fd = -1;
+	return true;
+}
+
+static void
+pause_full(struct listener *l)
+{
+	if (!full_logged)
+		log_warnx("max-child reached, not accepting until a child "
+		    "exits max-child=%u children=%u",
+		    lim.max_child ? lim.max_child : lim.nslots,
+		    __atomic_load_n(&st->nchildren, __ATOMIC_RELAXED));
+	full_logged = true;
+	listener_pause(l, loop_now() + FULL_RECHECK_MS);
+}
+
+static void
+accept_ready(struct listener *l)
+{
+	union sockaddr_any peer;
+	socklen_t plen;
+	int i, fd;
+
+	for (i = 0; i < ACCEPT_BURST && !l->paused && !l->stopped; i++) {
+		if (!try_held() || full_now()) {
+			pause_full(l);
+			return;
+		}
+		if ((fd = listener_accept(l, &peer, &plen, 0)) == -1)
+			return;
+		__atomic_add_fetch(&st->c.accepted, 1, __ATOMIC_RELAXED);
+		if (!spawn_for(fd, &peer, plen)) {
+			held.fd = fd;
+			held.peer = peer;
+			held.plen = plen;
+			pause_full(l);
+			return;
+		}
+	}
+}
+
+/* Throws away what is waiting on a wait service's socket. */
+static void
+drop_pending(void)
+{
+	union sockaddr_any peer;
+	socklen_t plen = sizeof(peer);
+	char buf[1];
+	int fd;
+
+	if (desc->socktype == SOCK_DGRAM) {
+		while (recv(lst.fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC)
+		    >= 0)
+			;
+		return;
+	}
+	while ((fd = accept4(lst.fd, &peer.sa, &plen,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
+		close(fd);
+		plen = sizeof(peer);
+	}
+}
+
+/* A wait service: the listening socket itself goes to one child. */
+static void
+wait_ready(struct listener *l)
+{
+	enum verdict v;
+	pid_t pid;
+	int slot = -1, err;
+	unsigned same;
+
+	v = limits_admit(st, &lim, NULL, loop_now(), &slot, &same);
+	if (v == LIMIT_RATE)
+		log_rate_trip();
+	if (v == LIMIT_RATE || v == LIMIT_SUSPENDED) {
+		drop_pending();
+		listener_pause(l, st->suspended_until);
+		return;
+	}
+	if (v != LIMIT_SPAWN) {
+		listener_pause(l, loop_now() + FULL_RECHECK_MS);
+		return;
+	}
+	sp.fd = l->fd;
+	sp.envp = env_plain();
+	if ((pid = spawn_child(&sp, &err)) == -1) {
+		limits_abandon(st, &lim, slot);
+		exec_failed(err);
+		/* Drop what the child was for, or we would spin on it. */
+		drop_pending();
+		return;
+	}
+	exec_failing = false;
+	limits_spawned(st, slot, pid);
+	wait_child = pid;
+	listener_pause(l, UINT64_MAX);
+	if (desc->log_connections)
+		log_info("started child=%ld", (long)pid);
+}
+
+static void
+child_ended(pid_t pid, int status)
+{
+	struct svc_child c;
+	char addr[ADDR_STR_MAX] = "-", how[64];
+	union sockaddr_any peer;
+	uint64_t ms = 0;
+	bool failed;
+
+	memset(&c, 0, sizeof(c));
+	if (limits_release(st, &lim, pid, &c) != -1) {
+		ms = loop_now() - c.started_ms;
+		memset(&peer, 0, sizeof(peer));
+		if (c.family == AF_INET) {
+			peer.sin.sin_family = AF_INET;
+			memcpy(&peer.sin.sin_addr, c.addr, 4);
+			peer.sin.sin_port = htons(c.port);
+			addr_str(&peer.sa, sizeof(peer.sin), addr, sizeof(addr));
+		} else if (c.family == AF_INET6) {
+			peer.sin6.sin6_family = AF_INET6;
+			memcpy(&peer.sin6.sin6_addr, c.addr, 16);
+			peer.sin6.sin6_port = htons(c.port);
+			addr_str(&peer.sa, sizeof(peer.sin6), addr,
+			    sizeof(addr));
+		}
+	}
+	failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+	if (failed || desc->log_connections) {
+		wait_status_str(status, how, sizeof(how));
+		(failed ? log_warnx : log_info)("child exited peer=%s "
+		    "child=%ld %s duration=%llums", addr, (long)pid, how,
+		    (unsigned long long)ms);
+	}
+	if (pid == wait_child) {
+		wait_child = 0;
+		listener_pause(&lst, 0);	/* resumed by the tick */
+	}
+}
+
+static void
+children_ready(struct loop_ev *ev, uint32_t events)
+{
+	struct signalfd_siginfo si;
+	pid_t pid;
+	int status;
+
+	(void)ev;
+	(void)events;
+	while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		child_ended(pid, status);
+}
+
+static struct loop_ev children_ev = { .fn = children_ready };
+
+/* Before lock-down: the argument vector and what never changes. */
+void
+external_prepare(const struct msg_service *m, struct svcstate *state)
+{
+	const char *a = m->args;
+	sigset_t set;
+	uint32_t i;
+
+	desc = m;
+	st = state;
+	lim.nslots = m->nslots;
+	lim.max_spawn = m->max_spawn;
+	lim.max_child = m->max_child;
+	lim.max_cpm = m->max_cpm;
+	lim.max_perip = m->max_perip;
+	lim.suspend_ms = m->suspend_ms;
+	for (i = 0; i < m->argc; i++) {
+		argv[i] = (char *)a;
+		a += strlen(a) + 1;
+	}
+	argv[m->argc] = NULL;
+	sp.path = m->program;
+	sp.argv = argv;
+	sp.umask = 022;
+	env_init(m->keep_env);
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
+	    (sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
+		fatal("signalfd");
+}
+
+void
+external_start(int fd)
+{
+	if (loop_add(sigfd, EPOLLIN, &children_ev) == -1)
+		fatal("epoll add signalfd");
+	lst.ready = desc->wait ? wait_ready : accept_ready;
+	listener_start(&lst, fd);
+}
+
+void
+external_stop_accepting(void)
+{
+	listener_stop(&lst);
+	if (held.fd != -1)
+		close(held.fd);
+	held.fd = -1;
+}
+
+uint64_t
+external_tick(uint64_t now)
+{
+	/* A wait service's socket is the child's until it exits. */
+	if (lst.paused && !lst.stopped && now >= lst.resume_at &&
+	    desc->wait && wait_child != 0)
+		return UINT64_MAX;
+	return listener_tick(&lst, now, true);
+}

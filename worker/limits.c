@@ -1,0 +1,239 @@
+/*
+ * The limits of an external service, decided under its shared state's lock
+ * before each spawn, so they hold per service however many workers it has:
+ * the suspension after the spawn rate tripped (nowait.N, -R), max-child,
+ * and per source max-cpm (a sliding minute) and max-perip (concurrent).
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "svcstate.h"
+#include "worker.h"
+
+#define RATE_WINDOW_MS	60000
+#define SOURCE_PROBES	8
+
+/* A source as the tables keep it: family and address, IPv4 unmapped. */
+static void
+source_key(const struct sockaddr *sa, uint8_t *family, uint8_t addr[16])
+{
+	struct sockaddr_in v4;
+
+	memset(addr, 0, 16);
+	*family = 0;
+	if (addr_unmap_v4(sa, &v4))
+		sa = (const struct sockaddr *)&v4;
+	if (sa->sa_family == AF_INET) {
+		*family = AF_INET;
+		memcpy(addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		*family = AF_INET6;
+		memcpy(addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+	}
+}
+
+/*
+ * The source's entry, found by hash and a few probes; a newcomer takes a
+ * free entry or the stalest of those probed, so the table never grows.
+ */
+static struct svc_source *
+source_entry(struct svcstate *st, uint8_t family, const uint8_t addr[16],
+    uint32_t bucket)
+{
+	struct svc_source *e, *victim = NULL;
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	h = (h ^ family) * 16777619u;
+	for (i = 0; i < 16; i++)
+		h = (h ^ addr[i]) * 16777619u;
+	for (i = 0; i < SOURCE_PROBES; i++) {
+		e = &st->sources[(h + i) % SVCSTATE_SOURCES];
+		if (e->family == family && memcmp(e->addr, addr, 16) == 0)
+			return e;
+		if (victim == NULL || e->family == 0 ||
+		    (victim->family != 0 && e->bucket < victim->bucket))
+			victim = e;
+	}
+	memset(victim, 0, sizeof(*victim));
+	victim->family = family;
+	memcpy(victim->addr, addr, 16);
+	victim->bucket = bucket;
+	return victim;
+}
+
+/* Counts this connection and returns the source's count over the minute. */
+static unsigned
+source_count(struct svc_source *e, uint32_t bucket)
+{
+	unsigned sum = 0;
+	uint32_t b;
+	size_t i;
+
+	if (bucket - e->bucket >= SVCSTATE_BUCKETS)
+		memset(e->counts, 0, sizeof(e->counts));
+	else
+		for (b = e->bucket + 1; b <= bucket; b++)
+			e->counts[b % SVCSTATE_BUCKETS] = 0;
+	e->bucket = bucket;
+	if (e->counts[bucket % SVCSTATE_BUCKETS] < UINT16_MAX)
+		e->counts[bucket % SVCSTATE_BUCKETS]++;
+	for (i = 0; i < SVCSTATE_BUCKETS; i++)
+		sum += e->counts[i];
+	return sum;
+}
+
+static unsigned
+children_from(const struct svcstate *st, uint32_t nslots, uint8_t family,
+    const uint8_t addr[16])
+{
+	uint32_t i, hwm = st->hwm < nslots ? st->hwm : nslots;
+	unsigned n = 0;
+
+	for (i = 0; i < hwm; i++)
+		if (st->children[i].pid != 0 &&
+		    st->children[i].family == family &&
+		    memcmp(st->children[i].addr, addr, 16) == 0)
+			n++;
+	return n;
+}
+
+static int
+slot_take(struct svcstate *st, const struct limits *lim, uint8_t family,
+    const uint8_t addr[16], int port, uint64_t now)
+{
+	uint32_t i, hwm = st->hwm < lim->nslots ? st->hwm : lim->nslots;
+	struct svc_child *c;
+
+	for (i = 0; i < hwm && st->children[i].pid != 0; i++)
+		;
+	if (i == lim->nslots)
+		return -1;
+	if (i == hwm)
+		st->hwm = i + 1;
+	c = &st->children[i];
+	c->pid = -1;
+	c->worker = (int32_t)getpid();
+	c->started_ms = now;
+	c->started_epoch = (int64_t)time(NULL);
+	c->family = family;
+	memcpy(c->addr, addr, 16);
+	c->port = (uint16_t)port;
+	st->nchildren++;
+	return (int)i;
+}
+
+/*
+ * Whether a connection from peer (NULL for a wait service) may have a
+ * child now. On LIMIT_SPAWN, *slot is reserved for it and *same_source is
+ * how many children that source has, this one included.
+ */
+enum verdict
+limits_admit(struct svcstate *st, const struct limits *lim,
+    const struct sockaddr *peer, uint64_t now, int *slot,
+    unsigned *same_source)
+{
+	uint32_t bucket = (uint32_t)(now / SVCSTATE_BUCKET_MS);
+	uint32_t most = lim->max_child && lim->max_child < lim->nslots ?
+	    lim->max_child : lim->nslots;
+	uint8_t family = 0, addr[16] = { 0 };
+	enum verdict v = LIMIT_SPAWN;
+
+	if (peer != NULL)
+		source_key(peer, &family, addr);
+	if (svcstate_lock(st) == -1)
+		return LIMIT_FULL;
+	if (st->suspended_until > now) {
+		st->c.refused_suspended++;
+		v = LIMIT_SUSPENDED;
+		goto out;
+	}
+	st->suspended_until = 0;
+	if (st->nchildren >= most) {
+		st->c.full++;
+		v = LIMIT_FULL;
+		goto out;
+	}
+	if (family != 0 && lim->max_cpm &&
+	    source_count(source_entry(st, family, addr, bucket), bucket) >
+	    lim->max_cpm) {
+		st->c.refused_cpm++;
+		v = LIMIT_CPM;
+		goto out;
+	}
+	*same_source = family != 0 ?
+	    children_from(st, lim->nslots, family, addr) + 1 : 1;
+	if (family != 0 && lim->max_perip && *same_source > lim->max_perip) {
+		st->c.refused_perip++;
+		v = LIMIT_PERIP;
+		goto out;
+	}
+	if (st->window_spawns == 0 || now - st->window_start >= RATE_WINDOW_MS) {
+		st->window_start = now;
+		st->window_spawns = 0;
+	}
+	if (st->window_spawns >= lim->max_spawn) {
+		st->suspended_until = now + lim->suspend_ms;
+		st->window_spawns = 0;
+		st->c.rate_trips++;
+		st->c.refused_suspended++;
+		v = LIMIT_RATE;
+		goto out;
+	}
+	if ((*slot = slot_take(st, lim, family, addr,
+	    peer ? addr_port(peer) : 0, now)) == -1) {
+		st->c.full++;
+		v = LIMIT_FULL;
+		goto out;
+	}
+	st->window_spawns++;
+out:
+	svcstate_unlock(st);
+	return v;
+}
+
+/* The child is running: its slot gets its pid. */
+void
+limits_spawned(struct svcstate *st, int slot, pid_t pid)
+{
+	__atomic_store_n(&st->children[slot].pid, (int32_t)pid,
+	    __ATOMIC_RELEASE);
+	__atomic_add_fetch(&st->c.spawned, 1, __ATOMIC_RELAXED);
+}
+
+/* The spawn failed: the reserved slot goes back. */
+void
+limits_abandon(struct svcstate *st, const struct limits *lim, int slot)
+{
+	if (svcstate_lock(st) == -1)
+		return;
+	st->children[slot].pid = -2;	/* a pid no child has */
+	svcstate_release(st, lim->nslots, -2);
+	svcstate_unlock(st);
+}
+
+/* A child ended: a copy of its slot for the log, and the slot freed. */
+int
+limits_release(struct svcstate *st, const struct limits *lim, pid_t pid,
+    struct svc_child *out)
+{
+	uint32_t i, hwm;
+	int slot = -1;
+
+	if (svcstate_lock(st) == -1)
+		return -1;
+	hwm = st->hwm < lim->nslots ? st->hwm : lim->nslots;
+	for (i = 0; i < hwm; i++)
+		if (st->children[i].pid == pid) {
+			*out = st->children[i];
+			break;
+		}
+	if (i < hwm)
+		slot = svcstate_release(st, lim->nslots, pid);
+	svcstate_unlock(st);
+	return slot;
+}
