@@ -28,7 +28,7 @@ sub parse_report {
 	return \%r;
 }
 
-my ($cat, $rep, $repgrp, $fail, $sig) = map { free_port() } 1 .. 5;
+my ($cat, $rep, $repgrp, $fail, $sig, $swait) = map { free_port() } 1 .. 6;
 my $dir = tempdir(CLEANUP => 1);
 chmod(0755, $dir);
 my $sock = "$dir/cat.sock";
@@ -41,6 +41,8 @@ my $d = Sinetd->start(args => ['-l'], conf => <<"EOF");
 127.0.0.1:$sig stream tcp nowait nobody $report report segv
 :nobody:nogroup:0660:$sock stream unix nowait nobody /bin/cat
 $usock stream unix nowait nobody $report
+$dir/seq.sock seqpacket unix nowait nobody $report report echo
+127.0.0.1:$swait stream tcp wait nobody $report report accept
 EOF
 
 for my $host ('127.0.0.1', '::1') {
@@ -62,6 +64,23 @@ ok($u, 'a client connects to the unix socket');
 syswrite($u, "over unix\n");
 shutdown($u, 1);
 is(Sinetd::read_some($u, 100, 3), "over unix\n", '/bin/cat answers over it');
+
+my $sp = IO::Socket::UNIX->new(Peer => "$dir/seq.sock",
+    Type => Socket::SOCK_SEQPACKET());
+ok($sp, 'a seqpacket client connects');
+syswrite($sp, 'one record') if $sp;
+is($sp ? Sinetd::read_some($sp, 100, 3) : '', 'one record',
+    'a seqpacket nowait service echoes a record');
+close($sp) if $sp;
+
+my @served = map { Sinetd::tcp_talk('127.0.0.1', $swait, undef) } 1 .. 3;
+my ($first) = ($served[0] // '') =~ /^served by (\d+)$/m;
+ok($first && !grep({ ($_ // '') ne "served by $first\n" } @served),
+    'stream wait: one child accepts every connection on the socket');
+ok($d->wait_log(qr/child exited peer=- child=$first exit=0/, 5),
+    'and the worker takes the socket back when it exits');
+like(Sinetd::tcp_talk('127.0.0.1', $swait, undef) // '', qr/^served by (?!$first\n)\d+$/,
+    'then the next connection gets a new child');
 
 my $r = parse_report(Sinetd::tcp_talk('127.0.0.1', $rep, undef));
 ok(exists $r->{pid}, 'the helper reported');

@@ -10,13 +10,14 @@ use Time::HiRes qw(time sleep);
 use Sinetd;
 
 my $report = build_dir() . '/t/report';
-my ($rate, $child, $perip, $cpm, $wait) = map { free_port() } 1 .. 5;
+my ($rate, $child, $perip, $cpm, $wait, $adopt) = map { free_port() } 1 .. 6;
 my $d = Sinetd->start(args => ['-o', 'suspend=2s'], conf => <<"EOF");
 127.0.0.1:$rate stream tcp nowait.3 nobody /bin/cat
 127.0.0.1:$child stream tcp nowait/1 nobody /bin/cat
 127.0.0.1:$perip stream tcp nowait/0/0/1 nobody /bin/cat
 127.0.0.1:$cpm stream tcp nowait/0/2 nobody /bin/echo echo hi
 127.0.0.1:$wait dgram udp wait.4 nobody $report report exit=0
+127.0.0.1:$adopt stream tcp nowait/1 nobody /bin/cat
 EOF
 
 sub cat_ok {
@@ -97,6 +98,25 @@ subtest 'a wait service whose child exits at once' => sub {
 	udp_ask('127.0.0.1', $wait, 'y', timeout => 0.5);
 	ok($d->wait_log(qr/(?s:spawn rate exceeded.*){2}/, 5),
 	    'after the suspension it spawns again (and trips again)');
+};
+
+subtest 'a worker dies while its child runs' => sub {
+	my $s = Sinetd::tcp_connect('127.0.0.1', $adopt);
+	syswrite($s, "one\n");
+	is(Sinetd::read_some($s, 4, 3), "one\n", 'a session through /bin/cat');
+	my ($w) = grep { slurp("/proc/$_/cmdline") =~ /service=$adopt / } $d->workers;
+	kill('KILL', $w);
+	ok($d->wait_log(qr/worker died service=$adopt .* pid=$w signal=KILL/),
+	    'its worker is killed');
+	syswrite($s, "two\n");
+	is(Sinetd::read_some($s, 4, 3), "two\n", 'the child server runs on');
+	my @cat = grep { slurp("/proc/$_/cmdline") eq "cat\0" } $d->workers;
+	ok(@cat == 1, 'adopted by the master');
+	close($s);
+	ok($d->wait_log(qr/child exited service=$adopt \S+ \S+ child=$cat[0] exit=0 adopted=yes/),
+	    'which reaps and logs it');
+	ok(wait_for(5, sub { cat_ok($adopt, 'three') }),
+	    'and frees its slot: max-child=1 serves again');
 };
 
 my $left = 61 - (time - $cpm_start);

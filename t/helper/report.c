@@ -2,9 +2,13 @@
  * A child server for the tests: reports on its socket what sinetd gave it
  * (ids, groups, session, descriptors, signals, umask, cwd, environment),
  * one "key=value" a line; or, by its first argument, exits with a status,
- * dies by a signal, sleeps, or echoes like cat.
+ * dies by a signal, sleeps, echoes like cat, or (for a stream wait
+ * service) accepts on its listening socket until it has been idle a second.
  */
+#include <sys/socket.h>
+
 #include <dirent.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
@@ -92,6 +96,21 @@ main(int argc, char *argv[])
 	}
 	if (argc > 1 && strncmp(argv[1], "sleep=", 6) == 0) {
 		sleep((unsigned)atoi(argv[1] + 6));
+		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "accept") == 0) {
+		struct pollfd pfd = { .fd = 0, .events = POLLIN };
+		int c;
+
+		while (poll(&pfd, 1, 1000) == 1) {
+			if ((c = accept(0, NULL, NULL)) == -1)
+				return 1;
+			n = snprintf(buf, sizeof(buf), "served by %ld\n",
+			    (long)getpid());
+			if (write(c, buf, (size_t)n) != n)
+				return 1;
+			close(c);
+		}
 		return 0;
 	}
 	if (argc > 1 && strcmp(argv[1], "echo") == 0) {

@@ -287,6 +287,8 @@ static const struct reject_case rejects[] = {
 	  "t.conf:1: arguments: unterminated single quote" },
 	{ "\techo stream tcp nowait root internal\n",
 	  "t.conf:1: line: continuation line without an entry" },
+	{ "tftp dgram udp nowait root /usr/sbin/in.tftpd\n",
+	  "t.conf:1: wait: a dgram server must be wait" },
 	{ "echo stream\n\ttcp nowaitt root internal\n",
 	  "t.conf:2: wait: \"nowaitt\"" },
 };
