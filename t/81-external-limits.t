@@ -38,12 +38,13 @@ ok($d->wait_log(qr/connection refused peer=127\.0\.0\.1:\d+ reason=max-cpm servi
 subtest 'spawn rate (nowait.3) and suspension' => sub {
 	ok(cat_ok($rate, "spawn $_"), "spawn $_ of 3 in a minute") for 1 .. 3;
 	my $t0 = time;
-	is(Sinetd::tcp_talk('127.0.0.1', $rate, "four\n", timeout => 3), '',
+	# Refused with a reset: the write itself may already fail.
+	is(Sinetd::tcp_talk('127.0.0.1', $rate, "four\n", timeout => 3) // '', '',
 	    'the fourth is refused');
 	cmp_ok(time - $t0, '<', 1, 'promptly, not left hanging');
 	ok($d->wait_log(qr/spawn rate exceeded, service suspended limit=3\/60s suspend=2s service=$rate /),
 	    'the suspension is logged');
-	is(Sinetd::tcp_talk('127.0.0.1', $rate, "five\n", timeout => 3), '',
+	is(Sinetd::tcp_talk('127.0.0.1', $rate, "five\n", timeout => 3) // '', '',
 	    'while suspended, connections are refused');
 	ok($d->wait_log(qr/connection refused peer=127\.0\.0\.1:\d+ reason=suspended service=$rate /),
 	    'and logged');
