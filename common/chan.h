@@ -14,6 +14,8 @@ struct chan_msg {
 		struct msg_service	service;
 		struct msg_stop		stop;
 		struct msg_log		log;
+		struct msg_violation	violation;
+		struct policy		policy;
 		uint8_t			raw[MSG_MAX];
 	} u;
 };

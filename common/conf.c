@@ -87,15 +87,13 @@ field_name(int index)
 static void __attribute__((format(printf, 4, 5)))
 conf_error(struct parser *p, int line, const char *field, const char *fmt, ...)
 {
-	struct conf *c = p->conf;
 	char reason[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	c->err = xreallocarray(c->err, c->nerr + 1, sizeof(*c->err));
-	xasprintf(&c->err[c->nerr++], "%s:%d: %s: %s", p->file, line, field,
+	errors_add(&p->conf->err, "%s:%d: %s: %s", p->file, line, field,
 	    reason);
 }
 
@@ -900,7 +898,7 @@ conf_parse(FILE *fp, const char *file, struct conf *c)
 {
 	struct parser p = { .conf = c, .file = file };
 	struct entry e;
-	size_t nerr0 = c->nerr, cap = 0;
+	size_t nerr0 = c->err.n, cap = 0;
 	char *buf = NULL, *s;
 	ssize_t n;
 	int line = 0;
@@ -945,7 +943,7 @@ conf_parse(FILE *fp, const char *file, struct conf *c)
 		conf_error(&p, line, "line", "read error: %s", strerror(errno));
 	free(buf);
 	free(p.default_host);
-	return c->nerr == nerr0 ? 0 : -1;
+	return c->err.n == nerr0 ? 0 : -1;
 }
 
 int
@@ -955,8 +953,7 @@ conf_load(const char *path, struct conf *c)
 	int rc;
 
 	if ((fp = fopen(path, "re")) == NULL) {
-		c->err = xreallocarray(c->err, c->nerr + 1, sizeof(*c->err));
-		xasprintf(&c->err[c->nerr++], "%s: cannot open: %s", path,
+		errors_add(&c->err, "%s: cannot open: %s", path,
 		    strerror(errno));
 		return -1;
 	}
@@ -972,9 +969,7 @@ conf_free(struct conf *c)
 
 	for (i = 0; i < c->nsvc; i++)
 		service_free(c->svc[i]);
-	for (i = 0; i < c->nerr; i++)
-		free(c->err[i]);
 	free(c->svc);
-	free(c->err);
+	errors_free(&c->err);
 	memset(c, 0, sizeof(*c));
 }

@@ -4,13 +4,13 @@
 
 #include <stdio.h>
 
+#include "errors.h"
 #include "service.h"
 
 struct conf {
 	struct service	**svc;
 	size_t		  nsvc;
-	char		**err;		/* "file:line: field: reason" */
-	size_t		  nerr;
+	struct errors	  err;		/* "file:line: field: reason" */
 };
 
 int	conf_load(const char *, struct conf *);

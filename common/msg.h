@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "log.h"
+#include "policy.h"
 #include "service.h"
 
 #define MSG_VERSION		1
@@ -30,6 +31,8 @@ enum msg_type {
 	MSG_STOP,		/* master -> worker: struct msg_stop */
 	MSG_READY,		/* worker -> master: no payload */
 	MSG_LOG,		/* worker -> master: struct msg_log */
+	MSG_POLICY,		/* master -> worker: struct policy */
+	MSG_VIOLATION,		/* worker -> master: struct msg_violation */
 };
 
 struct msg_hdr {
@@ -74,11 +77,21 @@ struct msg_stop {
 	uint32_t	drain_ms;
 };
 
+/* A child server died by SIGSYS: the master names the syscall. */
+struct msg_violation {
+	int32_t		pid;
+	uint8_t		family;		/* of the peer, 0: none */
+	uint8_t		addr[16];
+	uint16_t	port;
+};
+
 struct msg_log {
 	int32_t		prio;		/* syslog priority */
 	char		text[LOG_LINE_MAX];
 };
 
-#define MSG_MAX	(sizeof(struct msg_hdr) + sizeof(struct msg_service))
+#define MSG_MAX	(sizeof(struct msg_hdr) + \
+		 (sizeof(struct msg_service) > sizeof(struct policy) ? \
+		  sizeof(struct msg_service) : sizeof(struct policy)))
 
 #endif

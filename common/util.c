@@ -74,13 +74,14 @@ parse_with_unit(const char *s, const struct unit *units, size_t nunits,
 	return 0;
 }
 
-/* A byte count with an optional k or m suffix (Debian's sndbuf=64k). */
+/* A byte count with an optional k, m or g suffix (Debian's sndbuf=64k). */
 int
 parse_size(const char *s, unsigned long max, unsigned long *out)
 {
 	static const struct unit units[] = {
 		{ "k", 1024 }, { "K", 1024 },
 		{ "m", 1024 * 1024 }, { "M", 1024 * 1024 },
+		{ "g", 1024 * 1024 * 1024 }, { "G", 1024 * 1024 * 1024 },
 		{ "", 1 },
 	};
 

@@ -22,6 +22,7 @@
 
 #include "log.h"
 #include "master.h"
+#include "policy.h"
 #include "util.h"
 
 #define STOP_GRACE_MS	2000	/* after the drain, before SIGKILL */
@@ -208,7 +209,8 @@ signals_open(void)
 static void
 open_services(struct conf *conf)
 {
-	size_t i;
+	struct errors err = { 0 };
+	size_t i, logged = 0;
 
 	svcs = xcalloc(conf->nsvc ? conf->nsvc : 1, sizeof(*svcs));
 	nsvcs = conf->nsvc;
@@ -219,6 +221,15 @@ open_services(struct conf *conf)
 		ms->svc = conf->svc[i];
 		ms->state_fd = -1;
 		conf->svc[i] = NULL;
+		if ((ms->policy = policies_get(ms->svc, &err)) == NULL) {
+			ms->status = MSVC_FAILED;
+			ms->why = xstrdup("its policy has errors");
+			for (; logged < err.n; logged++)
+				log_errx("%s", err.v[logged]);
+			log_errx("cannot start %s reason=\"its policy has "
+			    "errors\"", ms->svc->fields);
+			continue;
+		}
 		ms->fd = listen_open(ms->svc, opts.backlog, &what);
 		if (ms->fd == -1) {
 			ms->status = MSVC_FAILED;
@@ -243,6 +254,7 @@ open_services(struct conf *conf)
 	for (i = 0; i < nsvcs; i++)
 		if (svcs[i].status == MSVC_LISTENING)
 			pool_start(&svcs[i]);
+	errors_free(&err);
 }
 
 /*
@@ -371,6 +383,32 @@ run_loop(void)
 	}
 }
 
+/* sinetd -n: the configuration, then every policy file, used or not. */
+static int
+check_only(struct conf *conf, bool user_ok)
+{
+	struct errors err = { 0 };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < conf->err.n; i++)
+		errors_add(&err, "%s", conf->err.v[i]);
+	if (!user_ok)
+		errors_add(&err, "-u: unknown user \"%s\"", opts.internal_user);
+	policy_check_dir(opts.policy_dir, &err);
+	for (i = 0; i < conf->nsvc; i++)
+		policies_get(conf->svc[i], &err);
+	for (i = 0; i < err.n; i++)
+		fprintf(stderr, "%s\n", err.v[i]);
+	rc = err.n == 0 ? 0 : 1;
+	if (rc == 0)
+		printf("configuration OK\n");
+	errors_free(&err);
+	policies_free();
+	conf_free(conf);
+	return rc;
+}
+
 int
 master_main(void)
 {
@@ -387,25 +425,15 @@ master_main(void)
 		uid = pw->pw_uid;
 		gid = pw->pw_gid;
 	}
-	if (opts.check_only) {
-		for (i = 0; i < conf.nerr; i++)
-			fprintf(stderr, "%s\n", conf.err[i]);
-		if (pw == NULL)
-			fprintf(stderr, "-u: unknown user \"%s\"\n",
-			    opts.internal_user);
-		i = conf.nerr;
-		conf_free(&conf);
-		if (i == 0 && pw != NULL)
-			printf("configuration OK\n");
-		return i == 0 && pw != NULL ? 0 : 1;
-	}
+	if (opts.check_only)
+		return check_only(&conf, pw != NULL);
 	log_init(opts.log_stderr ? LOG_TARGET_STDERR : LOG_TARGET_SYSLOG,
 	    opts.verbose, !opts.foreground);
 	if (pw == NULL)
 		fatalx("-u: unknown user \"%s\" for the internal services",
 		    opts.internal_user);
-	for (i = 0; i < conf.nerr; i++)
-		log_errx("%s (line skipped)", conf.err[i]);
+	for (i = 0; i < conf.err.n; i++)
+		log_errx("%s (line skipped)", conf.err.v[i]);
 
 	pidfd = pidfile_lock(opts.pidfile);
 	if (!opts.foreground)
@@ -425,6 +453,8 @@ master_main(void)
 		fatal("epoll_create1");
 	signals_open();
 	pool_init(uid, gid, root);
+	if (root)
+		policies_make_empty_dir();
 
 	open_services(&conf);
 	conf_free(&conf);
@@ -438,6 +468,7 @@ master_main(void)
 		free(svcs[i].why);
 	}
 	free(svcs);
+	policies_free();
 	log_info("stopped");
 	pidfile_remove(opts.pidfile, pidfd);
 	return 0;

@@ -58,11 +58,13 @@ enum msvc_state {
 };
 
 struct svcstate;
+struct policy;
 
 /* A configured service as the master runs it. */
 struct msvc {
 	struct service	*svc;
 	int		 fd;		/* listening socket, -1 if none */
+	const struct policy *policy;
 	struct svcstate	*state;		/* outlives its workers */
 	int		 state_fd;
 	uint32_t	 nslots;	/* our own copy: never read the shared one */
@@ -94,6 +96,12 @@ void	 pool_stop(struct msvc *, uint64_t);
 bool	 pool_running(const struct msvc *);
 bool	 pool_reap(pid_t, int);
 uint64_t pool_timers(struct msvc *, uint64_t);
+
+/* policies.c */
+int	 policies_make_empty_dir(void);
+const char *policies_empty_dir(void);
+const struct policy *policies_get(const struct service *, struct errors *);
+void	 policies_free(void);
 
 /* pidfile.c */
 int	 pidfile_lock(const char *);

@@ -15,6 +15,7 @@
 
 #include "chan.h"
 #include <grp.h>
+#include "policy.h"
 #include "svcstate.h"
 #include "log.h"
 #include "master.h"
@@ -55,9 +56,11 @@ pool_set_guard_port(int port)
 }
 
 static unsigned
-pool_size(const struct service *s)
+pool_size(const struct msvc *ms)
 {
-	if (s->builtin != BUILTIN_NONE && s->socktype == SOCK_STREAM)
+	if (ms->policy->workers)
+		return ms->policy->workers;
+	if (ms->svc->builtin != BUILTIN_NONE && ms->svc->socktype == SOCK_STREAM)
 		return opts.workers;
 	return 1;
 }
@@ -184,7 +187,8 @@ send_service(struct worker *w)
 	m.builtin = s->builtin;
 	m.change_ids = change_ids;
 	m.max_conns = opts.max_conns;
-	m.idle_timeout_ms = (uint32_t)opts.idle_timeout_ms;
+	m.idle_timeout_ms = w->ms->policy->idle_timeout_ms ?
+	    w->ms->policy->idle_timeout_ms : (uint32_t)opts.idle_timeout_ms;
 	m.log_connections = opts.log_connections;
 	str_copy(m.title, s->fields, sizeof(m.title));
 	if (s->builtin != BUILTIN_NONE) {
@@ -204,7 +208,8 @@ send_service(struct worker *w)
 		m.max_child = s->max_child;
 		m.max_cpm = s->max_cpm;
 		m.max_perip = s->max_perip;
-		m.suspend_ms = (uint32_t)opts.suspend_ms;
+		m.suspend_ms = w->ms->policy->suspend_ms ?
+		    w->ms->policy->suspend_ms : (uint32_t)opts.suspend_ms;
 		str_copy(m.program, s->program, sizeof(m.program));
 		m.argc = (uint32_t)s->argc;
 		for (i = 0; i < s->argc; i++) {
@@ -214,7 +219,9 @@ send_service(struct worker *w)
 			off += len;
 		}
 	}
-	if (chan_send(w->chan, MSG_SERVICE, &m, sizeof(m), MSG_DONTWAIT) == -1)
+	if (chan_send(w->chan, MSG_SERVICE, &m, sizeof(m), MSG_DONTWAIT) == -1 ||
+	    chan_send(w->chan, MSG_POLICY, w->ms->policy,
+	    sizeof(*w->ms->policy), MSG_DONTWAIT) == -1)
 		log_warn("cannot send the service to worker %s pid=%ld",
 		    s->fields, (long)w->pid);
 }
@@ -317,7 +324,7 @@ pool_start(struct msvc *ms)
 {
 	unsigned i;
 
-	ms->nworkers = pool_size(ms->svc);
+	ms->nworkers = pool_size(ms);
 	ms->workers = xcalloc(ms->nworkers, sizeof(*ms->workers));
 	for (i = 0; i < ms->nworkers; i++) {
 		ms->workers[i].ms = ms;

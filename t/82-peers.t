@@ -29,7 +29,7 @@ subtest 'in.fingerd and finger' => sub {
 	my $services = slurp('/etc/services');
 	$services =~ s/^finger\s.*$/finger\t\t$port\/tcp/m;
 	write_file("$dir/services", $services);
-	my $out = `unshare -m sh -c 'mount --bind $dir/services /etc/services && finger root\@127.0.0.1' 2>&1`;
+	my $out = `timeout 20 unshare -m sh -c 'mount --bind $dir/services /etc/services && finger root\@127.0.0.1' 2>&1`;
 	like($out, qr/Login: root\s+Name:/, 'finger root@127.0.0.1 is answered');
 	ok($d->wait_log(qr/child exited peer=127\.0\.0\.1:\d+ child=\d+ exit=0 duration=\d+ms/),
 	    'in.fingerd exits cleanly');

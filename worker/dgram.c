@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "log.h"
+#include "policy.h"
 #include "service.h"
 #include "util.h"
 #include "worker.h"
@@ -26,6 +27,7 @@ static struct {
 } dl = { .fd = -1 };
 
 static enum builtin builtin;
+static const struct policy *pol;
 static bool log_conns;
 static unsigned chargen_line;
 static char dgram_buf[65536];
@@ -97,7 +99,8 @@ dgram_ready(struct loop_ev *ev, uint32_t events)
 				log_warn("recvfrom");
 			return;
 		}
-		if ((why = guard_check(&peer.sa, dl.dual)) != NULL) {
+		if ((why = guard_check(&peer.sa, dl.dual)) != NULL ||
+		    (why = policy_refuses_peer(pol, &peer.sa)) != NULL) {
 			refused(&peer.sa, plen, why);
 			continue;
 		}
@@ -117,12 +120,13 @@ dgram_ready(struct loop_ev *ev, uint32_t events)
 }
 
 void
-dgram_start(const struct msg_service *m, int fd)
+dgram_start(const struct msg_service *m, const struct policy *p, int fd)
 {
 	int v6only = 1;
 	socklen_t len = sizeof(v6only);
 
 	builtin = m->builtin;
+	pol = p;
 	log_conns = m->log_connections;
 	guard_set_ports(m->udp_guard_ports);
 	builtin_init(builtin);

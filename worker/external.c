@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "policy.h"
 #include "service.h"
 #include "svcstate.h"
 #include "worker.h"
@@ -24,6 +25,7 @@
 #define FULL_RECHECK_MS	250	/* at max-child: look again this often */
 
 static const struct msg_service *desc;
+static const struct policy *pol;
 static struct svcstate *st;
 static struct limits lim;
 static struct listener lst = { .fd = -1 };
@@ -97,11 +99,19 @@ static bool
 spawn_for(int fd, const union sockaddr_any *peer, socklen_t plen)
 {
 	char addr[ADDR_STR_MAX];
+	const char *why;
 	unsigned same = 1;
 	enum verdict v;
 	pid_t pid;
 	int slot = -1, err;
 
+	if ((why = policy_refuses_peer(pol, &peer->sa)) != NULL) {
+		if (peerlog_due(&peer->sa, why, loop_now()))
+			log_warnx("connection refused peer=%s reason=%s",
+			    addr_str(&peer->sa, plen, addr, sizeof(addr)), why);
+		close(fd);
+		return true;
+	}
 	v = limits_admit(st, &lim, &peer->sa, loop_now(), &slot, &same);
 	if (v == LIMIT_FULL)
 		return false;
@@ -201,6 +211,34 @@ drop_pending(void)
 	}
 }
 
+/*
+ * only-from and no-access for a dgram wait service: the datagram that
+ * would start a server is looked at (MSG_PEEK) and thrown away if its
+ * source is refused. Those the server reads itself, sinetd never sees.
+ */
+static bool
+first_datagram_allowed(void)
+{
+	union sockaddr_any peer;
+	socklen_t plen = sizeof(peer);
+	char addr[ADDR_STR_MAX], c;
+	const char *why;
+
+	if (desc->socktype != SOCK_DGRAM || (pol->nonly == 0 &&
+	    pol->nnoaccess == 0))
+		return true;
+	if (recvfrom(lst.fd, &c, 1, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC,
+	    &peer.sa, &plen) == -1)
+		return false;
+	if ((why = policy_refuses_peer(pol, &peer.sa)) == NULL)
+		return true;
+	if (peerlog_due(&peer.sa, why, loop_now()))
+		log_warnx("udp request refused peer=%s reason=%s",
+		    addr_str(&peer.sa, plen, addr, sizeof(addr)), why);
+	(void)recv(lst.fd, &c, 1, MSG_DONTWAIT | MSG_TRUNC);
+	return false;
+}
+
 /* A wait service: the listening socket itself goes to one child. */
 static void
 wait_ready(struct listener *l)
@@ -210,6 +248,8 @@ wait_ready(struct listener *l)
 	int slot = -1, err;
 	unsigned same;
 
+	if (!first_datagram_allowed())
+		return;
 	v = limits_admit(st, &lim, NULL, loop_now(), &slot, &same);
 	if (v == LIMIT_RATE)
 		log_rate_trip();
@@ -297,7 +337,8 @@ static struct loop_ev children_ev = { .fn = children_ready };
 
 /* Before lock-down: the argument vector and what never changes. */
 void
-external_prepare(const struct msg_service *m, struct svcstate *state)
+external_prepare(const struct msg_service *m, const struct policy *p,
+    struct svcstate *state)
 {
 	const char *a = m->args;
 	sigset_t set;
@@ -318,7 +359,7 @@ external_prepare(const struct msg_service *m, struct svcstate *state)
 	argv[m->argc] = NULL;
 	sp.path = m->program;
 	sp.argv = argv;
-	sp.umask = 022;
+	sp.policy = pol = p;
 	env_init(m->keep_env);
 
 	sigemptyset(&set);

@@ -1,25 +1,40 @@
 /*
- * Lock-down: everything the worker needs is resolved first, then it drops
- * to its user in a fixed order. Any failure is fatal and the worker is not
- * restarted: a worker that cannot confine itself must never serve.
+ * Lock-down, one function, in a fixed order, every step fatal: everything
+ * is resolved first (time zone, policy, filters, the Landlock ruleset),
+ * then rlimits, chroot, the ids, the capabilities and bounding set,
+ * no_new_privs, Landlock, and seccomp last. A worker that cannot confine
+ * itself exits with the "do not respawn" status and never serves.
  */
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
+#include <errno.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "policy.h"
 #include "worker.h"
+
+static struct policy_filter policy_filter, guard_filter;
 
 /* What must be read before the files are out of reach. */
 void
-lockdown_prepare(const struct msg_service *m)
+lockdown_prepare(const struct msg_service *m, struct policy *p)
 {
-	(void)m;
+	char err[256];
+
 	tzset();
+	if (m->builtin == BUILTIN_NONE)
+		policy_add_worker_needs(p);
+	if (filter_compile(p, &policy_filter, err, sizeof(err)) == -1 ||
+	    filter_compile_guard(m->master_pid, &guard_filter, err,
+	    sizeof(err)) == -1)
+		fatalx("lock-down: seccomp: %s", err);
 }
 
 static void
@@ -43,18 +58,68 @@ drop_ids(uid_t uid, gid_t gid, const uint32_t *groups, uint32_t ngroups)
 	if (ru != uid || eu != uid || su != uid || rg != gid || eg != gid ||
 	    sg != gid)
 		fatalx("lock-down: the privilege drop did not hold");
-	if (uid != 0 && setresuid(0, 0, 0) != -1)
-		fatalx("lock-down: could regain root after the drop");
+}
+
+/*
+ * The worker's own limits: an internal-service worker never starts a
+ * process or writes a file. A child server's limits are its policy's,
+ * set in the child (spawn.c).
+ */
+static void
+own_rlimits(const struct msg_service *m)
+{
+	struct rlimit zero = { 0, 0 };
+
+	if (m->builtin == BUILTIN_NONE || !m->change_ids)
+		return;
+	if (setrlimit(RLIMIT_NPROC, &zero) == -1 ||
+	    setrlimit(RLIMIT_FSIZE, &zero) == -1)
+		fatal("lock-down: setrlimit");
 }
 
 void
-lockdown(const struct msg_service *m)
+lockdown(const struct msg_service *m, const struct policy *p)
 {
-	if (m->change_ids)
+	bool internal = m->builtin != BUILTIN_NONE;
+	uint64_t missing = 0, keep;
+	char err[256];
+	int i;
+
+	own_rlimits(m);
+	if (p->chroot[0] != '\0' && m->change_ids) {
+		if (chroot(p->chroot) == -1 || chdir("/") == -1)
+			fatal("lock-down: chroot %s", p->chroot);
+	}
+	/* The paths are opened now, as root and inside any chroot. */
+	if (landlock_prepare(p, internal, err, sizeof(err)) == -1)
+		fatalx("lock-down: landlock: %s", err);
+	if (m->change_ids) {
+		if (caps_keep_before_setuid() == -1)
+			fatal("lock-down: PR_SET_KEEPCAPS");
 		drop_ids(m->uid, m->gid, m->groups, m->ngroups);
+		keep = internal ? 0 : m->uid == 0 ? p->caps | p->root_caps :
+		    p->caps;
+		if (caps_apply(keep, true, m->uid != 0 && keep != 0, &missing,
+		    err, sizeof(err)) == -1)
+			fatalx("lock-down: capabilities: %s", err);
+	}
 	/* A change of ids clears the parent-death signal: set it again. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
 		fatal("lock-down: PR_SET_PDEATHSIG");
 	if (getppid() != m->master_pid)
 		exit(0);	/* the master died while we set up */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		fatal("lock-down: no_new_privs");
+	if (landlock_enforce(err, sizeof(err)) == -1)
+		fatalx("lock-down: landlock: %s", err);
+	if (filter_load(&guard_filter, 0) == -1)
+		fatal("lock-down: seccomp guard");
+	if (filter_load(&policy_filter, 0) == -1)
+		fatal("lock-down: seccomp policy %s", p->name);
+	/* Said once we are confined: the channel is all we need for it. */
+	for (i = 0; i < 64; i++)
+		if (missing & (1ULL << i))
+			log_info("capability left out: sinetd does not hold it "
+			    "policy=%s cap=%s", p->name, caps_name(i));
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "policy.h"
 #include "worker.h"
 
 #define CHILD_STACK	(64 * 1024)
@@ -33,9 +34,10 @@ __attribute__((no_sanitize_address, noinline)) static int
 child_main(void *arg)
 {
 	const struct spawn *sp = arg;
+	const struct policy *p = sp->policy;
 	unsigned long dfl[4];
 	sigset_t none;
-	int sig;
+	int sig, r;
 
 	/*
 	 * The raw call: glibc's sigaction refuses its own signals (32, 33),
@@ -48,8 +50,16 @@ child_main(void *arg)
 		    (size_t)(NSIG - 1) / 8);
 	if (setsid() == -1)
 		goto fail;
-	umask(sp->umask);
+	umask(p->umask_set ? (mode_t)p->umask : 022);
 	if (chdir("/") == -1)
+		goto fail;
+	for (r = 0; r < POLICY_RLIMITS; r++) {
+		struct rlimit rl = { p->rlimit[r].cur, p->rlimit[r].max };
+
+		if ((p->rlimit_set & (1U << r)) && setrlimit(r, &rl) == -1)
+			goto fail;
+	}
+	if (p->nice_set && setpriority(PRIO_PROCESS, 0, p->nice) == -1)
 		goto fail;
 	if (dup2(sp->fd, 0) == -1 || dup2(sp->fd, 1) == -1 ||
 	    dup2(sp->fd, 2) == -1)

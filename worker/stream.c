@@ -15,6 +15,7 @@
 
 #include "addr.h"
 #include "log.h"
+#include "policy.h"
 #include "service.h"
 #include "util.h"
 #include "worker.h"
@@ -39,6 +40,7 @@ struct conn {
 static struct listener lst = { .fd = -1 };
 
 static enum builtin builtin;
+static const struct policy *pol;
 static uint64_t idle_ms;
 static bool log_conns;
 static struct conn *conns;
@@ -305,6 +307,7 @@ accept_ready(struct listener *l)
 	static const char bounce[] = "source-port-20";
 	union sockaddr_any peer;
 	char addr[ADDR_STR_MAX];
+	const char *why;
 	socklen_t plen;
 	int i, fd;
 
@@ -324,6 +327,14 @@ accept_ready(struct listener *l)
 			close(fd);
 			continue;
 		}
+		if ((why = policy_refuses_peer(pol, &peer.sa)) != NULL) {
+			if (peerlog_due(&peer.sa, why, loop_now()))
+				log_warnx("connection refused peer=%s "
+				    "reason=%s", addr_str(&peer.sa, plen, addr,
+					sizeof(addr)), why);
+			close(fd);
+			continue;
+		}
 		if (log_conns)
 			log_info("connection peer=%s",
 			    addr_str(&peer.sa, plen, addr, sizeof(addr)));
@@ -335,11 +346,12 @@ accept_ready(struct listener *l)
 }
 
 void
-stream_start(const struct msg_service *m, int fd)
+stream_start(const struct msg_service *m, const struct policy *p, int fd)
 {
 	size_t i;
 
 	builtin = m->builtin;
+	pol = p;
 	idle_ms = m->idle_timeout_ms;
 	log_conns = m->log_connections;
 	builtin_init(builtin);

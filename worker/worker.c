@@ -18,6 +18,7 @@
 #include "chan.h"
 #include "log.h"
 #include "service.h"
+#include "policy.h"
 #include "svcstate.h"
 #include "util.h"
 #include "worker.h"
@@ -25,6 +26,7 @@
 #define NOFILE_SPARE 32	/* descriptors beyond the connection table */
 
 static struct msg_service desc;
+static struct policy policy;
 static bool stopping;
 static uint64_t drain_deadline;
 static unsigned long long log_dropped;
@@ -104,6 +106,32 @@ receive_service(void)
 		return;
 	}
 	check_program();
+}
+
+/* Every string NUL-terminated and every count within its table. */
+static void
+receive_policy(void)
+{
+	static struct chan_msg m;
+	struct policy *p = &m.u.policy;
+	uint32_t i;
+
+	if (chan_recv(WORKER_CHAN_FD, &m, 0) <= 0 ||
+	    chan_expect(&m, MSG_POLICY, sizeof(m.u.policy)) == -1)
+		fatalx("bad policy message type=%u len=%u", m.hdr.type,
+		    m.hdr.len);
+	if (p->kind > POLICY_DENY_LIST || p->action > ACTION_LOG ||
+	    p->npaths > POLICY_PATHS_MAX || p->nbind > POLICY_PORTS_MAX ||
+	    p->nconnect > POLICY_PORTS_MAX || p->nonly > POLICY_CIDRS_MAX ||
+	    p->nnoaccess > POLICY_CIDRS_MAX ||
+	    memchr(p->name, '\0', sizeof(p->name)) == NULL ||
+	    memchr(p->chroot, '\0', sizeof(p->chroot)) == NULL)
+		fatalx("bad policy message");
+	for (i = 0; i < p->npaths; i++)
+		if (memchr(p->paths[i].path, '\0',
+		    sizeof(p->paths[i].path)) == NULL)
+			fatalx("bad policy message: path");
+	policy = *p;
 }
 
 /* Enough descriptors for the connection table, or a smaller table. */
@@ -221,27 +249,28 @@ worker_main(void)
 	log_set_sink(chan_log_sink);
 
 	receive_service();
+	receive_policy();
 	if (getppid() != desc.master_pid)
 		exit(0);
 	fit_nofile();
-	lockdown_prepare(&desc);
+	lockdown_prepare(&desc, &policy);
 	loop_init();
-	if (desc.builtin == BUILTIN_NONE) {
-		if ((state = svcstate_map(WORKER_STATE_FD, desc.nslots)) == NULL)
-			fatal("mapping the service state");
-		external_prepare(&desc, state);
-	} else if (desc.socktype == SOCK_DGRAM)
-		guard_read_broadcasts();
-	lockdown(&desc);
 	if (fd_set_nonblock(WORKER_CHAN_FD, true) == -1 ||
 	    loop_add(WORKER_CHAN_FD, EPOLLIN, &chan_ev) == -1)
 		fatal("channel");
-	if (desc.builtin == BUILTIN_NONE)
+	/* Set up to serve, then lock down: after it, no file, no new fd. */
+	if (desc.builtin == BUILTIN_NONE) {
+		if ((state = svcstate_map(WORKER_STATE_FD, desc.nslots)) == NULL)
+			fatal("mapping the service state");
+		external_prepare(&desc, &policy, state);
 		external_start(WORKER_LISTEN_FD);
-	else if (desc.socktype == SOCK_STREAM)
-		stream_start(&desc, WORKER_LISTEN_FD);
-	else
-		dgram_start(&desc, WORKER_LISTEN_FD);
+	} else if (desc.socktype == SOCK_STREAM)
+		stream_start(&desc, &policy, WORKER_LISTEN_FD);
+	else {
+		guard_read_broadcasts();
+		dgram_start(&desc, &policy, WORKER_LISTEN_FD);
+	}
+	lockdown(&desc, &policy);
 	if (chan_send(WORKER_CHAN_FD, MSG_READY, NULL, 0, 0) == -1)
 		fatal("reporting ready");
 	/* From here a failure is worth a restart: we did set up once. */

@@ -26,6 +26,8 @@ int	 loop_del(int);
 void	 loop_run(uint64_t (*)(uint64_t));
 uint64_t loop_now(void);
 
+struct policy;
+
 /* listener.c: a listening socket shared with the pool */
 struct listener {
 	struct loop_ev	 ev;
@@ -50,7 +52,7 @@ struct spawn {
 	char *const	*argv;
 	char *const	*envp;
 	int		 fd;		/* becomes the child's 0, 1 and 2 */
-	mode_t		 umask;
+	const struct policy *policy;	/* rlimits, nice, umask */
 };
 pid_t	 spawn_child(const struct spawn *, int *);
 
@@ -86,23 +88,24 @@ char *const *env_plain(void);
 char *const *env_for_peer(int, const struct sockaddr *, socklen_t, unsigned);
 
 /* external.c: spawning child servers */
-void	 external_prepare(const struct msg_service *, struct svcstate *);
+void	 external_prepare(const struct msg_service *, const struct policy *,
+	    struct svcstate *);
 void	 external_start(int);
 void	 external_stop_accepting(void);
 uint64_t external_tick(uint64_t);
 
 /* lockdown.c */
-void	 lockdown_prepare(const struct msg_service *);
-void	 lockdown(const struct msg_service *);
+void	 lockdown_prepare(const struct msg_service *, struct policy *);
+void	 lockdown(const struct msg_service *, const struct policy *);
 
 /* stream.c: the internal services over TCP */
-void	 stream_start(const struct msg_service *, int);
+void	 stream_start(const struct msg_service *, const struct policy *, int);
 void	 stream_stop_accepting(void);
 size_t	 stream_open_count(void);
 uint64_t stream_tick(uint64_t);
 
 /* dgram.c: the internal services over UDP */
-void	 dgram_start(const struct msg_service *, int);
+void	 dgram_start(const struct msg_service *, const struct policy *, int);
 void	 dgram_stop(void);
 
 /* guard.c: the UDP loop and reflection guard */

@@ -54,8 +54,8 @@ diag_conf(const struct conf *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->nerr; i++)
-		printf("# error: %s\n", c->err[i]);
+	for (i = 0; i < c->err.n; i++)
+		printf("# error: %s\n", c->err.v[i]);
 	for (i = 0; i < c->nsvc; i++)
 		printf("# service: %s\n", c->svc[i]->fields);
 }
@@ -189,7 +189,7 @@ check_accept(const struct accept_case *ac)
 				strcat(argv, "|");
 			strcat(argv, s->argv[i]);
 		}
-	ok(c.nerr == 0 && c.nsvc == ac->nsvc && s != NULL &&
+	ok(c.err.n == 0 && c.nsvc == ac->nsvc && s != NULL &&
 	    strcmp(s->proto, ac->proto) == 0 &&
 	    (int)s->builtin == ac->builtin &&
 	    strcmp(s->policy_name, ac->policy) == 0 &&
@@ -300,8 +300,8 @@ check_reject(const struct reject_case *rc)
 	bool good;
 
 	parse(rc->text, &c);
-	good = c.nerr == 1 && c.nsvc == 0 &&
-	    strncmp(c.err[0], rc->prefix, strlen(rc->prefix)) == 0;
+	good = c.err.n == 1 && c.nsvc == 0 &&
+	    strncmp(c.err.v[0], rc->prefix, strlen(rc->prefix)) == 0;
 	ok(good, "rejects: %s", rc->prefix);
 	if (!good)
 		diag_conf(&c);
@@ -342,7 +342,7 @@ check_specials(void)
 
 	parse("echo stream tcp4 nowait root internal\n"
 	    "echo stream tcp4 nowait nobody internal\n", &c);
-	ok(c.nsvc == 1 && c.nerr == 1 && strcmp(c.err[0], "t.conf:2: service: "
+	ok(c.nsvc == 1 && c.err.n == 1 && strcmp(c.err.v[0], "t.conf:2: service: "
 	    "echo/tcp4 on 0.0.0.0:7 is already configured at line 1") == 0,
 	    "a repeated service is an error of the later line");
 	conf_free(&c);
@@ -357,7 +357,7 @@ check_specials(void)
 	parse("echo stream tcp4 nowait root internal\n"
 	    "echo stream tcpx nowait root internal\n"
 	    "daytime stream tcp4 nowait root internal\n", &c);
-	ok(c.nsvc == 2 && c.nerr == 1 && strncmp(c.err[0], "t.conf:2:", 9) == 0,
+	ok(c.nsvc == 2 && c.err.n == 1 && strncmp(c.err.v[0], "t.conf:2:", 9) == 0,
 	    "a bad line is skipped, the others stay");
 	conf_free(&c);
 
@@ -366,13 +366,13 @@ check_specials(void)
 		n += snprintf(text + n, sizeof(text) - (size_t)n, " a");
 	snprintf(text + n, sizeof(text) - (size_t)n, "\n");
 	parse(text, &c);
-	ok(c.nsvc == 2 && c.nerr == 0 && c.svc[0]->argc == SERVICE_ARGV_MAX,
+	ok(c.nsvc == 2 && c.err.n == 0 && c.svc[0]->argc == SERVICE_ARGV_MAX,
 	    "%d arguments are accepted", SERVICE_ARGV_MAX);
 	conf_free(&c);
 	snprintf(text + n, sizeof(text) - (size_t)n, " a\n");
 	parse(text, &c);
-	ok(c.nsvc == 0 && c.nerr == 1 &&
-	    strstr(c.err[0], "t.conf:1: arguments: more than") != NULL,
+	ok(c.nsvc == 0 && c.err.n == 1 &&
+	    strstr(c.err.v[0], "t.conf:1: arguments: more than") != NULL,
 	    "%d arguments are not", SERVICE_ARGV_MAX + 1);
 	conf_free(&c);
 
@@ -382,14 +382,14 @@ check_specials(void)
 
 		parse_len(nul, sizeof(nul) - 1, &c);
 	}
-	ok(c.nsvc == 1 && c.nerr == 1 &&
-	    strstr(c.err[0], "t.conf:2: line: contains a NUL byte") != NULL,
+	ok(c.nsvc == 1 && c.err.n == 1 &&
+	    strstr(c.err.v[0], "t.conf:2: line: contains a NUL byte") != NULL,
 	    "a NUL byte is an error of its line, not a crash");
 	conf_free(&c);
 
 	memset(&c, 0, sizeof(c));
-	ok(conf_load("/nonexistent/inetd.conf", &c) == -1 && c.nerr == 1 &&
-	    strstr(c.err[0], "/nonexistent/inetd.conf: cannot open") != NULL,
+	ok(conf_load("/nonexistent/inetd.conf", &c) == -1 && c.err.n == 1 &&
+	    strstr(c.err.v[0], "/nonexistent/inetd.conf: cannot open") != NULL,
 	    "a missing file is an error that names it");
 	conf_free(&c);
 }

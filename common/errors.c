@@ -1,0 +1,33 @@
+/* A list of error lines ("file:line: field: reason") a parser collects. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "log.h"
+#include "util.h"
+
+void
+errors_add(struct errors *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->v = xreallocarray(e->v, e->n + 1, sizeof(*e->v));
+	va_start(ap, fmt);
+	if (vasprintf(&e->v[e->n], fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	e->n++;
+}
+
+void
+errors_free(struct errors *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		free(e->v[i]);
+	free(e->v);
+	memset(e, 0, sizeof(*e));
+}

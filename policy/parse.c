@@ -1,0 +1,743 @@
+/*
+ * The policy-file parser: one directive a line, "#" starts a comment,
+ * "include" one level deep and read as if its lines stood in its place.
+ * Errors are "file:line: directive: reason".
+ */
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "log.h"
+#include "policy.h"
+#include "util.h"
+
+#define WORDS_MAX	64
+
+struct pparser {
+	const char	*dir;		/* where include looks */
+	const char	*file;		/* as shown in errors */
+	int		 line;
+	int		 depth;		/* 1 inside an included file */
+	bool		 saw_syscalls;
+	bool		 saw_deny;
+	const struct policy *ceiling;	/* an internal service's built-in */
+	struct policy	*p;
+	struct errors	*err;
+	size_t		 nerr0;
+};
+
+static const struct {
+	const char	*name;
+	int		 resource;
+	bool		 bytes;		/* takes k, m, g */
+} rlimits[] = {
+	{ "as", RLIMIT_AS, true },
+	{ "core", RLIMIT_CORE, true },
+	{ "cpu", RLIMIT_CPU, false },
+	{ "data", RLIMIT_DATA, true },
+	{ "fsize", RLIMIT_FSIZE, true },
+	{ "locks", RLIMIT_LOCKS, false },
+	{ "memlock", RLIMIT_MEMLOCK, true },
+	{ "msgqueue", RLIMIT_MSGQUEUE, true },
+	{ "nice", RLIMIT_NICE, false },
+	{ "nofile", RLIMIT_NOFILE, false },
+	{ "nproc", RLIMIT_NPROC, false },
+	{ "rss", RLIMIT_RSS, true },
+	{ "rtprio", RLIMIT_RTPRIO, false },
+	{ "rttime", RLIMIT_RTTIME, false },
+	{ "sigpending", RLIMIT_SIGPENDING, false },
+	{ "stack", RLIMIT_STACK, true },
+};
+
+static const struct {
+	const char	*name;
+	int		 value;
+} errnos[] = {
+	{ "EACCES", EACCES }, { "EINVAL", EINVAL }, { "ENOSYS", ENOSYS },
+	{ "EPERM", EPERM }, { "ENOTSUP", ENOTSUP }, { "EOPNOTSUPP", EOPNOTSUPP },
+	{ "EAFNOSUPPORT", EAFNOSUPPORT }, { "ENOENT", ENOENT },
+};
+
+static void __attribute__((format(printf, 3, 4)))
+perr(struct pparser *pp, const char *directive, const char *fmt, ...)
+{
+	char reason[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	errors_add(pp->err, "%s:%d: %s: %s", pp->file, pp->line, directive,
+	    reason);
+}
+
+/* A file for an internal service may narrow its built-in policy only. */
+static bool
+within_ceiling(struct pparser *pp, const char *directive, const char *what,
+    int nr, uint8_t *bits)
+{
+	char name[64];
+
+	if (pp->ceiling == NULL || bits != pp->p->allow ||
+	    policy_bit(pp->ceiling->allow, nr))
+		return true;
+	perr(pp, directive, "%s allows %s, wider than the built-in policy "
+	    "of the internal services", what, syscall_name(nr, name,
+		sizeof(name)));
+	return false;
+}
+
+static void
+add_syscalls(struct pparser *pp, const char *directive, char **w, int n,
+    uint8_t *bits)
+{
+	const struct syscall_group *g;
+	int i, k, nr;
+
+	if (n == 0)
+		perr(pp, directive, "names no syscall or group");
+	for (i = 0; i < n; i++) {
+		if (w[i][0] == '@') {
+			if ((g = groups_find(w[i])) == NULL) {
+				perr(pp, directive, "unknown group \"%s\"",
+				    w[i]);
+				continue;
+			}
+			for (k = 0; g->syscalls[k] != NULL; k++)
+				if ((nr = syscall_number(g->syscalls[k])) >= 0 &&
+				    nr < POLICY_SYSCALLS_MAX &&
+				    within_ceiling(pp, directive, w[i], nr, bits))
+					policy_bit_set(bits, nr);
+			continue;
+		}
+		nr = syscall_number(w[i]);
+		if (nr == -1)
+			perr(pp, directive, "unknown syscall \"%s\"", w[i]);
+		else if (nr >= POLICY_SYSCALLS_MAX)
+			perr(pp, directive, "syscall \"%s\" is number %d, beyond "
+			    "what a policy holds on this architecture", w[i], nr);
+		else if (nr >= 0 && within_ceiling(pp, directive, w[i], nr, bits))
+			policy_bit_set(bits, nr);
+		/* -2: known, but not on this architecture: nothing to do. */
+	}
+}
+
+static void
+set_action(struct pparser *pp, char **w, int n)
+{
+	unsigned long v;
+	size_t i;
+
+	if (n == 1 && strcmp(w[0], "kill") == 0) {
+		pp->p->action = ACTION_KILL;
+		return;
+	}
+	if (n == 1 && strcmp(w[0], "log") == 0) {
+		if (pp->ceiling != NULL) {
+			perr(pp, "action", "log lets every syscall through: "
+			    "wider than the built-in policy of the internal "
+			    "services");
+			return;
+		}
+		pp->p->action = ACTION_LOG;
+		return;
+	}
+	if (n == 2 && strcmp(w[0], "errno") == 0) {
+		for (i = 0; i < ARRAY_LEN(errnos); i++)
+			if (strcmp(errnos[i].name, w[1]) == 0) {
+				pp->p->action = ACTION_ERRNO;
+				pp->p->action_errno = errnos[i].value;
+				return;
+			}
+		if (parse_ulong(w[1], 1, 4095, &v) == 0) {
+			pp->p->action = ACTION_ERRNO;
+			pp->p->action_errno = (int32_t)v;
+			return;
+		}
+		perr(pp, "action", "unknown errno \"%s\"", w[1]);
+		return;
+	}
+	perr(pp, "action", "expected kill, errno NAME or log");
+}
+
+static void
+add_caps(struct pparser *pp, const char *directive, char **w, int n,
+    uint64_t *set)
+{
+	int i, cap;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(w[i], "none") == 0 && n == 1)
+			return;
+		if ((cap = caps_from_name(w[i])) < 0) {
+			perr(pp, directive, "unknown capability \"%s\"", w[i]);
+			continue;
+		}
+		*set |= 1ULL << cap;
+	}
+}
+
+static bool
+check_path(struct pparser *pp, const char *directive, const char *path)
+{
+	if (path[0] != '/') {
+		perr(pp, directive, "\"%s\" is not an absolute path", path);
+		return false;
+	}
+	if (strlen(path) >= POLICY_PATH_MAX) {
+		perr(pp, directive, "path longer than %d bytes",
+		    POLICY_PATH_MAX - 1);
+		return false;
+	}
+	return true;
+}
+
+static void
+add_paths(struct pparser *pp, const char *directive, char **w, int n,
+    uint32_t access)
+{
+	struct policy *p = pp->p;
+	uint32_t k;
+	int i;
+
+	if (n == 0)
+		perr(pp, directive, "names no path");
+	for (i = 0; i < n; i++) {
+		if (!check_path(pp, directive, w[i]))
+			continue;
+		for (k = 0; k < p->npaths; k++)
+			if (strcmp(p->paths[k].path, w[i]) == 0)
+				break;
+		if (k == p->npaths) {
+			if (p->npaths == POLICY_PATHS_MAX) {
+				perr(pp, directive, "more than %d paths",
+				    POLICY_PATHS_MAX);
+				return;
+			}
+			str_copy(p->paths[k].path, w[i],
+			    sizeof(p->paths[k].path));
+			p->npaths++;
+		}
+		p->paths[k].access |= access;
+	}
+	if (p->landlock_abi < 1)
+		p->landlock_abi = 1;
+}
+
+static void
+add_ports(struct pparser *pp, const char *directive, char **w, int n,
+    uint16_t *ports, uint32_t *count)
+{
+	unsigned long v;
+	struct servent *se;
+	int i;
+
+	if (n == 0)
+		perr(pp, directive, "names no port");
+	for (i = 0; i < n; i++) {
+		if (parse_ulong(w[i], 1, 65535, &v) == -1) {
+			if ((se = getservbyname(w[i], "tcp")) == NULL) {
+				perr(pp, directive, "\"%s\" is not a port", w[i]);
+				continue;
+			}
+			v = ntohs((uint16_t)se->s_port);
+		}
+		if (*count == POLICY_PORTS_MAX) {
+			perr(pp, directive, "more than %d ports",
+			    POLICY_PORTS_MAX);
+			return;
+		}
+		ports[(*count)++] = (uint16_t)v;
+	}
+	/* Landlock's TCP rules came with ABI 4. */
+	if (pp->p->landlock_abi < 4)
+		pp->p->landlock_abi = 4;
+}
+
+static int
+parse_cidr(const char *s, struct policy_cidr *c)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t len = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned long prefix;
+
+	if (len == 0 || len >= sizeof(addr))
+		return -1;
+	memcpy(addr, s, len);
+	addr[len] = '\0';
+	memset(c, 0, sizeof(*c));
+	if (inet_pton(AF_INET, addr, c->addr) == 1) {
+		c->family = AF_INET;
+		prefix = 32;
+	} else if (inet_pton(AF_INET6, addr, c->addr) == 1) {
+		c->family = AF_INET6;
+		prefix = 128;
+	} else
+		return -1;
+	if (slash != NULL &&
+	    parse_ulong(slash + 1, 0, prefix, &prefix) == -1)
+		return -1;
+	c->prefix = (uint8_t)prefix;
+	return 0;
+}
+
+static void
+add_cidrs(struct pparser *pp, const char *directive, char **w, int n,
+    struct policy_cidr *list, uint32_t *count)
+{
+	int i;
+
+	if (n == 0)
+		perr(pp, directive, "names no address");
+	for (i = 0; i < n; i++) {
+		if (*count == POLICY_CIDRS_MAX) {
+			perr(pp, directive, "more than %d addresses",
+			    POLICY_CIDRS_MAX);
+			return;
+		}
+		if (parse_cidr(w[i], &list[*count]) == -1) {
+			perr(pp, directive, "\"%s\" is not an address or "
+			    "ADDRESS/PREFIX", w[i]);
+			continue;
+		}
+		(*count)++;
+	}
+}
+
+static void
+set_rlimit(struct pparser *pp, char **w, int n)
+{
+	struct policy *p = pp->p;
+	unsigned long v[2];
+	size_t i;
+	int k;
+
+	if (n != 2) {
+		perr(pp, "rlimit", "expected NAME VALUE (VALUE, SOFT:HARD or "
+		    "unlimited)");
+		return;
+	}
+	for (i = 0; i < ARRAY_LEN(rlimits); i++)
+		if (strcmp(rlimits[i].name, w[0]) == 0)
+			break;
+	if (i == ARRAY_LEN(rlimits)) {
+		perr(pp, "rlimit", "unknown resource \"%s\"", w[0]);
+		return;
+	}
+	for (k = 0; k < 2; k++) {
+		char *part = k == 0 ? w[1] : strchr(w[1], ':');
+
+		if (k == 1) {
+			if (part == NULL) {
+				v[1] = v[0];
+				break;
+			}
+			*part++ = '\0';
+		}
+		if (strcmp(part, "unlimited") == 0)
+			v[k] = (unsigned long)RLIM_INFINITY;
+		else if ((rlimits[i].bytes ? parse_size(part, ULONG_MAX / 2,
+		    &v[k]) : parse_ulong(part, 0, ULONG_MAX / 2, &v[k])) == -1) {
+			perr(pp, "rlimit", "\"%s\" is not a %s", part,
+			    rlimits[i].bytes ? "size (k, m or g)" : "number");
+			return;
+		}
+	}
+	if (v[0] > v[1]) {
+		perr(pp, "rlimit", "the soft limit is above the hard one");
+		return;
+	}
+	p->rlimit[rlimits[i].resource].cur = v[0];
+	p->rlimit[rlimits[i].resource].max = v[1];
+	p->rlimit_set |= 1U << rlimits[i].resource;
+}
+
+static void
+set_number(struct pparser *pp, const char *directive, char **w, int n,
+    unsigned long min, unsigned long max, uint32_t *out)
+{
+	unsigned long v;
+
+	if (n != 1 || parse_ulong(w[0], min, max, &v) == -1) {
+		perr(pp, directive, "expected a number from %lu to %lu", min,
+		    max);
+		return;
+	}
+	*out = (uint32_t)v;
+}
+
+static void
+set_duration(struct pparser *pp, const char *directive, char **w, int n,
+    uint32_t *out)
+{
+	uint64_t ms;
+
+	if (n != 1 || parse_duration_ms(w[0], &ms) == -1 || ms == 0) {
+		perr(pp, directive, "expected a duration (300, 300s, 5m)");
+		return;
+	}
+	*out = (uint32_t)ms;
+}
+
+static int parse_fp(struct pparser *, FILE *);
+
+static void
+do_include(struct pparser *pp, char **w, int n)
+{
+	struct pparser sub;
+	char path[PATH_MAX];
+	FILE *fp;
+
+	if (n != 1) {
+		perr(pp, "include", "expected one file");
+		return;
+	}
+	if (pp->depth > 0) {
+		perr(pp, "include", "include nested too deep (one level)");
+		return;
+	}
+	if (strchr(w[0], '/') != NULL)
+		snprintf(path, sizeof(path), "%s", w[0]);
+	else
+		snprintf(path, sizeof(path), "%s/%s", pp->dir, w[0]);
+	if ((fp = fopen(path, "re")) == NULL) {
+		perr(pp, "include", "cannot open %s: %s", path,
+		    strerror(errno));
+		return;
+	}
+	sub = *pp;
+	sub.file = path;
+	sub.line = 0;
+	sub.depth = 1;
+	parse_fp(&sub, fp);
+	fclose(fp);
+	pp->saw_syscalls = sub.saw_syscalls;
+	pp->saw_deny = sub.saw_deny;
+}
+
+/* What an internal service never has, so a file of its name cannot ask. */
+static const char *const not_internal[] = {
+	"caps", "root-caps", "fs-read", "fs-write", "fs-exec", "net-bind", "net-connect",
+	"rlimit", "nice", "umask", "chroot",
+};
+
+static void
+directive(struct pparser *pp, char **w, int n)
+{
+	const char *d = w[0];
+	struct policy *p = pp->p;
+	size_t i;
+
+	w++;
+	n--;
+	for (i = 0; pp->ceiling != NULL && i < ARRAY_LEN(not_internal); i++)
+		if (strcmp(d, not_internal[i]) == 0) {
+			perr(pp, d, "wider than the built-in policy of the "
+			    "internal services, which have no capability, "
+			    "file, connection or child server");
+			return;
+		}
+	if (strcmp(d, "include") == 0)
+		do_include(pp, w, n);
+	else if (strcmp(d, "syscalls") == 0) {
+		pp->saw_syscalls = true;
+		add_syscalls(pp, d, w, n, p->allow);
+	} else if (strcmp(d, "deny") == 0) {
+		pp->saw_deny = true;
+		add_syscalls(pp, d, w, n, p->deny);
+	} else if (strcmp(d, "action") == 0)
+		set_action(pp, w, n);
+	else if (strcmp(d, "caps") == 0)
+		add_caps(pp, d, w, n, &p->caps);
+	else if (strcmp(d, "root-caps") == 0)
+		add_caps(pp, d, w, n, &p->root_caps);
+	else if (strcmp(d, "fs-read") == 0)
+		add_paths(pp, d, w, n, FS_READ);
+	else if (strcmp(d, "fs-write") == 0)
+		add_paths(pp, d, w, n, FS_WRITE);
+	else if (strcmp(d, "fs-exec") == 0)
+		add_paths(pp, d, w, n, FS_EXEC);
+	else if (strcmp(d, "net-bind") == 0)
+		add_ports(pp, d, w, n, p->net_bind, &p->nbind);
+	else if (strcmp(d, "net-connect") == 0)
+		add_ports(pp, d, w, n, p->net_connect, &p->nconnect);
+	else if (strcmp(d, "rlimit") == 0)
+		set_rlimit(pp, w, n);
+	else if (strcmp(d, "nice") == 0) {
+		long v2;
+		char *end;
+
+		v2 = n == 1 ? strtol(w[0], &end, 10) : 100;
+		if (n != 1 || *end != '\0' || v2 < -20 || v2 > 19)
+			perr(pp, d, "expected a number from -20 to 19");
+		else {
+			p->nice = (int32_t)v2;
+			p->nice_set = 1;
+		}
+	} else if (strcmp(d, "umask") == 0) {
+		if (n != 1 || strspn(w[0], "01234567") != strlen(w[0]) ||
+		    strtoul(w[0], NULL, 8) > 0777)
+			perr(pp, d, "expected an octal mask up to 0777");
+		else {
+			p->umask = (uint32_t)strtoul(w[0], NULL, 8);
+			p->umask_set = 1;
+		}
+	} else if (strcmp(d, "chroot") == 0) {
+		if (n != 1)
+			perr(pp, d, "expected one directory");
+		else if (check_path(pp, d, w[0]))
+			str_copy(p->chroot, w[0], sizeof(p->chroot));
+	} else if (strcmp(d, "workers") == 0)
+		set_number(pp, d, w, n, 1, 256, &p->workers);
+	else if (strcmp(d, "idle-timeout") == 0)
+		set_duration(pp, d, w, n, &p->idle_timeout_ms);
+	else if (strcmp(d, "suspend") == 0)
+		set_duration(pp, d, w, n, &p->suspend_ms);
+	else if (strcmp(d, "only-from") == 0)
+		add_cidrs(pp, d, w, n, p->only_from, &p->nonly);
+	else if (strcmp(d, "no-access") == 0)
+		add_cidrs(pp, d, w, n, p->no_access, &p->nnoaccess);
+	else if (strcmp(d, "no-exec-memory") == 0) {
+		if (n != 0)
+			perr(pp, d, "takes no argument");
+		p->no_exec_memory = 1;
+	} else {
+		perr(pp, d, "unknown directive");
+		return;
+	}
+}
+
+static int
+parse_fp(struct pparser *pp, FILE *fp)
+{
+	char *buf = NULL, *s, *hash, *w[WORDS_MAX];
+	size_t cap = 0;
+	ssize_t len;
+	int n;
+
+	while ((len = getline(&buf, &cap, fp)) != -1) {
+		pp->line++;
+		if (strlen(buf) != (size_t)len) {
+			perr(pp, "line", "contains a NUL byte");
+			continue;
+		}
+		if ((hash = strchr(buf, '#')) != NULL)
+			*hash = '\0';
+		n = 0;
+		for (s = strtok(buf, " \t\r\n"); s != NULL;
+		    s = strtok(NULL, " \t\r\n")) {
+			if (n == WORDS_MAX) {
+				perr(pp, w[0], "more than %d words on a line",
+				    WORDS_MAX - 1);
+				break;
+			}
+			w[n++] = s;
+		}
+		if (n > 0 && n <= WORDS_MAX)
+			directive(pp, w, n);
+	}
+	free(buf);
+	return 0;
+}
+
+static void
+finish(struct pparser *pp)
+{
+	struct policy *p = pp->p;
+	int abi;
+
+	if (pp->saw_syscalls)
+		p->kind = POLICY_ALLOW_LIST;
+	else if (pp->saw_deny)
+		p->kind = POLICY_DENY_LIST;
+	else
+		p->kind = POLICY_NONE;
+	if (p->landlock_abi > 0 && (abi = landlock_abi()) < (int)p->landlock_abi) {
+		pp->line = 0;
+		if (abi == 0)
+			perr(pp, "landlock", "its fs-* or net-* rules need "
+			    "Landlock, which this kernel does not have");
+		else
+			perr(pp, "landlock", "its net-bind or net-connect rules "
+			    "need Landlock ABI %u, this kernel has %d",
+			    p->landlock_abi, abi);
+	}
+}
+
+/*
+ * Parses FILE (a path, shown as is in errors); includes are looked up in
+ * dir. With a ceiling (an internal service's built-in policy), anything
+ * wider is an error of its line. Returns -1 if it added errors.
+ */
+int
+policy_parse_file(const char *dir, const char *file,
+    const struct policy *ceiling, struct policy *p, struct errors *err)
+{
+	struct pparser pp = { .dir = dir, .file = file, .p = p, .err = err,
+		.nerr0 = err->n, .ceiling = ceiling };
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	FILE *fp;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%.*s",
+	    (int)(strcspn(base, ".")), base);
+	if ((fp = fopen(file, "re")) == NULL) {
+		errors_add(err, "%s: cannot open: %s", file, strerror(errno));
+		return -1;
+	}
+	parse_fp(&pp, fp);
+	fclose(fp);
+	finish(&pp);
+	return err->n == pp.nerr0 ? 0 : -1;
+}
+
+/* The same, from text built into the binary. */
+int
+policy_parse_text(const char *label, const char *text, struct policy *p,
+    struct errors *err)
+{
+	struct pparser pp = { .dir = "/nonexistent", .file = label, .p = p,
+		.err = err, .nerr0 = err->n, .depth = 1 };
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%.*s",
+	    (int)(strcspn(label, ".")), label);
+	if (fp == NULL)
+		fatal("fmemopen");
+	parse_fp(&pp, fp);
+	fclose(fp);
+	finish(&pp);
+	return err->n == pp.nerr0 ? 0 : -1;
+}
+
+static bool
+cidr_match(const struct policy_cidr *c, const struct sockaddr *sa)
+{
+	const uint8_t *a;
+	unsigned bits = c->prefix, i;
+
+	if (sa->sa_family != c->family)
+		return false;
+	a = sa->sa_family == AF_INET ?
+	    (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr :
+	    (const uint8_t *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+	for (i = 0; bits >= 8; i++, bits -= 8)
+		if (a[i] != c->addr[i])
+			return false;
+	return bits == 0 ||
+	    ((a[i] ^ c->addr[i]) & (uint8_t)(0xff << (8 - bits))) == 0;
+}
+
+/*
+ * only-from and no-access on a peer (an IPv4 client of a dual socket as
+ * the IPv4 it is): why it is refused, or NULL.
+ */
+const char *
+policy_refuses_peer(const struct policy *p, const struct sockaddr *sa)
+{
+	struct sockaddr_in v4;
+	uint32_t i;
+
+	if (addr_unmap_v4(sa, &v4))
+		sa = (const struct sockaddr *)&v4;
+	for (i = 0; i < p->nnoaccess; i++)
+		if (cidr_match(&p->no_access[i], sa))
+			return "no-access";
+	if (p->nonly == 0)
+		return NULL;
+	for (i = 0; i < p->nonly; i++)
+		if (cidr_match(&p->only_from[i], sa))
+			return NULL;
+	return "only-from";
+}
+
+static bool
+exists(const char *path, struct errors *err)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == 0)
+		return true;
+	if (errno != ENOENT && errno != ENOTDIR)
+		errors_add(err, "%s: %s", path, strerror(errno));
+	return false;
+}
+
+/*
+ * The policy of one service: NAME.policy, or default.policy, or the
+ * built-in baseline; for an internal service, its built-in policy,
+ * narrowed by a file of its name.
+ */
+int
+policy_for_service(const char *dir, const struct service *s,
+    struct policy *out, struct errors *err)
+{
+	struct policy file;
+	char path[PATH_MAX];
+	size_t nerr0 = err->n;
+
+	if (s->builtin != BUILTIN_NONE) {
+		policy_internal(out);
+		snprintf(path, sizeof(path), "%s/%s.policy", dir,
+		    s->policy_name);
+		if (!exists(path, err))
+			snprintf(path, sizeof(path), "%s/%s.policy", dir,
+			    builtin_name(s->builtin));
+		if (exists(path, err) &&
+		    policy_parse_file(dir, path, out, &file, err) == 0)
+			policy_narrow(out, &file);
+		return err->n == nerr0 ? 0 : -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s.policy", dir, s->policy_name);
+	if (exists(path, err))
+		return policy_parse_file(dir, path, NULL, out, err);
+	snprintf(path, sizeof(path), "%s/default.policy", dir);
+	if (exists(path, err))
+		return policy_parse_file(dir, path, NULL, out, err);
+	policy_default(out);
+	return err->n == nerr0 ? 0 : -1;
+}
+
+/* sinetd -n: every file in the directory, used or not. */
+int
+policy_check_dir(const char *dir, struct errors *err)
+{
+	struct policy p, internal;
+	struct dirent *de;
+	char path[PATH_MAX];
+	size_t nerr0 = err->n, len;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (errno != ENOENT)
+			errors_add(err, "%s: %s", dir, strerror(errno));
+		return err->n == nerr0 ? 0 : -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len <= 7 || strcmp(de->d_name + len - 7, ".policy") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		de->d_name[len - 7] = '\0';
+		policy_internal(&internal);
+		policy_parse_file(dir, path,
+		    builtin_lookup(de->d_name) != BUILTIN_NONE ? &internal :
+		    NULL, &p, err);
+	}
+	closedir(d);
+	return err->n == nerr0 ? 0 : -1;
+}

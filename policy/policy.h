@@ -1,0 +1,147 @@
+/*
+ * The sandbox of a service: what its policy file says, parsed into one
+ * fixed-layout record (no pointers), so the master can send it to a worker
+ * as it is and compare two of them with memcmp on reload.
+ */
+#ifndef SINETD_POLICY_H
+#define SINETD_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "errors.h"
+#include "service.h"
+
+#define POLICY_SYSCALLS_MAX	1024	/* native syscall numbers below this */
+#define POLICY_PATHS_MAX	64
+#define POLICY_PATH_MAX		256
+#define POLICY_PORTS_MAX	32
+#define POLICY_CIDRS_MAX	64
+#define POLICY_RLIMITS		16	/* RLIM_NLIMITS */
+#define POLICY_NAME_MAX		64
+
+enum policy_kind {
+	POLICY_NONE,		/* no syscall filter beyond the guards */
+	POLICY_ALLOW_LIST,	/* action for every syscall not allowed */
+	POLICY_DENY_LIST,	/* action for the denied and the unknown */
+};
+
+enum policy_action {
+	ACTION_KILL,
+	ACTION_ERRNO,
+	ACTION_LOG,		/* learning mode: nothing is blocked */
+};
+
+/* Landlock access a path gets. */
+#define FS_READ		0x1
+#define FS_WRITE	0x2
+#define FS_EXEC		0x4
+
+struct policy_path {
+	uint32_t	access;		/* FS_READ | FS_WRITE | FS_EXEC */
+	char		path[POLICY_PATH_MAX];
+};
+
+struct policy_cidr {
+	uint8_t		family;		/* AF_INET or AF_INET6 */
+	uint8_t		prefix;
+	uint8_t		addr[16];
+};
+
+struct policy {
+	char		name[POLICY_NAME_MAX];	/* "tftp", "default", … */
+	uint32_t	kind;			/* enum policy_kind */
+	uint32_t	action;			/* enum policy_action */
+	int32_t		action_errno;
+	uint8_t		allow[POLICY_SYSCALLS_MAX / 8];
+	uint8_t		deny[POLICY_SYSCALLS_MAX / 8];
+	uint64_t	caps;			/* held, whatever the user */
+	uint64_t	root_caps;		/* kept if the user is root */
+	uint32_t	rlimit_set;		/* bit per resource */
+	struct {
+		uint64_t	cur, max;
+	} rlimit[POLICY_RLIMITS];
+	int32_t		nice;
+	uint32_t	nice_set;
+	uint32_t	umask;
+	uint32_t	umask_set;
+	char		chroot[POLICY_PATH_MAX];
+	uint32_t	workers;		/* 0: the default */
+	uint32_t	idle_timeout_ms;	/* 0: the default */
+	uint32_t	suspend_ms;		/* 0: the default */
+	uint32_t	npaths;
+	struct policy_path paths[POLICY_PATHS_MAX];
+	uint32_t	nbind, nconnect;
+	uint16_t	net_bind[POLICY_PORTS_MAX];
+	uint16_t	net_connect[POLICY_PORTS_MAX];
+	uint32_t	nonly, nnoaccess;
+	struct policy_cidr only_from[POLICY_CIDRS_MAX];
+	struct policy_cidr no_access[POLICY_CIDRS_MAX];
+	uint32_t	landlock_abi;		/* the ABI its rules need */
+	uint32_t	no_exec_memory;		/* mmap/mprotect never PROT_EXEC */
+};
+
+/* parse.c */
+int	 policy_parse_file(const char *, const char *, const struct policy *,
+	    struct policy *, struct errors *);
+int	 policy_parse_text(const char *, const char *, struct policy *,
+	    struct errors *);
+int	 policy_for_service(const char *, const struct service *,
+	    struct policy *, struct errors *);
+int	 policy_check_dir(const char *, struct errors *);
+const char *policy_refuses_peer(const struct policy *,
+	    const struct sockaddr *);
+
+/* builtin.c: what needs no file */
+void	 policy_default(struct policy *);
+void	 policy_internal(struct policy *);
+void	 policy_narrow(struct policy *, const struct policy *);
+void	 policy_add_worker_needs(struct policy *);
+
+/* groups.c */
+struct syscall_group {
+	const char	*name;		/* "@basic-io" */
+	const char	*help;
+	const char	*const *syscalls;
+};
+const struct syscall_group *groups_find(const char *);
+const struct syscall_group *groups_all(size_t *);
+int	 syscall_number(const char *);
+const char *syscall_name(int, char *, size_t);
+
+/* filter.c: seccomp */
+struct sock_filter;
+struct policy_filter {
+	struct sock_filter	*prog;
+	unsigned short		 len;
+};
+int	 filter_compile(const struct policy *, struct policy_filter *, char *,
+	    size_t);
+int	 filter_compile_guard(int, struct policy_filter *, char *, size_t);
+int	 filter_load(const struct policy_filter *, unsigned);
+
+/* caps.c */
+int	 caps_from_name(const char *);
+const char *caps_name(int);
+int	 caps_keep_before_setuid(void);
+int	 caps_apply(uint64_t, bool, bool, uint64_t *, char *, size_t);
+
+/* landlock.c */
+int	 landlock_abi(void);
+int	 landlock_prepare(const struct policy *, bool, char *, size_t);
+int	 landlock_enforce(char *, size_t);
+
+/* bits */
+static inline void
+policy_bit_set(uint8_t *bits, int nr)
+{
+	bits[nr / 8] |= (uint8_t)(1 << (nr % 8));
+}
+
+static inline bool
+policy_bit(const uint8_t *bits, int nr)
+{
+	return (bits[nr / 8] >> (nr % 8)) & 1;
+}
+
+#endif
