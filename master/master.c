@@ -452,6 +452,17 @@ master_main(void)
 	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	signals_open();
+#ifdef SINETD_SANITIZE
+	{
+		/* See SANITIZE in the GNUmakefile: workers, not us. */
+		const char *o = getenv("ASAN_OPTIONS");
+		char *v;
+
+		xasprintf(&v, "%s%sdetect_leaks=0", o ? o : "", o ? ":" : "");
+		setenv("ASAN_OPTIONS", v, 1);
+		free(v);
+	}
+#endif
 	pool_init(uid, gid, root);
 	if (root)
 		policies_make_empty_dir();
