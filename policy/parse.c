@@ -322,6 +322,7 @@ set_rlimit(struct pparser *pp, char **w, int n)
 {
 	struct policy *p = pp->p;
 	unsigned long v[2];
+	char *parts[2];
 	size_t i;
 	int k;
 
@@ -337,15 +338,15 @@ set_rlimit(struct pparser *pp, char **w, int n)
 		perr(pp, "rlimit", "unknown resource \"%s\"", w[0]);
 		return;
 	}
+	parts[0] = w[1];
+	if ((parts[1] = strchr(w[1], ':')) != NULL)
+		*parts[1]++ = '\0';
 	for (k = 0; k < 2; k++) {
-		char *part = k == 0 ? w[1] : strchr(w[1], ':');
+		const char *part = parts[k];
 
-		if (k == 1) {
-			if (part == NULL) {
-				v[1] = v[0];
-				break;
-			}
-			*part++ = '\0';
+		if (part == NULL) {
+			v[1] = v[0];
+			break;
 		}
 		if (strcmp(part, "unlimited") == 0)
 			v[k] = (unsigned long)RLIM_INFINITY;

@@ -1,0 +1,517 @@
+/*
+ * The policy language and the sandbox pieces, table-driven; prints TAP:
+ * fixtures that parse, fixtures that must be rejected with their message,
+ * the group table, one child per group (each allows its calls and no
+ * other group's), and the built-in policies.
+ */
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "policy.h"
+#include "util.h"
+
+#define FILTERED	4000	/* an errno no real call returns */
+
+static int test_num, failures;
+static char dir[] = "/tmp/sinetd-policy-XXXXXX";
+
+static bool __attribute__((format(printf, 2, 3)))
+ok(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d - ", cond ? "" : "not ", ++test_num);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!cond)
+		failures++;
+	return cond;
+}
+
+static void
+write_file(const char *name, const char *text)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fp = fopen(path, "w")) == NULL) {
+		perror(path);
+		exit(1);
+	}
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static int
+parse(const char *text, const struct policy *ceiling, struct policy *p,
+    struct errors *err)
+{
+	char path[512];
+
+	write_file("t.policy", text);
+	snprintf(path, sizeof(path), "%s/t.policy", dir);
+	return policy_parse_file(dir, path, ceiling, p, err);
+}
+
+static bool
+has(const uint8_t *bits, const char *name)
+{
+	int nr = syscall_number(name);
+
+	return nr >= 0 && policy_bit(bits, nr);
+}
+
+static void
+accepts(void)
+{
+	struct errors err = { 0 };
+	struct policy p;
+	int rc;
+
+	rc = parse("syscalls read write @io-event  # trailing comment\n"
+	    "deny write\naction errno EACCES\n", NULL, &p, &err);
+	ok(rc == 0 && p.kind == POLICY_ALLOW_LIST && has(p.allow, "read") &&
+	    has(p.allow, "epoll_wait") && has(p.deny, "write") &&
+	    p.action == ACTION_ERRNO && p.action_errno == EACCES,
+	    "an allow-list with a group, a deny, errno EACCES");
+	rc = parse("deny @mount ptrace\n", NULL, &p, &err);
+	ok(rc == 0 && p.kind == POLICY_DENY_LIST && has(p.deny, "mount") &&
+	    has(p.deny, "ptrace") && p.action == ACTION_KILL,
+	    "only deny lines: a deny-list, kill by default");
+	rc = parse("caps setuid cap_setgid\nroot-caps sys_chroot\n"
+	    "action log\n", NULL, &p, &err);
+	ok(rc == 0 && p.kind == POLICY_NONE && p.action == ACTION_LOG &&
+	    p.caps == ((1ULL << 7) | (1ULL << 6)) && p.root_caps == 1ULL << 18,
+	    "caps with and without cap_, root-caps, action log");
+	rc = parse("fs-read /usr /etc/passwd\nfs-exec /usr\n"
+	    "fs-write /srv/tftp\n", NULL, &p, &err);
+	ok(rc == 0 && p.npaths == 3 && p.paths[0].access == (FS_READ | FS_EXEC)
+	    && p.paths[2].access == FS_WRITE && p.landlock_abi == 1,
+	    "fs-* paths, one entry per path");
+	rc = parse("net-bind 8080\nnet-connect 25 smtp\n", NULL, &p, &err);
+	ok(rc == 0 && p.nbind == 1 && p.net_bind[0] == 8080 &&
+	    p.nconnect == 2 && p.net_connect[1] == 25 && p.landlock_abi == 4,
+	    "net-bind and net-connect, by number and by name");
+	rc = parse("rlimit nofile 64\nrlimit as 256M\nrlimit cpu 10:20\n"
+	    "rlimit core unlimited\n", NULL, &p, &err);
+	ok(rc == 0 && p.rlimit[RLIMIT_NOFILE].cur == 64 &&
+	    p.rlimit[RLIMIT_AS].max == 256UL << 20 &&
+	    p.rlimit[RLIMIT_CPU].cur == 10 && p.rlimit[RLIMIT_CPU].max == 20 &&
+	    p.rlimit[RLIMIT_CORE].cur == RLIM_INFINITY &&
+	    p.rlimit_set == ((1U << RLIMIT_NOFILE) | (1U << RLIMIT_AS) |
+	    (1U << RLIMIT_CPU) | (1U << RLIMIT_CORE)), "rlimits");
+	rc = parse("nice -5\numask 027\nchroot /srv\nworkers 4\n"
+	    "idle-timeout 30\nsuspend 5m\nno-exec-memory\n", NULL, &p, &err);
+	ok(rc == 0 && p.nice == -5 && p.nice_set && p.umask == 027 &&
+	    strcmp(p.chroot, "/srv") == 0 && p.workers == 4 &&
+	    p.idle_timeout_ms == 30000 && p.suspend_ms == 300000 &&
+	    p.no_exec_memory, "nice, umask, chroot, workers, durations");
+	rc = parse("only-from 127.0.0.0/8 ::1\nno-access 127.0.0.2\n", NULL,
+	    &p, &err);
+	ok(rc == 0 && p.nonly == 2 && p.only_from[0].prefix == 8 &&
+	    p.only_from[1].family == AF_INET6 && p.nnoaccess == 1 &&
+	    p.no_access[0].prefix == 32, "only-from and no-access");
+	write_file("base.policy", "deny @mount\nroot-caps setuid\n");
+	rc = parse("include base.policy\nsyscalls read\n", NULL, &p, &err);
+	ok(rc == 0 && p.kind == POLICY_ALLOW_LIST && has(p.deny, "mount") &&
+	    has(p.allow, "read") && p.root_caps == 1ULL << 7,
+	    "include reads as if its lines stood in its place");
+	ok(err.n == 0, "no error from any of them");
+	errors_free(&err);
+}
+
+struct reject {
+	const char	*text;
+	const char	*message;	/* after "…/t.policy:" */
+	bool		 internal;
+};
+
+static const struct reject rejects[] = {
+	{ "frobnicate yes\n", "1: frobnicate: unknown directive", false },
+	{ "syscalls read notacall\n", "1: syscalls: unknown syscall "
+	  "\"notacall\"", false },
+	{ "\n\ndeny @nogroup\n", "3: deny: unknown group \"@nogroup\"",
+	  false },
+	{ "deny\n", "1: deny: names no syscall or group", false },
+	{ "action maim\n", "1: action: expected kill, errno NAME or log",
+	  false },
+	{ "action errno EWHAT\n", "1: action: unknown errno \"EWHAT\"", false },
+	{ "caps cap_fly\n", "1: caps: unknown capability \"cap_fly\"", false },
+	{ "fs-read etc/passwd\n", "1: fs-read: \"etc/passwd\" is not an "
+	  "absolute path", false },
+	{ "net-bind 0\n", "1: net-bind: \"0\" is not a port", false },
+	{ "net-connect 70000\n", "1: net-connect: \"70000\" is not a port",
+	  false },
+	{ "rlimit speed 1\n", "1: rlimit: unknown resource \"speed\"", false },
+	{ "rlimit nofile many\n", "1: rlimit: \"many\" is not a number",
+	  false },
+	{ "rlimit nofile 10:5\n", "1: rlimit: the soft limit is above the "
+	  "hard one", false },
+	{ "rlimit nofile\n", "1: rlimit: expected NAME VALUE", false },
+	{ "nice 30\n", "1: nice: expected a number from -20 to 19", false },
+	{ "umask 999\n", "1: umask: expected an octal mask", false },
+	{ "chroot srv\n", "1: chroot: \"srv\" is not an absolute path",
+	  false },
+	{ "workers 0\n", "1: workers: expected a number from 1 to 256",
+	  false },
+	{ "idle-timeout soon\n", "1: idle-timeout: expected a duration",
+	  false },
+	{ "only-from 300.1.1.1\n", "1: only-from: \"300.1.1.1\" is not an "
+	  "address", false },
+	{ "no-access 10.0.0.0/33\n", "1: no-access: \"10.0.0.0/33\" is not "
+	  "an address", false },
+	{ "include nested.policy\n", "1: include: include nested too deep",
+	  false },
+	{ "include missing.policy\n", "1: include: cannot open", false },
+	{ "no-exec-memory please\n", "1: no-exec-memory: takes no argument",
+	  false },
+	{ "syscalls accept openat\n", "1: syscalls: openat allows openat, "
+	  "wider than the built-in policy", true },
+	{ "syscalls @file-read\n", "1: syscalls: @file-read allows", true },
+	{ "caps setuid\n", "1: caps: wider than the built-in policy", true },
+	{ "action log\n", "1: action: log lets every syscall through", true },
+	{ "fs-read /etc\n", "1: fs-read: wider than the built-in policy",
+	  true },
+	{ "chroot /srv\n", "1: chroot: wider than the built-in policy", true },
+};
+
+static void
+rejections(void)
+{
+	struct policy p, internal;
+	size_t i;
+
+	/* What nested.policy's include would read: it must not get there. */
+	write_file("inner.policy", "include base.policy\n");
+	write_file("nested.policy", "include inner.policy\n");
+	policy_internal(&internal);
+	for (i = 0; i < ARRAY_LEN(rejects); i++) {
+		struct errors err = { 0 };
+		const char *r = rejects[i].text;
+		char want[512];
+		bool good;
+
+		if (strncmp(r, "include nested", 14) == 0) {
+			char path[512];
+
+			snprintf(path, sizeof(path), "%s/nested.policy", dir);
+			policy_parse_file(dir, path, NULL, &p, &err);
+			snprintf(want, sizeof(want), "%s/inner.policy:%s", dir,
+			    rejects[i].message);
+		} else {
+			parse(r, rejects[i].internal ? &internal : NULL, &p,
+			    &err);
+			snprintf(want, sizeof(want), "%s/t.policy:%s", dir,
+			    rejects[i].message);
+		}
+		good = err.n >= 1 && strncmp(err.v[0], want, strlen(want)) == 0;
+		ok(good, "rejects: %s", rejects[i].message);
+		if (!good)
+			printf("# got: %s\n", err.n ? err.v[0] : "(nothing)");
+		errors_free(&err);
+	}
+}
+
+static void
+group_table(void)
+{
+	const struct syscall_group *g;
+	size_t n, i, k;
+	bool sorted = true, helped = true, known = true, native = true;
+
+	g = groups_all(&n);
+	for (i = 0; i < n; i++) {
+		int here = 0;
+
+		if (i > 0 && strcmp(g[i - 1].name, g[i].name) >= 0)
+			sorted = false;
+		if (g[i].help == NULL || strlen(g[i].help) < 10 ||
+		    g[i].name[0] != '@')
+			helped = false;
+		for (k = 0; g[i].syscalls[k] != NULL; k++) {
+			int nr = syscall_number(g[i].syscalls[k]);
+
+			if (nr == -1) {
+				printf("# unknown to libseccomp: %s in %s\n",
+				    g[i].syscalls[k], g[i].name);
+				known = false;
+			}
+			here += nr >= 0;
+		}
+		if (here == 0) {
+			printf("# %s has no call on this architecture\n",
+			    g[i].name);
+			native = false;
+		}
+	}
+	ok(sorted, "the groups are in alphabetical order");
+	ok(helped, "every group has a name with @ and a help line");
+	ok(known, "libseccomp knows every call of every group");
+	ok(native, "every group has calls on this architecture");
+}
+
+/*
+ * One harmless call per group: it fails on its arguments (or does
+ * nothing) when allowed, and returns FILTERED when the filter refuses it.
+ */
+struct probe {
+	const char	*group;
+	const char	*call;
+	long		 a[4];
+};
+
+static const struct probe probes[] = {
+	{ "@aio", "io_destroy", { 0 } },
+	{ "@basic-io", "close", { -1 } },
+	{ "@chown", "fchown", { -1, -1, -1 } },
+	{ "@clock", "clock_adjtime", { -1, 0 } },
+	{ "@credentials", "getuid", { 0 } },
+	{ "@debug", "kcmp", { 0, 0, 99, 0 } },
+	{ "@file-read", "fstat", { -1, 0 } },
+	{ "@file-write", "fchmod", { -1, 0 } },
+	{ "@io-event", "epoll_ctl", { -1, 0, -1, 0 } },
+	{ "@ipc", "msgctl", { -1, 0, 0 } },
+	{ "@keyring", "keyctl", { -1 } },
+	{ "@memory", "munmap", { 0, 0 } },
+	{ "@module", "delete_module", { 0, 0 } },
+	{ "@mount", "umount2", { 0, 0 } },
+	{ "@namespace", "setns", { -1, 0 } },
+	{ "@network-io", "getsockname", { -1, 0, 0 } },
+	{ "@process", "getppid", { 0 } },
+	{ "@raw-io", "ioperm", { 0, 0, 0 } },
+	{ "@reboot", "reboot", { 0, 0, 0, 0 } },
+	{ "@resources", "getpriority", { 0, 0 } },
+	{ "@setuid", "setfsuid", { -1 } },
+	{ "@signal", "rt_sigpending", { 0, 99 } },
+	{ "@swap", "swapoff", { 0 } },
+	{ "@sync", "fsync", { -1 } },
+	{ "@time", "clock_getres", { 0, 0 } },
+};
+
+static void
+group_children(void)
+{
+	const struct syscall_group *g;
+	size_t n, i, k, pr;
+	int *result;
+
+	g = groups_all(&n);
+	result = mmap(NULL, sizeof(int) * ARRAY_LEN(probes),
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ok(ARRAY_LEN(probes) == n, "a probe for every group");
+	for (i = 0; i < n; i++) {
+		struct policy p;
+		struct policy_filter f;
+		char err[256], name[64];
+		bool own = true, others = true;
+		pid_t pid;
+		int status;
+
+		memset(&p, 0, sizeof(p));
+		p.kind = POLICY_ALLOW_LIST;
+		p.action = ACTION_ERRNO;
+		p.action_errno = FILTERED;
+		for (k = 0; g[i].syscalls[k] != NULL; k++) {
+			int nr = syscall_number(g[i].syscalls[k]);
+
+			if (nr >= 0)
+				policy_bit_set(p.allow, nr);
+		}
+		policy_bit_set(p.allow, syscall_number("exit_group"));
+		if (filter_compile(&p, &f, err, sizeof(err)) == -1) {
+			ok(false, "%s: %s", g[i].name, err);
+			continue;
+		}
+		memset(result, 0, sizeof(int) * ARRAY_LEN(probes));
+		if ((pid = fork()) == 0) {
+			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+			    filter_load(&f, 0) == -1)
+				_exit(2);
+			for (pr = 0; pr < ARRAY_LEN(probes); pr++) {
+				const struct probe *q = &probes[pr];
+				long r = syscall(syscall_number(q->call),
+				    q->a[0], q->a[1], q->a[2], q->a[3]);
+
+				result[pr] = r == -1 && errno == FILTERED;
+			}
+			_exit(0);
+		}
+		waitpid(pid, &status, 0);
+		for (pr = 0; pr < ARRAY_LEN(probes); pr++) {
+			bool mine = strcmp(probes[pr].group, g[i].name) == 0;
+			bool inside = false;
+
+			for (k = 0; g[i].syscalls[k] != NULL; k++)
+				if (strcmp(g[i].syscalls[k], probes[pr].call) ==
+				    0)
+					inside = true;
+			if (mine && result[pr])
+				own = false;
+			if (!inside && !result[pr]) {
+				printf("# %s let %s through\n", g[i].name,
+				    probes[pr].call);
+				others = false;
+			}
+		}
+		ok(WIFEXITED(status) && WEXITSTATUS(status) == 0 && own &&
+		    others, "%s allows %s and no other group's probe",
+		    g[i].name, syscall_name(syscall_number(probes[i].call),
+			name, sizeof(name)));
+		free(f.prog);
+	}
+}
+
+static void
+builtins(void)
+{
+	struct policy d, in;
+	struct policy_filter f;
+	char err[256];
+	const char *never[] = { "open", "openat", "execve", "socket", "kill",
+		"fork", "clone", "ptrace", "connect" };
+	size_t i;
+	bool clean = true;
+	int status, *r;
+	pid_t pid;
+
+	policy_default(&d);
+	policy_internal(&in);
+	ok(d.kind == POLICY_DENY_LIST && has(d.deny, "init_module") &&
+	    has(d.deny, "mount") && has(d.deny, "ptrace") &&
+	    has(d.deny, "bpf") && has(d.deny, "io_uring_setup") &&
+	    d.caps == 0 && d.root_caps != 0,
+	    "the built-in default.policy: a deny-list, root-caps only");
+	for (i = 0; i < ARRAY_LEN(never); i++)
+		if (has(in.allow, never[i])) {
+			printf("# internal allows %s\n", never[i]);
+			clean = false;
+		}
+	ok(in.kind == POLICY_ALLOW_LIST && in.no_exec_memory && clean &&
+	    has(in.allow, "accept4") && in.caps == 0 && in.npaths == 0,
+	    "the built-in internal policy: no open, exec, socket, kill");
+
+	/* A deny-list refuses what libseccomp does not know, too. */
+	d.action = ACTION_ERRNO;
+	d.action_errno = FILTERED;
+	ok(filter_compile(&d, &f, err, sizeof(err)) == 0, "default compiles");
+	r = mmap(NULL, 4 * sizeof(int), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if ((pid = fork()) == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+		    filter_load(&f, 0) == -1)
+			_exit(2);
+		r[0] = syscall(1000, 0) == -1 && errno == FILTERED;
+		r[1] = syscall(SYS_getppid) > 0;
+		r[2] = syscall(SYS_umount2, 0, 0) == -1 && errno == FILTERED;
+		r[3] = syscall(SYS_clone3, 0, 0) == -1 && errno == ENOSYS;
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0 && r[0],
+	    "a call unknown to libseccomp is refused by a deny-list");
+	ok(r[1] && r[2], "a known call passes, a denied one does not");
+	ok(r[3], "clone3 answers ENOSYS: glibc falls back to clone");
+	free(f.prog);
+
+	ok(filter_compile_guard(getpid(), &f, err, sizeof(err)) == 0,
+	    "the guard compiles");
+	if ((pid = fork()) == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+		    filter_load(&f, 0) == -1)
+			_exit(2);
+		r[0] = kill(getppid(), 0) == -1 && errno == EPERM;
+		r[1] = kill(0, 0) == -1 && errno == EPERM;
+		r[2] = kill(-1, 0) == -1 && errno == EPERM && kill(-getpgrp(),
+		    0) == -1;
+		r[3] = kill(getpid(), 0) == 0 && syscall(SYS_clone3, 0, 0) ==
+		    -1 && errno == ENOSYS && syscall(SYS_pidfd_open, getpid(),
+		    0) == -1 && errno == EPERM;
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	ok(r[0], "the guard: no signal to the master");
+	ok(r[1] && r[2], "the guard: none to pid 0, -1 or a process group");
+	ok(r[3], "the guard: itself yes; clone3 ENOSYS; no pidfd_open");
+	free(f.prog);
+}
+
+static void
+peers(void)
+{
+	struct errors err = { 0 };
+	struct policy p;
+	union sockaddr_any a;
+
+	parse("only-from 127.0.0.0/8 ::1\nno-access 127.0.0.2\n", NULL, &p,
+	    &err);
+	memset(&a, 0, sizeof(a));
+	a.sin.sin_family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.1", &a.sin.sin_addr);
+	ok(policy_refuses_peer(&p, &a.sa) == NULL, "only-from lets 127.0.0.1");
+	inet_pton(AF_INET, "127.0.0.2", &a.sin.sin_addr);
+	ok(strcmp(policy_refuses_peer(&p, &a.sa), "no-access") == 0,
+	    "no-access wins over only-from");
+	inet_pton(AF_INET, "192.0.2.1", &a.sin.sin_addr);
+	ok(strcmp(policy_refuses_peer(&p, &a.sa), "only-from") == 0,
+	    "an address outside only-from is refused");
+	memset(&a, 0, sizeof(a));
+	a.sin6.sin6_family = AF_INET6;
+	inet_pton(AF_INET6, "::ffff:127.0.0.3", &a.sin6.sin6_addr);
+	ok(policy_refuses_peer(&p, &a.sa) == NULL,
+	    "a v4-mapped client is checked as the IPv4 it is");
+	inet_pton(AF_INET6, "::2", &a.sin6.sin6_addr);
+	ok(policy_refuses_peer(&p, &a.sa) != NULL, "::2 is not ::1");
+	errors_free(&err);
+}
+
+static void
+cleanup(void)
+{
+	const char *files[] = { "t.policy", "base.policy", "inner.policy",
+		"nested.policy" };
+	char path[512];
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+int
+main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	accepts();
+	rejections();
+	group_table();
+	group_children();
+	builtins();
+	peers();
+	printf("1..%d\n", test_num);
+	cleanup();
+	return failures ? 1 : 0;
+}
