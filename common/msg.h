@@ -33,6 +33,8 @@ enum msg_type {
 	MSG_LOG,		/* worker -> master: struct msg_log */
 	MSG_POLICY,		/* master -> worker: struct policy */
 	MSG_VIOLATION,		/* worker -> master: struct msg_violation */
+	MSG_LEARN,		/* worker -> master: no payload, the seccomp */
+				/* notification fd of a learning policy */
 };
 
 struct msg_hdr {

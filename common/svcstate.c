@@ -140,6 +140,7 @@ svcstate_release(struct svcstate *st, uint32_t nslots, int32_t pid)
 		if (st->children[i].pid != pid)
 			continue;
 		memset(&st->children[i], 0, sizeof(st->children[i]));
+		st->ended[st->ended_next++ % SVCSTATE_ENDED] = pid;
 		if (st->nchildren > 0)
 			st->nchildren--;
 		while (st->hwm > 0 && st->children[st->hwm - 1].pid == 0)

@@ -18,6 +18,7 @@
 #define SVCSTATE_BUCKETS	10	/* of 6 s: a sliding minute */
 #define SVCSTATE_BUCKET_MS	6000
 #define SVCSTATE_CHILDREN_DEFAULT 4096	/* children at once, no max-child */
+#define SVCSTATE_ENDED		64	/* recently ended children remembered */
 
 struct svc_child {
 	int32_t		pid;		/* 0: free, -1: being spawned */
@@ -45,6 +46,7 @@ struct svc_counters {
 	uint64_t	refused_perip;
 	uint64_t	full;		/* times max-child stopped accepting */
 	uint64_t	rate_trips;
+	uint64_t	violations;	/* killed by their seccomp filter */
 };
 
 struct svcstate {
@@ -56,6 +58,9 @@ struct svcstate {
 	uint32_t	 nchildren;
 	uint64_t	 suspended_until; /* monotonic ms, 0: not suspended */
 	uint32_t	 hwm;		/* no child at or above this slot */
+	uint32_t	 ended_next;
+	int32_t		 ended[SVCSTATE_ENDED];	/* so a late audit record */
+						/* still finds its service */
 	struct svc_counters c;
 	struct svc_source sources[SVCSTATE_SOURCES];
 	struct svc_child children[];

@@ -345,7 +345,7 @@ static void
 run_loop(void)
 {
 	struct epoll_event evs[64];
-	uint64_t now, next;
+	uint64_t now, next, t;
 	bool killed = false;
 	size_t i;
 	int n, k, timeout = -1;
@@ -363,11 +363,12 @@ run_loop(void)
 		next = UINT64_MAX;
 		if (phase != PHASE_STOPPING)
 			for (i = 0; i < nsvcs; i++) {
-				uint64_t t = pool_timers(&svcs[i], now);
-
+				t = pool_timers(&svcs[i], now);
 				if (t < next)
 					next = t;
 			}
+		if ((t = violation_timers(now)) < next)
+			next = t;
 		check_ready();
 		if (phase == PHASE_STOPPING) {
 			if (!any_worker_running())
@@ -469,6 +470,7 @@ master_main(void)
 
 	open_services(&conf);
 	conf_free(&conf);
+	violation_init(svcs, nsvcs);
 	pidfile_write(pidfd);
 	run_loop();
 
@@ -480,6 +482,7 @@ master_main(void)
 	}
 	free(svcs);
 	policies_free();
+	violation_free();
 	log_info("stopped");
 	pidfile_remove(opts.pidfile, pidfd);
 	return 0;

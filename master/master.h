@@ -95,6 +95,7 @@ void	 pool_start(struct msvc *);
 void	 pool_stop(struct msvc *, uint64_t);
 bool	 pool_running(const struct msvc *);
 bool	 pool_reap(pid_t, int);
+struct msvc *pool_find_worker(pid_t);
 uint64_t pool_timers(struct msvc *, uint64_t);
 
 /* policies.c */
@@ -102,6 +103,30 @@ int	 policies_make_empty_dir(void);
 const char *policies_empty_dir(void);
 const struct policy *policies_get(const struct service *, struct errors *);
 void	 policies_free(void);
+
+/* audit.c: the kernel's seccomp records */
+struct audit_record {
+	pid_t		pid;
+	int		syscall;
+	uint32_t	arch;
+	uint32_t	code;		/* the filter's action */
+	char		comm[32];
+};
+bool	 audit_open(void);
+void	 audit_poll(void);
+
+/* violation.c */
+struct msg_violation;
+void	 violation_init(struct msvc *, size_t);
+void	 violation_record(const struct audit_record *);
+void	 violation_child(struct msvc *, const struct msg_violation *);
+void	 violation_worker(struct msvc *, pid_t);
+void	 violation_learned(struct msvc *, int, const char *);
+uint64_t violation_timers(uint64_t);
+void	 violation_free(void);
+
+/* learn.c */
+void	 learn_add(struct msvc *, int);
 
 /* pidfile.c */
 int	 pidfile_lock(const char *);

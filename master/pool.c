@@ -138,6 +138,17 @@ running_add(struct worker *w)
 	running[nrunning++] = w;
 }
 
+struct msvc *
+pool_find_worker(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < nrunning; i++)
+		if (running[i]->pid == pid)
+			return running[i]->ms;
+	return NULL;
+}
+
 static struct worker *
 running_take(pid_t pid)
 {
@@ -454,6 +465,19 @@ dispatch_worker(struct worker *w, const struct chan_msg *m)
 			return -1;
 		worker_log(w, &m->u.log);
 		return 0;
+	case MSG_LEARN:
+		/* Only a learning policy's worker has one to give. */
+		if (chan_expect(m, MSG_LEARN, 0) == -1 || m->fd == -1 ||
+		    w->ms->policy->action != ACTION_LOG)
+			return -1;
+		learn_add(w->ms, m->fd);
+		return 0;
+	case MSG_VIOLATION:
+		if (chan_expect(m, MSG_VIOLATION, sizeof(m->u.violation)) == -1 ||
+		    m->u.violation.pid <= 0)
+			return -1;
+		violation_child(w->ms, &m->u.violation);
+		return 0;
 	default:
 		errno = EBADMSG;
 		return -1;
@@ -477,7 +501,14 @@ worker_event(struct mev *ev, uint32_t events)
 			worker_close_chan(w);
 			return;
 		}
+		if (n > 0 && m.fd != -1 && m.hdr.type != MSG_LEARN) {
+			close(m.fd);
+			m.fd = -1;
+			n = -1;
+		}
 		if (n == -1 || dispatch_worker(w, &m) == -1) {
+			if (m.fd != -1)
+				close(m.fd);
 			log_errx("worker broke the protocol, killing it %s "
 			    "pid=%ld type=%u", w->ms->svc->fields, (long)w->pid,
 			    n == -1 ? 0 : m.hdr.type);
@@ -505,6 +536,8 @@ pool_reap(pid_t pid, int status)
 	worker_close_chan(w);
 	w->pid = 0;
 	wait_status_str(status, how, sizeof(how));
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		violation_worker(ms, pid);
 	if (ms->status == MSVC_FAILED || ms->fd == -1) {
 		log_debug("worker exited %s pid=%ld %s", ms->svc->fields,
 		    (long)pid, how);

@@ -35,7 +35,8 @@ deny_action(const struct policy *p)
 	case ACTION_ERRNO:
 		return SCMP_ACT_ERRNO((uint16_t)p->action_errno);
 	case ACTION_LOG:
-		return SCMP_ACT_LOG;
+		/* The master notes the call and lets it go on (learn.c). */
+		return SCMP_ACT_NOTIFY;
 	default:
 		return SCMP_ACT_KILL_PROCESS;
 	}
@@ -201,9 +202,8 @@ out:
 }
 
 /*
- * Loads an exported filter. SECCOMP_FILTER_FLAG_LOG: every action but
- * allow reaches the audit log, which is how the master names the syscall
- * of a violation.
+ * Loads an exported filter: returns 0, or the notification descriptor
+ * when flags asks for one (SECCOMP_FILTER_FLAG_NEW_LISTENER), or -1.
  */
 int
 filter_load(const struct policy_filter *f, unsigned flags)
@@ -212,6 +212,5 @@ filter_load(const struct policy_filter *f, unsigned flags)
 
 	if (f->len == 0)
 		return 0;
-	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-	    flags | SECCOMP_FILTER_FLAG_LOG, &prog);
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 }

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
@@ -76,6 +77,24 @@ answer(const char **out, size_t n)
 	}
 }
 
+#ifdef SINETD_TEST_HOOKS
+/*
+ * Only in build/t/sinetd-hooks, never in sinetd: a datagram "!open" or
+ * "!exec" makes the worker try what its filter must refuse, so the tests
+ * can see an internal worker killed for it.
+ */
+static void
+test_hook(const char *buf, ssize_t n)
+{
+	char *args[] = { "true", NULL };
+
+	if (n == 5 && memcmp(buf, "!open", 5) == 0)
+		(void)open("/etc/passwd", O_RDONLY);
+	if (n == 5 && memcmp(buf, "!exec", 5) == 0)
+		(void)execv("/bin/true", args);
+}
+#endif
+
 static void
 dgram_ready(struct loop_ev *ev, uint32_t events)
 {
@@ -104,6 +123,9 @@ dgram_ready(struct loop_ev *ev, uint32_t events)
 			refused(&peer.sa, plen, why);
 			continue;
 		}
+#ifdef SINETD_TEST_HOOKS
+		test_hook(dgram_buf, n);
+#endif
 		if (log_conns)
 			log_info("request peer=%s bytes=%zd",
 			    addr_str(&peer.sa, plen, addr, sizeof(addr)), n);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chan.h"
 #include "log.h"
 #include "policy.h"
 #include "service.h"
@@ -304,6 +305,16 @@ child_ended(pid_t pid, int status)
 			addr_str(&peer.sa, sizeof(peer.sin6), addr,
 			    sizeof(addr));
 		}
+	}
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
+		struct msg_violation mv = { .pid = pid, .family = c.family,
+			.port = c.port };
+
+		memcpy(mv.addr, c.addr, sizeof(mv.addr));
+		if (chan_send(WORKER_CHAN_FD, MSG_VIOLATION, &mv, sizeof(mv),
+		    MSG_DONTWAIT) == -1)
+			log_warn("cannot report a policy violation child=%ld",
+			    (long)pid);
 	}
 	failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
 	if (failed || desc->log_connections) {

@@ -7,6 +7,7 @@
  */
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <linux/seccomp.h>
 
 #include <errno.h>
 #include <grp.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chan.h"
 #include "log.h"
 #include "policy.h"
 #include "worker.h"
@@ -88,7 +90,7 @@ lockdown(const struct msg_service *m, const struct policy *p)
 	bool internal = m->builtin != BUILTIN_NONE;
 	uint64_t missing = 0, keep;
 	char err[256];
-	int i;
+	int i, listener;
 
 	own_rlimits(m);
 	if (p->chroot[0] != '\0' && m->change_ids) {
@@ -118,9 +120,23 @@ lockdown(const struct msg_service *m, const struct policy *p)
 		fatal("lock-down: no_new_privs");
 	if (landlock_enforce(err, sizeof(err)) == -1)
 		fatalx("lock-down: landlock: %s", err);
-	if (filter_load(&guard_filter, 0) == -1)
+	/*
+	 * SECCOMP_FILTER_FLAG_LOG: every action but allow reaches the audit
+	 * log, which is how the master names the syscall of a violation.
+	 */
+	if (filter_load(&guard_filter, SECCOMP_FILTER_FLAG_LOG) == -1)
 		fatal("lock-down: seccomp guard");
-	if (filter_load(&policy_filter, 0) == -1)
+	if (p->action == ACTION_LOG && p->kind != POLICY_NONE) {
+		/* Learning mode: the master hears of every other call. */
+		if ((listener = filter_load(&policy_filter,
+		    SECCOMP_FILTER_FLAG_LOG |
+		    SECCOMP_FILTER_FLAG_NEW_LISTENER)) == -1)
+			fatal("lock-down: seccomp policy %s", p->name);
+		if (chan_send_fd(WORKER_CHAN_FD, MSG_LEARN, NULL, 0, 0,
+		    listener) == -1)
+			fatal("lock-down: handing over the notifications");
+		close(listener);
+	} else if (filter_load(&policy_filter, SECCOMP_FILTER_FLAG_LOG) == -1)
 		fatal("lock-down: seccomp policy %s", p->name);
 	/* Said once we are confined: the channel is all we need for it. */
 	for (i = 0; i < 64; i++)

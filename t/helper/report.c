@@ -2,12 +2,19 @@
  * A child server for the tests: reports on its socket what sinetd gave it
  * (ids, groups, session, descriptors, signals, umask, cwd, environment),
  * one "key=value" a line; or, by its first argument, exits with a status,
- * dies by a signal, sleeps, echoes like cat, or (for a stream wait
- * service) accepts on its listening socket until it has been idle a second.
+ * dies by a signal, sleeps, echoes like cat, (for a stream wait service)
+ * accepts on its listening socket until it has been idle a second, or
+ * tries one thing a sandbox may refuse and says how it went:
+ *   open=PATH create=PATH connect=PORT exec=PATH fds syslog uname
  */
+#include <sys/klog.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <poll.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -81,6 +88,50 @@ report(int argc, char *argv[])
 	printf("end\n");
 }
 
+static void
+result(int ok)
+{
+	printf("result=%s\n", ok ? "ok" : strerror(errno));
+}
+
+/* One thing a policy may forbid; "result=ok" or the errno's text. */
+static int
+attempt(const char *what)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct utsname un;
+	int fd, n = 0;
+
+	if (strncmp(what, "open=", 5) == 0)
+		result(open(what + 5, O_RDONLY) != -1);
+	else if (strncmp(what, "create=", 7) == 0)
+		result(open(what + 7, O_WRONLY | O_CREAT | O_TRUNC, 0644) != -1);
+	else if (strncmp(what, "connect=", 8) == 0) {
+		sin.sin_port = htons((uint16_t)atoi(what + 8));
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		result(fd != -1 && connect(fd, (struct sockaddr *)&sin,
+		    sizeof(sin)) != -1);
+	} else if (strncmp(what, "exec=", 5) == 0) {
+		char *args[] = { "report", NULL };
+
+		fflush(stdout);
+		execv(what + 5, args);
+		result(0);
+	} else if (strcmp(what, "fds") == 0) {
+		while (open("/dev/null", O_RDONLY) != -1)
+			n++;
+		printf("opened=%d\n", n);
+		result(0);
+	} else if (strcmp(what, "syslog") == 0)
+		result(klogctl(10, NULL, 0) != -1);	/* the buffer's size */
+	else if (strcmp(what, "uname") == 0)
+		result(uname(&un) != -1);
+	else
+		return 0;
+	return 1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -88,6 +139,8 @@ main(int argc, char *argv[])
 	ssize_t n;
 
 	setvbuf(stdout, NULL, _IOFBF, 0);
+	if (argc > 1 && attempt(argv[1]))
+		return 0;
 	if (argc > 1 && strncmp(argv[1], "exit=", 5) == 0)
 		return atoi(argv[1] + 5);
 	if (argc > 1 && strcmp(argv[1], "segv") == 0) {

@@ -124,7 +124,8 @@ sub start {
 		dir => $dir, conf => $conf, log => "$dir/log",
 		pidfile => $o{pidfile} // "$dir/sinetd.pid",
 	}, $class;
-	my @cmd = (@{ $o{prefix} // [] }, sinetd_bin(), '-d', '-p', $self->{pidfile},
+	my @cmd = (@{ $o{prefix} // [] }, $o{bin} // sinetd_bin(), '-d', '-p',
+	    $self->{pidfile},
 	    @{ $o{args} // [] }, $conf);
 	my $pid = fork() // die "fork: $!";
 	if ($pid == 0) {

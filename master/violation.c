@@ -1,0 +1,321 @@
+/*
+ * Policy violations made visible: a process killed by its filter is logged
+ * with its service, pid, peer and the syscall's name, and counted. The
+ * pieces arrive apart: the worker reports its child's SIGSYS (with the
+ * peer), we reap a worker's, and the kernel's audit record (audit.c) names
+ * the syscall; whichever comes first waits up to a second for the other.
+ * Learning mode (learn.c) logs each syscall a service used, once;
+ * refusals with errno are logged at most once a minute per call.
+ */
+#include <linux/seccomp.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "msg.h"
+#include "master.h"
+#include "policy.h"
+#include "svcstate.h"
+#include "util.h"
+
+#define RECENT_MAX	128
+#define PENDING_MAX	64
+#define PENDING_MS	1000
+#define ERRNO_LOG_MS	60000
+#define ANCESTORS_MAX	16
+
+struct recent {
+	struct audit_record	 r;
+	uint64_t		 at;
+};
+
+struct pending {
+	struct msvc		*ms;
+	pid_t			 pid;
+	bool			 worker;
+	char			 peer[ADDR_STR_MAX];
+	uint64_t		 due;	/* 0: free */
+};
+
+static struct recent recent[RECENT_MAX];
+static size_t nrecent;
+static struct pending pending[PENDING_MAX];
+static bool have_audit;
+
+/* Learning mode and errno refusals, per service and syscall. */
+struct seen {
+	struct msvc	*ms;
+	int		 syscall;
+	uint64_t	 at;
+};
+static struct seen *seen;
+static size_t nseen;
+
+static struct msvc *svcs;
+static size_t nsvcs;
+
+void
+violation_init(struct msvc *s, size_t n)
+{
+	svcs = s;
+	nsvcs = n;
+	have_audit = audit_open();
+	if (!have_audit)
+		log_warnx("cannot read the kernel's audit records (/dev/kmsg, "
+		    "netlink): a policy violation is logged without its "
+		    "syscall");
+}
+
+static bool
+is_child_of(const struct msvc *ms, pid_t pid)
+{
+	uint32_t i, hwm;
+
+	if (ms->state == NULL || ms->nslots == 0)
+		return false;
+	hwm = __atomic_load_n(&ms->state->hwm, __ATOMIC_RELAXED);
+	if (hwm > ms->nslots)
+		hwm = ms->nslots;
+	for (i = 0; i < hwm; i++)
+		if (__atomic_load_n(&ms->state->children[i].pid,
+		    __ATOMIC_RELAXED) == pid)
+			return true;
+	for (i = 0; i < SVCSTATE_ENDED; i++)
+		if (__atomic_load_n(&ms->state->ended[i], __ATOMIC_RELAXED) ==
+		    pid)
+			return true;
+	return false;
+}
+
+static pid_t
+parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *fp;
+	long ppid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fp = fopen(path, "re")) == NULL)
+		return 0;
+	if (fgets(buf, sizeof(buf), fp) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL)
+		sscanf(p + 2, "%*c %ld", &ppid);
+	fclose(fp);
+	return (pid_t)ppid;
+}
+
+/*
+ * Whose is this pid: a worker's (*how 1), a child server's (2), or a
+ * process a child server started (3)? NULL: not one of ours.
+ */
+static struct msvc *
+owner(pid_t pid, int *how)
+{
+	struct msvc *ms;
+	size_t i;
+	int depth;
+
+	if ((ms = pool_find_worker(pid)) != NULL) {
+		*how = 1;
+		return ms;
+	}
+	for (depth = 0; depth < ANCESTORS_MAX && pid > 1; depth++) {
+		for (i = 0; i < nsvcs; i++)
+			if (is_child_of(&svcs[i], pid)) {
+				*how = depth == 0 ? 2 : 3;
+				return &svcs[i];
+			}
+		if (depth > 0 && (ms = pool_find_worker(pid)) != NULL) {
+			*how = 3;
+			return ms;
+		}
+		pid = parent_of(pid);
+	}
+	return NULL;
+}
+
+static void
+count(struct msvc *ms)
+{
+	if (ms->state != NULL)
+		__atomic_add_fetch(&ms->state->c.violations, 1,
+		    __ATOMIC_RELAXED);
+}
+
+static void
+log_violation(struct msvc *ms, pid_t pid, bool worker, const char *peer,
+    const struct audit_record *r)
+{
+	char name[64] = "unknown";
+
+	if (r != NULL)
+		syscall_name(r->syscall, name, sizeof(name));
+	count(ms);
+	log_errx("policy violation, killed %s %s=%ld peer=%s syscall=%s "
+	    "policy=%s", ms->svc->fields, worker ? "worker" : "child",
+	    (long)pid, peer[0] ? peer : "-", name, ms->policy->name);
+}
+
+static const struct audit_record *
+recent_find(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < RECENT_MAX && i < nrecent; i++)
+		if (recent[i].r.pid == pid)
+			return &recent[i].r;
+	return NULL;
+}
+
+/* True the first time, or once a minute with every_ms. */
+static bool
+first_seen(struct msvc *ms, int syscall, uint64_t every_ms)
+{
+	uint64_t now = now_ms();
+	size_t i;
+
+	for (i = 0; i < nseen; i++)
+		if (seen[i].ms == ms && seen[i].syscall == syscall) {
+			if (every_ms == 0 || now - seen[i].at < every_ms)
+				return false;
+			seen[i].at = now;
+			return true;
+		}
+	seen = xreallocarray(seen, nseen + 1, sizeof(*seen));
+	seen[nseen].ms = ms;
+	seen[nseen].syscall = syscall;
+	seen[nseen].at = now;
+	nseen++;
+	return true;
+}
+
+void
+violation_record(const struct audit_record *r)
+{
+	uint32_t action = r->code & SECCOMP_RET_ACTION_FULL;
+	struct msvc *ms;
+	char name[64];
+	size_t i;
+	int how = 0;
+
+	if ((ms = owner(r->pid, &how)) == NULL)
+		return;
+	syscall_name(r->syscall, name, sizeof(name));
+	if (action == SECCOMP_RET_ERRNO) {
+		if (first_seen(ms, r->syscall, ERRNO_LOG_MS))
+			log_warnx("policy refused a call %s pid=%ld comm=%s "
+			    "syscall=%s policy=%s", ms->svc->fields,
+			    (long)r->pid, r->comm, name, ms->policy->name);
+		return;
+	}
+	for (i = 0; i < PENDING_MAX; i++)
+		if (pending[i].due != 0 && pending[i].pid == r->pid) {
+			log_violation(pending[i].ms, r->pid, pending[i].worker,
+			    pending[i].peer, r);
+			pending[i].due = 0;
+			return;
+		}
+	if (how == 3) {
+		/* No one reaps it for us: say it now. */
+		log_violation(ms, r->pid, false, "", r);
+		return;
+	}
+	recent[nrecent % RECENT_MAX].r = *r;
+	recent[nrecent % RECENT_MAX].at = now_ms();
+	nrecent++;
+}
+
+static void
+report(struct msvc *ms, pid_t pid, bool worker, const char *peer)
+{
+	const struct audit_record *r;
+	size_t i;
+
+	audit_poll();
+	if ((r = recent_find(pid)) != NULL || !have_audit) {
+		log_violation(ms, pid, worker, peer, r);
+		return;
+	}
+	for (i = 0; i < PENDING_MAX; i++)
+		if (pending[i].due == 0) {
+			pending[i].ms = ms;
+			pending[i].pid = pid;
+			pending[i].worker = worker;
+			str_copy(pending[i].peer, peer, sizeof(pending[i].peer));
+			pending[i].due = now_ms() + PENDING_MS;
+			return;
+		}
+	log_violation(ms, pid, worker, peer, NULL);
+}
+
+/* Learning mode: a call the policy does not allow was used (learn.c). */
+void
+violation_learned(struct msvc *ms, int syscall, const char *comm)
+{
+	char name[64];
+
+	if (first_seen(ms, syscall, 0))
+		log_info("policy learning, first use %s syscall=%s comm=%s "
+		    "policy=%s", ms->svc->fields, syscall_name(syscall, name,
+			sizeof(name)), comm, ms->policy->name);
+}
+
+/* A worker says one of its child servers died by SIGSYS. */
+void
+violation_child(struct msvc *ms, const struct msg_violation *m)
+{
+	union sockaddr_any peer;
+	char addr[ADDR_STR_MAX] = "";
+
+	memset(&peer, 0, sizeof(peer));
+	if (m->family == AF_INET) {
+		peer.sin.sin_family = AF_INET;
+		memcpy(&peer.sin.sin_addr, m->addr, 4);
+		peer.sin.sin_port = htons(m->port);
+		addr_str(&peer.sa, sizeof(peer.sin), addr, sizeof(addr));
+	} else if (m->family == AF_INET6) {
+		peer.sin6.sin6_family = AF_INET6;
+		memcpy(&peer.sin6.sin6_addr, m->addr, 16);
+		peer.sin6.sin6_port = htons(m->port);
+		addr_str(&peer.sa, sizeof(peer.sin6), addr, sizeof(addr));
+	}
+	report(ms, m->pid, false, addr);
+}
+
+/* We reaped a worker that died by SIGSYS. */
+void
+violation_worker(struct msvc *ms, pid_t pid)
+{
+	report(ms, pid, true, "");
+}
+
+/* Reports whose audit record never came; returns the next deadline. */
+uint64_t
+violation_timers(uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < PENDING_MAX; i++) {
+		if (pending[i].due == 0)
+			continue;
+		if (pending[i].due <= now) {
+			log_violation(pending[i].ms, pending[i].pid,
+			    pending[i].worker, pending[i].peer, NULL);
+			pending[i].due = 0;
+		} else if (pending[i].due < next)
+			next = pending[i].due;
+	}
+	return next;
+}
+
+void
+violation_free(void)
+{
+	free(seen);
+	seen = NULL;
+	nseen = 0;
+}
