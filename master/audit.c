@@ -107,27 +107,27 @@ kmsg_event(struct mev *ev, uint32_t events)
 	}
 }
 
+/*
+ * One record a datagram. The kernel's nlmsg_len for audit multicast is
+ * not to be trusted (it says so itself), so the datagram's size is used.
+ */
 static void
 netlink_event(struct mev *ev, uint32_t events)
 {
 	char buf[RECORD_MAX];
-	struct nlmsghdr *h;
+	struct nlmsghdr h;
 	ssize_t n;
 
 	(void)ev;
 	(void)events;
 	while ((n = recv(nl_fd, buf, sizeof(buf) - 1, 0)) > 0) {
+		if ((size_t)n < NLMSG_HDRLEN)
+			continue;
+		memcpy(&h, buf, sizeof(h));
+		if (h.nlmsg_type != AUDIT_SECCOMP)
+			continue;
 		buf[n] = '\0';
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
-		    h = NLMSG_NEXT(h, n)) {
-			char *text = NLMSG_DATA(h);
-			size_t len = h->nlmsg_len - NLMSG_HDRLEN;
-
-			if (h->nlmsg_type != AUDIT_SECCOMP)
-				continue;
-			text[len < RECORD_MAX - 1 ? len : RECORD_MAX - 1] = '\0';
-			parse(text);
-		}
+		parse(buf + NLMSG_HDRLEN);
 	}
 }
 

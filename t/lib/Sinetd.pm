@@ -21,6 +21,7 @@ our @EXPORT = qw(sinetd_bin build_dir free_port tcp_talk tcp_connect
 
 my $BUILD = $ENV{SINETD_BUILD} // "$FindBin::Bin/../build";
 my @started;    # every daemon pid this test started
+my @daemons;    # and their objects, for their logs when a test fails
 my %used_port;
 
 sub build_dir { $BUILD }
@@ -139,6 +140,7 @@ sub start {
 	}
 	$self->{pid} = $pid;
 	push @started, $pid;
+	push @daemons, $self;
 	if ($o{wait} // 1) {
 		$self->wait_log(qr/ready: \d+ services/, 15)
 		    or die "sinetd did not report ready:\n" . $self->log_text;
@@ -205,6 +207,15 @@ sub stop {
 
 sub END {
 	my $saved = $?;
+	# A failing test shows the end of each daemon's log.
+	if ($INC{'Test/More.pm'} && !Test::More->builder->is_passing) {
+		for my $d (@daemons) {
+			my @lines = split /\n/, $d->log_text;
+			splice(@lines, 0, @lines - 40) if @lines > 40;
+			Test::More::diag("log of sinetd pid $d->{pid}:\n"
+			    . join("\n", @lines));
+		}
+	}
 	for my $pid (@started) {
 		next unless pid_alive($pid);
 		my @kids = children_of($pid);
