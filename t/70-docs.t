@@ -46,4 +46,21 @@ $reasons{'source-port-20'} = 1;
 for my $r (sort keys %reasons) {
 	ok(index($man, $r) >= 0, "reason $r is documented");
 }
+# sinetd.policy(5) lists every group with its help line, and the calls of
+# the built-in internal policy.
+my $pman = slurp("$top/man/sinetd.policy.5");
+my $gsrc = slurp("$top/policy/groups.c");
+while ($gsrc =~ /\{ "(@[\w-]+)", "((?:[^"]|"\s*")+)"/g) {
+	my ($g, $help) = ($1, $2);
+	$help =~ s/"\s*"//g;
+	my $first = (split /\(/, $help)[0];
+	$first =~ s/\s+$//;
+	ok(index($pman =~ s/\n/ /gr, ".It $g $first") >= 0,
+	    "group $g is documented with its help");
+}
+for my $call (map { /^syscalls\s+(.*?)\s*(?:#.*)?$/ ? split(' ', $1) : () }
+    split /\n/, slurp("$top/policy/internal.policy")) {
+	ok($pman =~ /\.Fn \Q$call\E\b/ || $pman =~ /\b\Q$call\E\b/,
+	    "internal call $call is documented");
+}
 done_testing();
