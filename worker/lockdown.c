@@ -128,8 +128,8 @@ lockdown(const struct msg_service *m, const struct policy *p)
 		fatal("lock-down: seccomp guard");
 	if (p->action == ACTION_LOG && p->kind != POLICY_NONE) {
 		/* Learning mode: the master hears of every other call. */
+		/* No FLAG_LOG: the kernel would log every call again. */
 		if ((listener = filter_load(&policy_filter,
-		    SECCOMP_FILTER_FLAG_LOG |
 		    SECCOMP_FILTER_FLAG_NEW_LISTENER)) == -1)
 			fatal("lock-down: seccomp policy %s", p->name);
 		if (chan_send_fd(WORKER_CHAN_FD, MSG_LEARN, NULL, 0, 0,
