@@ -32,6 +32,8 @@ struct pparser {
 	int		 depth;		/* 1 inside an included file */
 	bool		 saw_syscalls;
 	bool		 saw_deny;
+	uint64_t	*included_caps;	/* set by an include: the next */
+	uint64_t	*included_root;	/* caps line replaces it */
 	const struct policy *ceiling;	/* an internal service's built-in */
 	struct policy	*p;
 	struct errors	*err;
@@ -172,12 +174,23 @@ set_action(struct pparser *pp, char **w, int n)
 	perr(pp, "action", "expected kill, errno NAME or log");
 }
 
+/*
+ * A caps (or root-caps) line replaces what an included file set, so a
+ * service's file can narrow default.policy; lines of one file add up.
+ */
 static void
 add_caps(struct pparser *pp, const char *directive, char **w, int n,
     uint64_t *set)
 {
 	int i, cap;
 
+	if (set == pp->included_caps || set == pp->included_root) {
+		*set = 0;
+		if (set == pp->included_caps)
+			pp->included_caps = NULL;
+		else
+			pp->included_root = NULL;
+	}
 	for (i = 0; i < n; i++) {
 		if (strcmp(w[i], "none") == 0 && n == 1)
 			return;
@@ -400,6 +413,7 @@ do_include(struct pparser *pp, char **w, int n)
 {
 	struct pparser sub;
 	char path[PATH_MAX];
+	uint64_t caps, root;
 	FILE *fp;
 
 	if (n != 1) {
@@ -423,10 +437,17 @@ do_include(struct pparser *pp, char **w, int n)
 	sub.file = path;
 	sub.line = 0;
 	sub.depth = 1;
+	sub.included_caps = sub.included_root = NULL;
+	caps = pp->p->caps;
+	root = pp->p->root_caps;
 	parse_fp(&sub, fp);
 	fclose(fp);
 	pp->saw_syscalls = sub.saw_syscalls;
 	pp->saw_deny = sub.saw_deny;
+	if (pp->p->caps != caps)
+		pp->included_caps = &pp->p->caps;
+	if (pp->p->root_caps != root)
+		pp->included_root = &pp->p->root_caps;
 }
 
 /* What an internal service never has, so a file of its name cannot ask. */

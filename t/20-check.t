@@ -69,6 +69,32 @@ like($err, qr/idle-timeout=forever: not a duration/, 'and says why');
 ($rc, $out, $err) = run_check('-n', '-q', '0', "$dir/good.conf");
 is($rc, 2, 'a backlog of 0 is refused');
 
+# Policies: -n checks every file in the directory, used or not.
+mkdir("$dir/policy");
+write_file("$dir/policy/unused.policy", "syscalls read\ncaps cap_fly\n");
+write_file("$dir/policy/$port.policy", "deny \@nosuchgroup\n");
+write_file("$dir/policy/echo.policy", "syscalls accept openat\n");
+($rc, $out, $err) = run_check('-n', '-P', "$dir/policy", "$dir/good.conf");
+is($rc, 1, 'a policy error fails the check');
+like($err, qr{^\Q$dir\E/policy/unused\.policy:2: caps: unknown capability "cap_fly"}m,
+    'even in a file no service uses, with file:line: directive: reason');
+like($err, qr{^\Q$dir\E/policy/$port\.policy:1: deny: unknown group "\@nosuchgroup"}m,
+    'and in a service\'s own');
+like($err, qr{^\Q$dir\E/policy/echo\.policy:1: syscalls: openat allows openat, wider than the built-in policy}m,
+    'a builtin\'s file may not widen it');
+
+my $ok = free_port();
+write_file("$dir/two.conf", "127.0.0.1:$port stream tcp nowait nobody /bin/cat\n"
+    . "127.0.0.1:$ok stream tcp nowait nobody /bin/cat\n");
+unlink("$dir/policy/unused.policy", "$dir/policy/echo.policy");
+my $d = Sinetd->start(args => ['-P', "$dir/policy"], conf => slurp("$dir/two.conf"));
+like($d->log_text, qr/cannot start service=$port proto=tcp \S+ reason="its policy has errors"/,
+    'at start, a service whose policy has errors does not start');
+like($d->log_text, qr/ready: 1 services, 1 failed/, 'and is counted failed');
+is(Sinetd::tcp_talk('127.0.0.1', $ok, "still\n", half_close => 1), "still\n",
+    'the other serves');
+is($d->stop >> 8, 0, 'clean stop');
+
 ($rc, $out, $err) = run_check('-X');
 is($rc, 2, 'the worker role refuses to run by hand');
 like($err, qr/worker that sinetd starts itself/, 'and says why');

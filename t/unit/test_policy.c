@@ -134,6 +134,10 @@ accepts(void)
 	ok(rc == 0 && p.kind == POLICY_ALLOW_LIST && has(p.deny, "mount") &&
 	    has(p.allow, "read") && p.root_caps == 1ULL << 7,
 	    "include reads as if its lines stood in its place");
+	rc = parse("include base.policy\nroot-caps sys_chroot\n"
+	    "root-caps setgid\n", NULL, &p, &err);
+	ok(rc == 0 && p.root_caps == ((1ULL << 18) | (1ULL << 6)),
+	    "a root-caps line replaces the included one's; lines add up");
 	ok(err.n == 0, "no error from any of them");
 	errors_free(&err);
 }
