@@ -56,7 +56,7 @@ my ($held) = slurp('/proc/self/status') =~ /^CapBnd:\s*(\w+)/m;
 my $bind_service = 1 << 10;
 
 my %p = map { $_ => free_port() } qw(int udp def root caps jail syslog fsr
-    fsw net net2 exec rl learn errno listen);
+    fsw net net2 exec rl learn errno listen cat);
 write_file("$dir/policy/$p{caps}.policy",
     "include default.policy\ncaps net_bind_service\n");
 write_file("$dir/policy/$p{jail}.policy",
@@ -73,6 +73,12 @@ write_file("$dir/policy/$p{net2}.policy",
     "include default.policy\nnet-connect $p{listen}\n");
 write_file("$dir/policy/$p{rl}.policy",
     "include default.policy\nrlimit nofile 8\n");
+# /bin/cat under an allow-list of the test's own, Landlock and all.
+my $cat = -x '/usr/bin/cat' ? '/usr/bin/cat' : '/bin/cat';
+write_file("$dir/policy/$p{cat}.policy",
+    "syscalls \@basic-io \@memory \@file-read \@process \@signal exit_group\n"
+    . "fs-read /usr /lib /lib64 /etc/ld.so.cache\n"
+    . "fs-exec $cat /usr/lib /lib /lib64\nrlimit nofile 16\n");
 write_file("$dir/policy/$p{learn}.policy",
     "syscalls exit_group\naction log\n");
 write_file("$dir/policy/$p{errno}.policy",
@@ -98,6 +104,7 @@ my $d = Sinetd->start(args => ['-P', "$dir/policy"], conf => <<"EOF");
 127.0.0.1:$p{rl} stream tcp nowait nobody $report report fds
 127.0.0.1:$p{learn} stream tcp nowait nobody $report report
 127.0.0.1:$p{errno} stream tcp nowait nobody $report report uname
+127.0.0.1:$p{cat} stream tcp nowait nobody $cat cat
 EOF
 
 subtest 'what each kind of worker holds' => sub {
@@ -177,6 +184,11 @@ subtest 'a child server under its policy' => sub {
 	ok($d->wait_log(qr/policy refused a call service=$p{errno} \S+ \S+ pid=\d+ comm=report syscall=uname policy=$p{errno}/),
 	    'and logged, naming the call');
 };
+
+is(Sinetd::tcp_talk('127.0.0.1', $p{cat}, "under my policy\n",
+    half_close => 1), "under my policy\n",
+    '/bin/cat echoes under an allow-list of the test\'s own');
+unlike($d->log_text, qr/service=$p{cat} .*signal=SYS/, 'and is not killed');
 
 subtest 'learning mode (action log)' => sub {
 	my $out = Sinetd::tcp_talk('127.0.0.1', $p{learn}, undef);
