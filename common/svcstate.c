@@ -149,3 +149,29 @@ svcstate_release(struct svcstate *st, uint32_t nslots, int32_t pid)
 	}
 	return -1;
 }
+
+/*
+ * Whether pid is a running child (or, with recent, one that ended lately)
+ * of this service. Reads without the lock, as the master must: nslots is
+ * the reader's own idea of the table size, never the shared copy.
+ */
+bool
+svcstate_has_child(const struct svcstate *st, uint32_t nslots, int32_t pid,
+    bool recent)
+{
+	uint32_t i, hwm;
+
+	if (st == NULL || nslots == 0 || pid <= 0)
+		return false;
+	hwm = __atomic_load_n(&st->hwm, __ATOMIC_RELAXED);
+	if (hwm > nslots)
+		hwm = nslots;
+	for (i = 0; i < hwm; i++)
+		if (__atomic_load_n(&st->children[i].pid, __ATOMIC_RELAXED) ==
+		    pid)
+			return true;
+	for (i = 0; recent && i < SVCSTATE_ENDED; i++)
+		if (__atomic_load_n(&st->ended[i], __ATOMIC_RELAXED) == pid)
+			return true;
+	return false;
+}

@@ -10,6 +10,7 @@
 #define SINETD_SVCSTATE_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -74,5 +75,7 @@ int		 svcstate_lock(struct svcstate *);
 int		 svcstate_trylock(struct svcstate *);
 void		 svcstate_unlock(struct svcstate *);
 int		 svcstate_release(struct svcstate *, uint32_t, int32_t);
+bool		 svcstate_has_child(const struct svcstate *, uint32_t, int32_t,
+		    bool);
 
 #endif

@@ -101,19 +101,9 @@ pool_state_close(struct msvc *ms)
 bool
 pool_adopted_exit(struct msvc *ms, pid_t pid, int status)
 {
-	uint32_t i, hwm;
 	char how[64];
 
-	if (ms->state == NULL || ms->nslots == 0)
-		return false;
-	hwm = __atomic_load_n(&ms->state->hwm, __ATOMIC_RELAXED);
-	if (hwm > ms->nslots)
-		hwm = ms->nslots;
-	for (i = 0; i < hwm; i++)
-		if (__atomic_load_n(&ms->state->children[i].pid,
-		    __ATOMIC_RELAXED) == pid)
-			break;
-	if (i == hwm)
+	if (!svcstate_has_child(ms->state, ms->nslots, pid, false))
 		return false;
 	if (svcstate_trylock(ms->state) == 0) {
 		svcstate_release(ms->state, ms->nslots, pid);

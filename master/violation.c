@@ -69,27 +69,6 @@ violation_init(struct msvc *s, size_t n)
 		    "syscall");
 }
 
-static bool
-is_child_of(const struct msvc *ms, pid_t pid)
-{
-	uint32_t i, hwm;
-
-	if (ms->state == NULL || ms->nslots == 0)
-		return false;
-	hwm = __atomic_load_n(&ms->state->hwm, __ATOMIC_RELAXED);
-	if (hwm > ms->nslots)
-		hwm = ms->nslots;
-	for (i = 0; i < hwm; i++)
-		if (__atomic_load_n(&ms->state->children[i].pid,
-		    __ATOMIC_RELAXED) == pid)
-			return true;
-	for (i = 0; i < SVCSTATE_ENDED; i++)
-		if (__atomic_load_n(&ms->state->ended[i], __ATOMIC_RELAXED) ==
-		    pid)
-			return true;
-	return false;
-}
-
 static pid_t
 parent_of(pid_t pid)
 {
@@ -124,7 +103,8 @@ owner(pid_t pid, int *how)
 	}
 	for (depth = 0; depth < ANCESTORS_MAX && pid > 1; depth++) {
 		for (i = 0; i < nsvcs; i++)
-			if (is_child_of(&svcs[i], pid)) {
+			if (svcstate_has_child(svcs[i].state, svcs[i].nslots,
+			    pid, true)) {
 				*how = depth == 0 ? 2 : 3;
 				return &svcs[i];
 			}

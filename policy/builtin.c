@@ -13,42 +13,40 @@
 extern const char policy_text_default[];
 extern const char policy_text_internal[];
 
+/* Parsed once; a built-in text with an error is a bug of the build. */
 static void
-builtin(const char *label, const char *text, struct policy *p)
+builtin(const char *label, const char *text, struct policy *cache,
+    bool *done, struct policy *p)
 {
 	struct errors err = { 0 };
 
-	if (policy_parse_text(label, text, p, &err) == -1)
-		fatalx("built-in %s: %s", label, err.v[0]);
-	errors_free(&err);
+	if (!*done) {
+		if (policy_parse_text(label, text, cache, &err) == -1)
+			fatalx("built-in %s: %s", label, err.v[0]);
+		errors_free(&err);
+		*done = true;
+	}
+	*p = *cache;
 }
 
 void
 policy_default(struct policy *p)
 {
-	static struct policy cached;
+	static struct policy cache;
 	static bool done;
 
-	if (!done) {
-		builtin("default.policy (built in)", policy_text_default,
-		    &cached);
-		done = true;
-	}
-	*p = cached;
+	builtin("default.policy (built in)", policy_text_default, &cache,
+	    &done, p);
 }
 
 void
 policy_internal(struct policy *p)
 {
-	static struct policy cached;
+	static struct policy cache;
 	static bool done;
 
-	if (!done) {
-		builtin("internal.policy (built in)", policy_text_internal,
-		    &cached);
-		done = true;
-	}
-	*p = cached;
+	builtin("internal.policy (built in)", policy_text_internal, &cache,
+	    &done, p);
 }
 
 /* A file of an internal service's name, checked not wider, applied. */

@@ -11,23 +11,9 @@
 #include <string.h>
 
 #include "conf.h"
+#include "tap.h"
 #include "util.h"
 
-static int test_num, failures;
-
-static void __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++test_num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		failures++;
-}
 
 static void
 parse_len(const char *text, size_t len, struct conf *c)

@@ -23,27 +23,12 @@
 #include <unistd.h>
 
 #include "policy.h"
+#include "tap.h"
 #include "util.h"
 
 #define FILTERED	4000	/* an errno no real call returns */
-
-static int test_num, failures;
 static char dir[] = "/tmp/sinetd-policy-XXXXXX";
 
-static bool __attribute__((format(printf, 2, 3)))
-ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++test_num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		failures++;
-	return cond;
-}
 
 static void
 write_file(const char *name, const char *text)
