@@ -27,8 +27,8 @@
 #include "util.h"
 
 #define FILTERED	4000	/* an errno no real call returns */
-static char dir[] = "/tmp/sinetd-policy-XXXXXX";
 
+static char dir[] = "/tmp/sinetd-policy-XXXXXX";
 
 static void
 write_file(const char *name, const char *text)
