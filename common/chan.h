@@ -17,6 +17,7 @@ struct chan_msg {
 		struct msg_stop		stop;
 		struct msg_log		log;
 		struct msg_violation	violation;
+		struct msg_guard	guard;
 		struct policy		policy;
 		uint8_t			raw[MSG_MAX];
 	} u;

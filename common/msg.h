@@ -35,6 +35,12 @@ enum msg_type {
 	MSG_VIOLATION,		/* worker -> master: struct msg_violation */
 	MSG_LEARN,		/* worker -> master: no payload, the seccomp */
 				/* notification fd of a learning policy */
+	MSG_GUARD,		/* master -> worker: struct msg_guard */
+};
+
+/* The internal UDP services' ports, anew after a reload. */
+struct msg_guard {
+	uint8_t		udp_guard_ports[65536 / 8];
 };
 
 struct msg_hdr {

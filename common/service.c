@@ -120,3 +120,39 @@ service_free(struct service *s)
 	free(s->fields);
 	free(s);
 }
+
+static bool
+str_eq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/*
+ * The same service in every respect a reload cares for: all of its line
+ * but where it stands in the file and how its address was spelt.
+ */
+bool
+service_equal(const struct service *a, const struct service *b)
+{
+	int i;
+
+	if (!service_same_identity(a, b) || a->socktype != b->socktype ||
+	    a->v6only != b->v6only || a->sndbuf != b->sndbuf ||
+	    a->rcvbuf != b->rcvbuf || a->unix_owner != b->unix_owner ||
+	    a->sock_uid != b->sock_uid || a->sock_gid != b->sock_gid ||
+	    a->sock_mode != b->sock_mode || a->wait != b->wait ||
+	    a->max_spawn != b->max_spawn || a->max_child != b->max_child ||
+	    a->max_cpm != b->max_cpm || a->max_perip != b->max_perip ||
+	    a->uid != b->uid || a->gid != b->gid ||
+	    a->builtin != b->builtin || a->argc != b->argc ||
+	    !str_eq(a->name, b->name) || !str_eq(a->proto, b->proto) ||
+	    !str_eq(a->policy_name, b->policy_name) ||
+	    !str_eq(a->user, b->user) || !str_eq(a->group, b->group) ||
+	    !str_eq(a->program, b->program))
+		return false;
+	for (i = 0; i < a->argc; i++)
+		if (!str_eq(a->argv[i], b->argv[i]))
+			return false;
+	return true;
+}

@@ -109,6 +109,46 @@ fail:
 	return -1;
 }
 
+/*
+ * Whether a reload can hand old's socket to new: the same address was
+ * bound, but an IPv6 socket cannot become dual-stack or stop being so.
+ */
+bool
+listen_reusable(const struct service *old, const struct service *new)
+{
+	return old->family == new->family && old->socktype == new->socktype &&
+	    (old->family != AF_INET6 || old->v6only == new->v6only);
+}
+
+/* What a reload may change on a socket it keeps: buffers, owner, mode. */
+int
+listen_update(int fd, const struct service *s, const char **what)
+{
+	const char *path = ((const struct sockaddr_un *)&s->addr)->sun_path;
+
+	if (s->sndbuf && setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &s->sndbuf,
+	    sizeof(s->sndbuf)) == -1) {
+		*what = "SO_SNDBUF";
+		return -1;
+	}
+	if (s->rcvbuf && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &s->rcvbuf,
+	    sizeof(s->rcvbuf)) == -1) {
+		*what = "SO_RCVBUF";
+		return -1;
+	}
+	if (s->family != AF_UNIX)
+		return 0;
+	if (geteuid() == 0 && chown(path, s->sock_uid, s->sock_gid) == -1) {
+		*what = "chown";
+		return -1;
+	}
+	if (chmod(path, s->sock_mode) == -1) {
+		*what = "chmod";
+		return -1;
+	}
+	return 0;
+}
+
 /* Closes the master's copy; a unix socket's path goes with it. */
 void
 listen_close(struct msvc *ms)

@@ -25,8 +25,6 @@
 #include "policy.h"
 #include "util.h"
 
-#define STOP_GRACE_MS	2000	/* after the drain, before SIGKILL */
-
 struct options opts = {
 	.conf_path = "/etc/inetd.conf",
 	.pidfile = "/run/sinetd.pid",
@@ -43,11 +41,8 @@ struct options opts = {
 };
 
 static enum { PHASE_STARTING, PHASE_RUNNING, PHASE_STOPPING } phase;
-static struct msvc *svcs;
-static size_t nsvcs;
 static int epfd = -1;
 static int ready_pipe = -1;	/* to the parent waiting for us to daemonize */
-static uint64_t stop_deadline;
 
 int
 master_epoll_add(int fd, struct mev *ev)
@@ -61,6 +56,13 @@ void
 master_service_settled(struct msvc *ms)
 {
 	ms->settled = true;
+}
+
+/* Started, and not stopping: a reload may apply. */
+bool
+master_running(void)
+{
+	return phase == PHASE_RUNNING;
 }
 
 static void
@@ -93,20 +95,17 @@ sd_notify_ready(void)
 static void
 check_ready(void)
 {
-	size_t i, ok = 0, failed = 0;
-	unsigned j;
+	struct msvc **svcs;
+	size_t i, n, ok = 0, failed = 0;
 
 	if (phase != PHASE_STARTING)
 		return;
-	for (i = 0; i < nsvcs; i++)
-		if (svcs[i].status == MSVC_LISTENING && !svcs[i].settled)
+	svcs = services_all(&n);
+	for (i = 0; i < n; i++)
+		if (svcs[i]->status == MSVC_LISTENING && !svcs[i]->settled)
 			return;
-	for (i = 0; i < nsvcs; i++) {
-		bool serving = svcs[i].status == MSVC_LISTENING;
-
-		for (j = 0; serving && j < svcs[i].nworkers; j++)
-			serving = svcs[i].workers[j].ready;
-		if (serving)
+	for (i = 0; i < n; i++) {
+		if (msvc_serving(svcs[i]))
 			ok++;
 		else
 			failed++;
@@ -128,36 +127,24 @@ check_ready(void)
 static void
 begin_stop(const char *why)
 {
-	size_t i;
-
 	if (phase == PHASE_STOPPING)
 		return;
 	log_info("stopping signal=%s drain=%llums", why,
 	    (unsigned long long)opts.drain_ms);
 	phase = PHASE_STOPPING;
-	stop_deadline = now_ms() + opts.drain_ms + STOP_GRACE_MS;
-	for (i = 0; i < nsvcs; i++) {
-		listen_close(&svcs[i]);
-		pool_stop(&svcs[i], opts.drain_ms);
-	}
+	services_stop(opts.drain_ms);
 }
 
 static void
 reap_children(void)
 {
 	pid_t pid;
-	size_t i;
 	int status;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (pool_reap(pid, status))
-			continue;
-		for (i = 0; i < nsvcs; i++)
-			if (pool_adopted_exit(&svcs[i], pid, status))
-				break;
-		if (i == nsvcs)
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		if (!pool_reap(pid, status) &&
+		    !services_adopted_exit(pid, status))
 			log_debug("reaped pid=%ld", (long)pid);
-	}
 }
 
 static int sigfd = -1;
@@ -176,8 +163,7 @@ signal_event(struct mev *ev, uint32_t events)
 			begin_stop(sigabbrev_np((int)si.ssi_signo));
 			break;
 		case SIGHUP:
-			log_warnx("reload requested, but reload is not "
-			    "implemented yet: configuration unchanged");
+			reload_request("signal=HUP");
 			break;
 		case SIGCHLD:
 			reap_children();
@@ -209,51 +195,29 @@ signals_open(void)
 static void
 open_services(struct conf *conf)
 {
+	struct policy_set *set = policies_new_set();
 	struct errors err = { 0 };
+	struct msvc **list;
 	size_t i, logged = 0;
 
-	svcs = xcalloc(conf->nsvc ? conf->nsvc : 1, sizeof(*svcs));
-	nsvcs = conf->nsvc;
-	for (i = 0; i < nsvcs; i++) {
-		struct msvc *ms = &svcs[i];
-		const char *what = "";
-
-		ms->svc = conf->svc[i];
-		ms->state_fd = -1;
+	list = xcalloc(conf->nsvc ? conf->nsvc : 1, sizeof(*list));
+	for (i = 0; i < conf->nsvc; i++) {
+		list[i] = msvc_new(conf->svc[i], set, &err);
 		conf->svc[i] = NULL;
-		if ((ms->policy = policies_get(ms->svc, &err)) == NULL) {
-			ms->status = MSVC_FAILED;
-			ms->why = xstrdup("its policy has errors");
-			for (; logged < err.n; logged++)
-				log_errx("%s", err.v[logged]);
-			log_errx("cannot start %s reason=\"its policy has "
-			    "errors\"", ms->svc->fields);
-			continue;
-		}
-		ms->fd = listen_open(ms->svc, opts.backlog, &what);
-		if (ms->fd == -1) {
-			ms->status = MSVC_FAILED;
-			xasprintf(&ms->why, "%s: %s", what, strerror(errno));
-			log_err("cannot listen %s step=%s", ms->svc->fields,
-			    what);
-			continue;
-		}
-		if (pool_state_open(ms) == -1) {
-			ms->status = MSVC_FAILED;
-			xasprintf(&ms->why, "service state: %s", strerror(errno));
-			log_err("cannot create the service state %s",
-			    ms->svc->fields);
-			listen_close(ms);
-			continue;
-		}
-		ms->status = MSVC_LISTENING;
-		if (ms->svc->builtin != BUILTIN_NONE &&
-		    ms->svc->socktype == SOCK_DGRAM)
-			pool_set_guard_port(addr_port(&ms->svc->addr.sa));
+		for (; logged < err.n; logged++)
+			log_errx("%s", err.v[logged]);
+		if (list[i]->status == MSVC_FAILED)
+			log_errx("cannot start %s reason=\"%s\"",
+			    list[i]->svc->fields, list[i]->why);
+		else
+			msvc_listen(list[i]);
 	}
-	for (i = 0; i < nsvcs; i++)
-		if (svcs[i].status == MSVC_LISTENING)
-			pool_start(&svcs[i]);
+	services_set(list, conf->nsvc);
+	services_guard_ports();
+	for (i = 0; i < conf->nsvc; i++)
+		if (list[i]->status == MSVC_LISTENING)
+			pool_start(list[i]);
+	policies_release(set);
 	errors_free(&err);
 }
 
@@ -313,41 +277,10 @@ timeout_until(uint64_t when, uint64_t now)
 }
 
 static void
-stop_now(void)
-{
-	size_t i;
-	unsigned j;
-
-	for (i = 0; i < nsvcs; i++)
-		for (j = 0; j < svcs[i].nworkers; j++) {
-			struct worker *w = &svcs[i].workers[j];
-
-			if (w->pid == 0)
-				continue;
-			log_warnx("worker did not drain in time, killing it %s "
-			    "pid=%ld", svcs[i].svc->fields, (long)w->pid);
-			kill(w->pid, SIGKILL);
-		}
-}
-
-static bool
-any_worker_running(void)
-{
-	size_t i;
-
-	for (i = 0; i < nsvcs; i++)
-		if (pool_running(&svcs[i]))
-			return true;
-	return false;
-}
-
-static void
 run_loop(void)
 {
 	struct epoll_event evs[64];
 	uint64_t now, next, t;
-	bool killed = false;
-	size_t i;
 	int n, k, timeout = -1;
 
 	for (;;) {
@@ -360,26 +293,13 @@ run_loop(void)
 			ev->fn(ev, evs[k].events);
 		}
 		now = now_ms();
-		next = UINT64_MAX;
-		if (phase != PHASE_STOPPING)
-			for (i = 0; i < nsvcs; i++) {
-				t = pool_timers(&svcs[i], now);
-				if (t < next)
-					next = t;
-			}
+		next = services_tick(now, phase == PHASE_STOPPING);
 		if ((t = violation_timers(now)) < next)
 			next = t;
 		check_ready();
-		if (phase == PHASE_STOPPING) {
-			if (!any_worker_running())
-				return;
-			if (now >= stop_deadline && !killed) {
-				stop_now();
-				killed = true;
-			}
-			if (!killed)
-				next = stop_deadline;
-		}
+		reload_check();
+		if (phase == PHASE_STOPPING && !services_running())
+			return;
 		timeout = timeout_until(next, now);
 	}
 }
@@ -388,6 +308,7 @@ run_loop(void)
 static int
 check_only(struct conf *conf, bool user_ok)
 {
+	struct policy_set *set = policies_new_set();
 	struct errors err = { 0 };
 	size_t i;
 	int rc;
@@ -398,14 +319,14 @@ check_only(struct conf *conf, bool user_ok)
 		errors_add(&err, "-u: unknown user \"%s\"", opts.internal_user);
 	policy_check_dir(opts.policy_dir, &err);
 	for (i = 0; i < conf->nsvc; i++)
-		policies_get(conf->svc[i], &err);
+		policies_get(set, conf->svc[i], &err);
 	for (i = 0; i < err.n; i++)
 		fprintf(stderr, "%s\n", err.v[i]);
 	rc = err.n == 0 ? 0 : 1;
 	if (rc == 0)
 		printf("configuration OK\n");
 	errors_free(&err);
-	policies_free();
+	policies_release(set);
 	conf_free(conf);
 	return rc;
 }
@@ -470,18 +391,11 @@ master_main(void)
 
 	open_services(&conf);
 	conf_free(&conf);
-	violation_init(svcs, nsvcs);
+	violation_init();
 	pidfile_write(pidfd);
 	run_loop();
 
-	for (i = 0; i < nsvcs; i++) {
-		pool_state_close(&svcs[i]);
-		service_free(svcs[i].svc);
-		free(svcs[i].workers);
-		free(svcs[i].why);
-	}
-	free(svcs);
-	policies_free();
+	services_free();
 	violation_free();
 	log_info("stopped");
 	pidfile_remove(opts.pidfile, pidfd);

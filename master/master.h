@@ -46,6 +46,7 @@ struct worker {
 	uint64_t	 started_at;
 	uint64_t	 restart_at;	/* 0: no restart pending */
 	uint64_t	 backoff_ms;
+	unsigned	 quick_deaths;	/* in a row, each before it was healthy */
 	uint32_t	 log_tokens;
 	uint64_t	 log_refill_at;
 	uint64_t	 log_dropped;
@@ -59,12 +60,14 @@ enum msvc_state {
 
 struct svcstate;
 struct policy;
+struct policy_set;
 
 /* A configured service as the master runs it. */
 struct msvc {
 	struct service	*svc;
 	int		 fd;		/* listening socket, -1 if none */
 	const struct policy *policy;
+	struct policy_set *pset;	/* which holds the policy */
 	struct svcstate	*state;		/* outlives its workers */
 	int		 state_fd;
 	uint32_t	 nslots;	/* our own copy: never read the shared one */
@@ -72,7 +75,10 @@ struct msvc {
 	char		*why;		/* why it failed */
 	struct worker	*workers;
 	unsigned	 nworkers;
-	bool		 settled;	/* counted in the ready line */
+	bool		 settled;	/* all its workers ready, or failed */
+	struct msvc	*replaces;	/* reload: the pool it takes over from */
+	uint64_t	 retire_by;	/* retired: TERM what is left then, */
+	int		 escalation;	/* then KILL: 0, 1 (TERMed), 2 (KILLed) */
 };
 
 /* master.c */
@@ -80,9 +86,32 @@ extern struct options opts;
 int	 master_main(void);
 int	 master_epoll_add(int, struct mev *);
 void	 master_service_settled(struct msvc *);
+bool	 master_running(void);
+
+/* services.c: the services running now, and the pools being retired */
+struct msvc *msvc_new(struct service *, struct policy_set *,
+	    struct errors *);
+int	 msvc_listen(struct msvc *);
+bool	 msvc_serving(const struct msvc *);
+void	 msvc_free(struct msvc *);
+struct msvc **services_all(size_t *);
+void	 services_set(struct msvc **, size_t);
+void	 services_retire(struct msvc *, uint64_t);
+void	 services_guard_ports(void);
+uint64_t services_tick(uint64_t, bool);
+bool	 services_running(void);
+void	 services_stop(uint64_t);
+bool	 services_adopted_exit(pid_t, int);
+void	 services_free(void);
+
+/* reload.c */
+void	 reload_request(const char *);
+void	 reload_check(void);
 
 /* listen.c */
 int	 listen_open(const struct service *, int, const char **);
+bool	 listen_reusable(const struct service *, const struct service *);
+int	 listen_update(int, const struct service *, const char **);
 void	 listen_close(struct msvc *);
 
 /* pool.c */
@@ -91,6 +120,8 @@ int	 pool_state_open(struct msvc *);
 void	 pool_state_close(struct msvc *);
 bool	 pool_adopted_exit(struct msvc *, pid_t, int);
 void	 pool_set_guard_port(int);
+void	 pool_clear_guard_ports(void);
+void	 pool_send_guard(struct msvc *);
 void	 pool_start(struct msvc *);
 void	 pool_stop(struct msvc *, uint64_t);
 bool	 pool_running(const struct msvc *);
@@ -99,10 +130,14 @@ struct msvc *pool_find_worker(pid_t);
 uint64_t pool_timers(struct msvc *, uint64_t);
 
 /* policies.c */
+struct policy_set;
 int	 policies_make_empty_dir(void);
 const char *policies_empty_dir(void);
-const struct policy *policies_get(const struct service *, struct errors *);
-void	 policies_free(void);
+struct policy_set *policies_new_set(void);
+void	 policies_hold(struct policy_set *);
+void	 policies_release(struct policy_set *);
+const struct policy *policies_get(struct policy_set *,
+	    const struct service *, struct errors *);
 
 /* audit.c: the kernel's seccomp records */
 struct audit_record {
@@ -117,7 +152,7 @@ void	 audit_poll(void);
 
 /* violation.c */
 struct msg_violation;
-void	 violation_init(struct msvc *, size_t);
+void	 violation_init(void);
 void	 violation_record(const struct audit_record *);
 void	 violation_child(struct msvc *, const struct msg_violation *);
 void	 violation_worker(struct msvc *, pid_t);

@@ -1,7 +1,9 @@
 /*
  * The policies the master hands its workers: one per service, read once
- * and shared by every service that resolves to the same file, and the
- * empty directory the internal services are chrooted in.
+ * and shared by every service that resolves to the same file. A reload
+ * reads a new set beside the running one; a set goes when the last
+ * service holding it does. And the empty directory the internal services
+ * are chrooted in.
  */
 #include <sys/stat.h>
 
@@ -24,8 +26,12 @@ struct cached {
 	struct policy	*policy;	/* NULL: it had errors */
 };
 
-static struct cached *cache;
-static size_t ncache;
+struct policy_set {
+	struct cached	*cache;
+	size_t		 ncache;
+	unsigned	 refs;
+};
+
 static char empty_dir[PATH_MAX];
 
 /*
@@ -96,12 +102,43 @@ policy_key(const struct service *s, char *key, size_t len)
 	snprintf(key, len, "default");
 }
 
+struct policy_set *
+policies_new_set(void)
+{
+	struct policy_set *set = xcalloc(1, sizeof(*set));
+
+	set->refs = 1;
+	return set;
+}
+
+void
+policies_hold(struct policy_set *set)
+{
+	set->refs++;
+}
+
+void
+policies_release(struct policy_set *set)
+{
+	size_t i;
+
+	if (set == NULL || --set->refs > 0)
+		return;
+	for (i = 0; i < set->ncache; i++) {
+		free(set->cache[i].key);
+		free(set->cache[i].policy);
+	}
+	free(set->cache);
+	free(set);
+}
+
 /*
  * The service's policy, or NULL with its errors added (each once, however
  * many services share the file).
  */
 const struct policy *
-policies_get(const struct service *s, struct errors *err)
+policies_get(struct policy_set *set, const struct service *s,
+    struct errors *err)
 {
 	struct policy *p;
 	struct errors mine = { 0 };
@@ -109,9 +146,9 @@ policies_get(const struct service *s, struct errors *err)
 	size_t i;
 
 	policy_key(s, key, sizeof(key));
-	for (i = 0; i < ncache; i++)
-		if (strcmp(cache[i].key, key) == 0)
-			return cache[i].policy;
+	for (i = 0; i < set->ncache; i++)
+		if (strcmp(set->cache[i].key, key) == 0)
+			return set->cache[i].policy;
 	p = xcalloc(1, sizeof(*p));
 	if (policy_for_service(opts.policy_dir, s, p, &mine) == -1) {
 		for (i = 0; i < mine.n; i++)
@@ -121,23 +158,10 @@ policies_get(const struct service *s, struct errors *err)
 	} else if (s->builtin != BUILTIN_NONE && geteuid() == 0)
 		str_copy(p->chroot, empty_dir, sizeof(p->chroot));
 	errors_free(&mine);
-	cache = xreallocarray(cache, ncache + 1, sizeof(*cache));
-	cache[ncache].key = xstrdup(key);
-	cache[ncache].policy = p;
-	ncache++;
+	set->cache = xreallocarray(set->cache, set->ncache + 1,
+	    sizeof(*set->cache));
+	set->cache[set->ncache].key = xstrdup(key);
+	set->cache[set->ncache].policy = p;
+	set->ncache++;
 	return p;
-}
-
-void
-policies_free(void)
-{
-	size_t i;
-
-	for (i = 0; i < ncache; i++) {
-		free(cache[i].key);
-		free(cache[i].policy);
-	}
-	free(cache);
-	cache = NULL;
-	ncache = 0;
 }

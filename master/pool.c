@@ -55,6 +55,27 @@ pool_set_guard_port(int port)
 	guard_ports[port / 8] |= (uint8_t)(1 << (port % 8));
 }
 
+void
+pool_clear_guard_ports(void)
+{
+	memset(guard_ports, 0, sizeof(guard_ports));
+}
+
+/* A running internal UDP service learns the ports of the others anew. */
+void
+pool_send_guard(struct msvc *ms)
+{
+	static struct msg_guard m;
+	unsigned i;
+
+	memcpy(m.udp_guard_ports, guard_ports, sizeof(guard_ports));
+	for (i = 0; i < ms->nworkers; i++)
+		if (ms->workers[i].chan != -1 && chan_send(ms->workers[i].chan,
+		    MSG_GUARD, &m, sizeof(m), MSG_DONTWAIT) == -1)
+			log_warn("cannot update the guard ports %s pid=%ld",
+			    ms->svc->fields, (long)ms->workers[i].pid);
+}
+
 static unsigned
 pool_size(const struct msvc *ms)
 {
@@ -227,16 +248,22 @@ send_service(struct worker *w)
 		    s->fields, (long)w->pid);
 }
 
+/*
+ * At once the first time; a worker that dies again before it has lived
+ * HEALTHY_UPTIME_MS waits restart-delay, then twice that, up to a cap.
+ */
 static void
 schedule_restart(struct worker *w, uint64_t now)
 {
-	if (now - w->started_at >= HEALTHY_UPTIME_MS)
+	if (now - w->started_at >= HEALTHY_UPTIME_MS || w->quick_deaths == 0) {
 		w->backoff_ms = 0;
-	else if (w->backoff_ms == 0)
-		w->backoff_ms = opts.restart_delay_ms;
-	else
-		w->backoff_ms = w->backoff_ms * 2 > RESTART_DELAY_MAX_MS ?
+		w->quick_deaths = now - w->started_at < HEALTHY_UPTIME_MS;
+	} else {
+		w->backoff_ms = w->backoff_ms == 0 ? opts.restart_delay_ms :
+		    w->backoff_ms * 2 > RESTART_DELAY_MAX_MS ?
 		    RESTART_DELAY_MAX_MS : w->backoff_ms * 2;
+		w->quick_deaths++;
+	}
 	w->restart_at = now + w->backoff_ms;
 }
 

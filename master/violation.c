@@ -54,14 +54,9 @@ struct seen {
 static struct seen *seen;
 static size_t nseen;
 
-static struct msvc *svcs;
-static size_t nsvcs;
-
 void
-violation_init(struct msvc *s, size_t n)
+violation_init(void)
 {
-	svcs = s;
-	nsvcs = n;
 	have_audit = audit_open();
 	if (!have_audit)
 		log_warnx("cannot read the kernel's audit records (/dev/kmsg, "
@@ -93,20 +88,21 @@ parent_of(pid_t pid)
 static struct msvc *
 owner(pid_t pid, int *how)
 {
-	struct msvc *ms;
-	size_t i;
+	struct msvc *ms, **svcs;
+	size_t i, nsvcs;
 	int depth;
 
+	svcs = services_all(&nsvcs);
 	if ((ms = pool_find_worker(pid)) != NULL) {
 		*how = 1;
 		return ms;
 	}
 	for (depth = 0; depth < ANCESTORS_MAX && pid > 1; depth++) {
 		for (i = 0; i < nsvcs; i++)
-			if (svcstate_has_child(svcs[i].state, svcs[i].nslots,
+			if (svcstate_has_child(svcs[i]->state, svcs[i]->nslots,
 			    pid, true)) {
 				*how = depth == 0 ? 2 : 3;
-				return &svcs[i];
+				return svcs[i];
 			}
 		if (depth > 0 && (ms = pool_find_worker(pid)) != NULL) {
 			*how = 3;

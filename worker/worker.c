@@ -188,7 +188,17 @@ chan_ready(struct loop_ev *ev, uint32_t events)
 			exit(0);	/* the master is gone: so are we */
 		if (n == -1)
 			fatal("channel");
+		if (m.fd != -1)
+			fatalx("unexpected descriptor on the channel");
 		switch (m.hdr.type) {
+		case MSG_GUARD:
+			if (chan_expect(&m, MSG_GUARD, sizeof(m.u.guard)) == -1 ||
+			    desc.builtin == BUILTIN_NONE ||
+			    desc.socktype != SOCK_DGRAM)
+				fatalx("unexpected guard message len=%u",
+				    m.hdr.len);
+			guard_set_ports(m.u.guard.udp_guard_ports);
+			break;
 		case MSG_STOP:
 			if (chan_expect(&m, MSG_STOP, sizeof(m.u.stop)) == -1)
 				fatalx("bad stop message len=%u", m.hdr.len);
@@ -250,6 +260,11 @@ worker_main(void)
 
 	receive_service();
 	receive_policy();
+#ifdef SINETD_TEST_HOOKS
+	/* build/t/sinetd-hooks only: a worker that dies as it starts. */
+	if (getenv("SINETD_TEST_CRASH_AT_START") != NULL)
+		raise(SIGKILL);
+#endif
 	if (getppid() != desc.master_pid)
 		exit(0);
 	fit_nofile();

@@ -1,0 +1,286 @@
+/*
+ * Reload: the new configuration, /etc/services and every policy are read
+ * beside the running ones; any error and nothing changes. Otherwise each
+ * service is matched by identity (address, port or path, protocol, socket
+ * type): an unchanged one is not touched; a changed one keeps its socket,
+ * which is never closed, and gets a new pool, and only once that pool
+ * serves does the old one stop accepting and drain; a removed one closes
+ * its socket and drains; an added one binds and starts. The reload is a
+ * barrier: "reload done" is logged once every new pool serves or failed.
+ */
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "master.h"
+#include "policy.h"
+#include "svcstate.h"
+#include "util.h"
+
+static bool pending;		/* a reload waits for its pools */
+static size_t nkept, nchanged, nadded, nremoved, nfailed;
+static struct msvc **waiting;	/* the new pools it waits for */
+static size_t nwaiting;
+
+/* For the status command: when the last one was asked for, and how it went. */
+static time_t last_at;
+static char last_result[512];
+
+/* Every field of the line and every byte of the policy the same. */
+static bool
+same_service(const struct msvc *o, const struct msvc *n)
+{
+	return o->policy != NULL && n->policy != NULL &&
+	    service_equal(o->svc, n->svc) &&
+	    memcmp(o->policy, n->policy, sizeof(*o->policy)) == 0;
+}
+
+static struct msvc *
+find_old(struct msvc **old, size_t nold, bool *taken, const struct msvc *n)
+{
+	size_t i;
+
+	for (i = 0; i < nold; i++)
+		if (!taken[i] && service_same_identity(old[i]->svc, n->svc) &&
+		    old[i]->svc->socktype == n->svc->socktype) {
+			taken[i] = true;
+			return old[i];
+		}
+	return NULL;
+}
+
+/*
+ * A changed service takes over its predecessor's socket and state; it
+ * starts at once and the old pool keeps serving until it is ready.
+ */
+static bool
+take_over(struct msvc *n, struct msvc *o)
+{
+	const char *what = "";
+	uint32_t want;
+
+	if (o->status != MSVC_LISTENING || !listen_reusable(o->svc, n->svc))
+		return false;
+	if (listen_update(o->fd, n->svc, &what) == -1)
+		log_warn("reload: cannot update the socket %s step=%s",
+		    n->svc->fields, what);
+	n->fd = o->fd;
+	o->fd = -1;
+	/* The counters, the rate window and a suspension go on. */
+	want = n->svc->builtin != BUILTIN_NONE ? 0 : n->svc->max_child ?
+	    n->svc->max_child : SVCSTATE_CHILDREN_DEFAULT;
+	if (o->state != NULL && o->nslots >= want) {
+		n->state = o->state;
+		n->state_fd = o->state_fd;
+		n->nslots = o->nslots;
+		o->state = NULL;
+		o->state_fd = -1;
+	} else if (pool_state_open(n) == 0) {
+		/* A bigger table: the counters come along; the old pool's */
+		/* children stay counted in the old one until they end. */
+		if (o->state != NULL) {
+			n->state->c = o->state->c;
+			n->state->window_start = o->state->window_start;
+			n->state->window_spawns = o->state->window_spawns;
+			n->state->suspended_until = o->state->suspended_until;
+		}
+	} else {
+		log_err("reload: cannot create the service state %s",
+		    n->svc->fields);
+		o->fd = n->fd;
+		n->fd = -1;
+		return false;
+	}
+	n->status = MSVC_LISTENING;
+	n->replaces = o;
+	return true;
+}
+
+static void
+wait_for(struct msvc *n)
+{
+	waiting = xreallocarray(waiting, nwaiting + 1, sizeof(*waiting));
+	waiting[nwaiting++] = n;
+}
+
+/* Every error of the new configuration, or none: then it can apply. */
+static size_t
+check(struct conf *conf, struct policy_set *set, struct msvc ***out,
+    size_t *nout)
+{
+	struct errors err = { 0 };
+	struct msvc **list;
+	size_t i, nerr;
+
+	for (i = 0; i < conf->err.n; i++)
+		errors_add(&err, "%s", conf->err.v[i]);
+	policy_check_dir(opts.policy_dir, &err);
+	list = xcalloc(conf->nsvc ? conf->nsvc : 1, sizeof(*list));
+	for (i = 0; i < conf->nsvc; i++) {
+		list[i] = msvc_new(conf->svc[i], set, &err);
+		conf->svc[i] = NULL;
+	}
+	for (i = 0; i < err.n; i++)
+		log_errx("reload refused: %s", err.v[i]);
+	if (err.n > 0)
+		snprintf(last_result, sizeof(last_result), "refused: %s%s",
+		    err.v[0], err.n > 1 ? " (and more, see the log)" : "");
+	nerr = err.n;
+	errors_free(&err);
+	*out = list;
+	*nout = conf->nsvc;
+	return nerr;
+}
+
+void
+reload_request(const char *why)
+{
+	struct conf conf = { 0 };
+	struct policy_set *set;
+	struct msvc **old, **list, *n, *o;
+	size_t nold, nlist, i;
+	bool *taken;
+
+	last_at = time(NULL);
+	if (!master_running()) {
+		log_warnx("reload refused: not running (starting or stopping) "
+		    "%s", why);
+		return;
+	}
+	if (pending) {
+		log_warnx("reload refused: the last one is still being applied "
+		    "%s", why);
+		snprintf(last_result, sizeof(last_result), "refused: the last "
+		    "one was still being applied");
+		return;
+	}
+	log_info("reload %s", why);
+	conf_load(opts.conf_path, &conf);
+	set = policies_new_set();
+	if (check(&conf, set, &list, &nlist) > 0) {
+		for (i = 0; i < nlist; i++)
+			msvc_free(list[i]);
+		free(list);
+		policies_release(set);
+		conf_free(&conf);
+		return;
+	}
+	conf_free(&conf);
+
+	old = services_all(&nold);
+	taken = xcalloc(nold ? nold : 1, sizeof(*taken));
+	nkept = nchanged = nadded = nremoved = nfailed = 0;
+	for (i = 0; i < nlist; i++) {
+		n = list[i];
+		o = find_old(old, nold, taken, n);
+		if (o != NULL && o->status == MSVC_LISTENING &&
+		    same_service(o, n)) {
+			/* Unchanged: the running one stays, untouched. */
+			o->svc->line = n->svc->line;
+			msvc_free(n);
+			list[i] = o;
+			nkept++;
+			continue;
+		}
+		if (o != NULL && take_over(n, o)) {
+			nchanged++;
+			pool_start(n);
+			wait_for(n);
+			continue;
+		}
+		if (o != NULL) {
+			/* Its socket cannot be kept (dual-stack changed, or */
+			/* it never listened): the old one goes first. */
+			listen_close(o);
+			services_retire(o, opts.drain_ms);
+		}
+		if (msvc_listen(n) == -1) {
+			nfailed++;
+			continue;
+		}
+		if (o != NULL)
+			nchanged++;
+		else
+			nadded++;
+		pool_start(n);
+		wait_for(n);
+	}
+	for (i = 0; i < nold; i++) {
+		if (taken[i])
+			continue;
+		log_info("reload: removed %s", old[i]->svc->fields);
+		listen_close(old[i]);
+		services_retire(old[i], opts.drain_ms);
+		nremoved++;
+	}
+	free(taken);
+	services_set(list, nlist);
+	services_guard_ports();
+	policies_release(set);	/* the services that use it hold it */
+	pending = true;
+	reload_check();
+}
+
+/*
+ * The barrier: once every new pool serves (or failed), the pools they
+ * replace stop accepting and drain, and the reload is done. A changed
+ * service whose new pool failed goes back to its old pool, still serving.
+ */
+void
+reload_check(void)
+{
+	struct msvc **list;
+	size_t i, k, n;
+
+	if (!pending)
+		return;
+	for (i = 0; i < nwaiting; i++)
+		if (!waiting[i]->settled && waiting[i]->status != MSVC_FAILED)
+			return;
+	list = services_all(&n);
+	for (i = 0; i < nwaiting; i++) {
+		struct msvc *ms = waiting[i], *o = ms->replaces;
+
+		if (o == NULL) {
+			if (!msvc_serving(ms))
+				nfailed++;
+			continue;
+		}
+		ms->replaces = NULL;
+		if (msvc_serving(ms)) {
+			services_retire(o, opts.drain_ms);
+			continue;
+		}
+		log_errx("reload: the new pool did not start, the old one "
+		    "serves on %s reason=\"%s\"", ms->svc->fields,
+		    ms->why ? ms->why : "its workers died");
+		o->fd = ms->fd;
+		ms->fd = -1;
+		if (o->state == NULL) {
+			o->state = ms->state;
+			o->state_fd = ms->state_fd;
+			ms->state = NULL;
+			ms->state_fd = -1;
+		}
+		for (k = 0; k < n; k++)
+			if (list[k] == ms)
+				list[k] = o;
+		services_retire(ms, 0);
+		nchanged--;
+		nfailed++;
+	}
+	free(waiting);
+	waiting = NULL;
+	nwaiting = 0;
+	pending = false;
+	snprintf(last_result, sizeof(last_result), "done: kept=%zu "
+	    "changed=%zu added=%zu removed=%zu failed=%zu", nkept, nchanged,
+	    nadded, nremoved, nfailed);
+	log_info("reload done kept=%zu changed=%zu added=%zu removed=%zu "
+	    "failed=%zu", nkept, nchanged, nadded, nremoved, nfailed);
+}

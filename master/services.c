@@ -1,0 +1,254 @@
+/*
+ * The services the master runs now, and the pools it is retiring (after a
+ * reload, or a stop): each retired pool drains, and what is left of it at
+ * its deadline is killed, then it is freed.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "master.h"
+#include "policy.h"
+#include "util.h"
+
+#define STOP_GRACE_MS	1000	/* after the drain's TERM, before KILL */
+
+static struct msvc **svcs;
+static size_t nsvcs;
+static struct msvc **retired;
+static size_t nretired;
+
+/*
+ * A service for the line svc (which it now owns), its policy from set;
+ * on policy errors it is failed, its errors added.
+ */
+struct msvc *
+msvc_new(struct service *svc, struct policy_set *set, struct errors *err)
+{
+	struct msvc *ms = xcalloc(1, sizeof(*ms));
+
+	ms->svc = svc;
+	ms->fd = -1;
+	ms->state_fd = -1;
+	ms->pset = set;
+	policies_hold(set);
+	if ((ms->policy = policies_get(set, svc, err)) == NULL) {
+		ms->status = MSVC_FAILED;
+		ms->why = xstrdup("its policy has errors");
+	}
+	return ms;
+}
+
+/* Binds it and gives it its state; a failure is logged and kept. */
+int
+msvc_listen(struct msvc *ms)
+{
+	const char *what = "";
+
+	if (ms->status == MSVC_FAILED)
+		return -1;
+	if ((ms->fd = listen_open(ms->svc, opts.backlog, &what)) == -1) {
+		ms->status = MSVC_FAILED;
+		free(ms->why);
+		xasprintf(&ms->why, "%s: %s", what, strerror(errno));
+		log_err("cannot listen %s step=%s", ms->svc->fields, what);
+		return -1;
+	}
+	if (pool_state_open(ms) == -1) {
+		ms->status = MSVC_FAILED;
+		free(ms->why);
+		xasprintf(&ms->why, "service state: %s", strerror(errno));
+		log_err("cannot create the service state %s", ms->svc->fields);
+		listen_close(ms);
+		return -1;
+	}
+	ms->status = MSVC_LISTENING;
+	return 0;
+}
+
+/* Every worker of its pool has said it is ready. */
+bool
+msvc_serving(const struct msvc *ms)
+{
+	unsigned i;
+
+	if (ms->status != MSVC_LISTENING || ms->nworkers == 0)
+		return false;
+	for (i = 0; i < ms->nworkers; i++)
+		if (!ms->workers[i].ready)
+			return false;
+	return true;
+}
+
+void
+msvc_free(struct msvc *ms)
+{
+	if (ms == NULL)
+		return;
+	if (ms->fd != -1)
+		close(ms->fd);
+	pool_state_close(ms);
+	service_free(ms->svc);
+	policies_release(ms->pset);
+	free(ms->workers);
+	free(ms->why);
+	free(ms);
+}
+
+struct msvc **
+services_all(size_t *n)
+{
+	*n = nsvcs;
+	return svcs;
+}
+
+/* The new list of running services; the old array goes, not its entries. */
+void
+services_set(struct msvc **list, size_t n)
+{
+	free(svcs);
+	svcs = list;
+	nsvcs = n;
+}
+
+/* Stops its pool accepting; its sessions drain, its children stay. */
+void
+services_retire(struct msvc *ms, uint64_t drain_ms)
+{
+	pool_stop(ms, drain_ms);
+	ms->retire_by = now_ms() + drain_ms;
+	retired = xreallocarray(retired, nretired + 1, sizeof(*retired));
+	retired[nretired++] = ms;
+}
+
+/*
+ * The internal UDP services' ports, which none of them answers: after a
+ * reload the running ones learn the new set.
+ */
+void
+services_guard_ports(void)
+{
+	size_t i;
+
+	pool_clear_guard_ports();
+	for (i = 0; i < nsvcs; i++)
+		if (svcs[i]->status == MSVC_LISTENING &&
+		    svcs[i]->svc->builtin != BUILTIN_NONE &&
+		    svcs[i]->svc->socktype == SOCK_DGRAM)
+			pool_set_guard_port(addr_port(&svcs[i]->svc->addr.sa));
+	for (i = 0; i < nsvcs; i++)
+		if (svcs[i]->nworkers > 0 &&
+		    svcs[i]->svc->builtin != BUILTIN_NONE &&
+		    svcs[i]->svc->socktype == SOCK_DGRAM)
+			pool_send_guard(svcs[i]);
+}
+
+/* What is left of a pool at its deadline: TERM, then after a grace, KILL. */
+static void
+escalate(struct msvc *ms, uint64_t now)
+{
+	int sig = ms->escalation == 0 ? SIGTERM : SIGKILL;
+	unsigned j;
+
+	for (j = 0; j < ms->nworkers; j++) {
+		struct worker *w = &ms->workers[j];
+
+		if (w->pid == 0)
+			continue;
+		log_warnx("worker did not drain in time, %s %s pid=%ld",
+		    sig == SIGTERM ? "terminating it" : "killing it",
+		    ms->svc->fields, (long)w->pid);
+		kill(w->pid, sig);
+	}
+	ms->escalation++;
+	ms->retire_by = now + STOP_GRACE_MS;
+}
+
+/*
+ * Due restarts of running pools (none while stopping), and the retired
+ * pools: freed once empty, escalated at their deadline. Returns when next.
+ */
+uint64_t
+services_tick(uint64_t now, bool stopping)
+{
+	uint64_t next = UINT64_MAX, t;
+	size_t i;
+
+	for (i = 0; i < nsvcs && !stopping; i++)
+		if ((t = pool_timers(svcs[i], now)) < next)
+			next = t;
+	for (i = 0; i < nretired;) {
+		struct msvc *ms = retired[i];
+
+		if (!pool_running(ms)) {
+			msvc_free(ms);
+			retired[i] = retired[--nretired];
+			continue;
+		}
+		if (ms->escalation < 2 && now >= ms->retire_by)
+			escalate(ms, now);
+		if (ms->escalation < 2 && ms->retire_by < next)
+			next = ms->retire_by;
+		i++;
+	}
+	return next;
+}
+
+bool
+services_running(void)
+{
+	size_t i;
+
+	for (i = 0; i < nsvcs; i++)
+		if (pool_running(svcs[i]))
+			return true;
+	return nretired > 0;
+}
+
+/* Stop: every socket closed (new connections refused), every pool retired. */
+void
+services_stop(uint64_t drain_ms)
+{
+	size_t i;
+
+	for (i = 0; i < nsvcs; i++) {
+		listen_close(svcs[i]);
+		services_retire(svcs[i], drain_ms);
+	}
+	services_set(NULL, 0);
+}
+
+/* A child server whose worker died, of a running or a retired pool. */
+bool
+services_adopted_exit(pid_t pid, int status)
+{
+	size_t i;
+
+	for (i = 0; i < nsvcs; i++)
+		if (pool_adopted_exit(svcs[i], pid, status))
+			return true;
+	for (i = 0; i < nretired; i++)
+		if (pool_adopted_exit(retired[i], pid, status))
+			return true;
+	return false;
+}
+
+void
+services_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < nsvcs; i++)
+		msvc_free(svcs[i]);
+	for (i = 0; i < nretired; i++)
+		msvc_free(retired[i]);
+	free(svcs);
+	free(retired);
+	svcs = retired = NULL;
+	nsvcs = nretired = 0;
+}
