@@ -95,7 +95,8 @@ struct msg_violation {
 
 struct msg_log {
 	int32_t		prio;		/* syslog priority */
-	char		text[LOG_LINE_MAX];
+	uint32_t	dropped;	/* lines before it the channel refused */
+	char		text[LOG_LINE_MAX];	/* "": only the count */
 };
 
 #define MSG_MAX	(sizeof(struct msg_hdr) + \

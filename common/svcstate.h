@@ -48,7 +48,15 @@ struct svc_counters {
 	uint64_t	full;		/* times max-child stopped accepting */
 	uint64_t	rate_trips;
 	uint64_t	violations;	/* killed by their seccomp filter */
+	uint64_t	refused_access;	/* only-from, no-access */
+	uint64_t	refused_guard;	/* the UDP guard, source port 20 */
+	uint64_t	refused_disabled;
 };
+
+/* A counter of a service, from any of its processes. */
+#define SVC_COUNT(st, field) \
+	((st) != NULL ? (void)__atomic_add_fetch(&(st)->c.field, 1, \
+	    __ATOMIC_RELAXED) : (void)0)
 
 struct svcstate {
 	uint32_t	 magic;
@@ -59,6 +67,7 @@ struct svcstate {
 	uint32_t	 nchildren;
 	uint64_t	 suspended_until; /* monotonic ms, 0: not suspended */
 	uint32_t	 hwm;		/* no child at or above this slot */
+	uint32_t	 disabled;	/* sinetctl disable: refuse all */
 	uint32_t	 ended_next;
 	int32_t		 ended[SVCSTATE_ENDED];	/* so a late audit record */
 						/* still finds its service */

@@ -52,6 +52,12 @@ master_epoll_add(int fd, struct mev *ev)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e);
 }
 
+int
+master_epoll_mod(int fd, struct epoll_event *e)
+{
+	return epoll_ctl(epfd, EPOLL_CTL_MOD, fd, e);
+}
+
 void
 master_service_settled(struct msvc *ms)
 {
@@ -65,12 +71,17 @@ master_running(void)
 	return phase == PHASE_RUNNING;
 }
 
-static void
-sd_notify_ready(void)
+/*
+ * The sd_notify protocol, spoken directly (no libsystemd): READY=1 when
+ * serving, RELOADING=1 and READY=1 around a reload, STOPPING=1.
+ */
+void
+sd_notify_state(const char *state)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char msg[64];
+	struct timespec ts;
+	char msg[128];
 	socklen_t len;
 	int fd, n;
 
@@ -82,7 +93,13 @@ sd_notify_ready(void)
 		sun.sun_path[0] = '\0';
 	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
 	    strlen(path));
-	n = snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%ld", (long)getpid());
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	n = snprintf(msg, sizeof(msg), "%s\nMAINPID=%ld", state,
+	    (long)getpid());
+	if (strcmp(state, "RELOADING=1") == 0)
+		n += snprintf(msg + n, sizeof(msg) - (size_t)n,
+		    "\nMONOTONIC_USEC=%llu", (unsigned long long)ts.tv_sec *
+		    1000000 + (unsigned long long)ts.tv_nsec / 1000);
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
 		return;
 	if (sendto(fd, msg, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&sun,
@@ -115,7 +132,7 @@ check_ready(void)
 		log_info("ready: %zu services, %zu failed", ok, failed);
 	else
 		log_info("ready: %zu services", ok);
-	sd_notify_ready();
+	sd_notify_state("READY=1");
 	if (ready_pipe != -1) {
 		if (write(ready_pipe, "", 1) != 1)
 			log_warn("cannot tell the parent we are ready");
@@ -132,6 +149,7 @@ begin_stop(const char *why)
 	log_info("stopping signal=%s drain=%llums", why,
 	    (unsigned long long)opts.drain_ms);
 	phase = PHASE_STOPPING;
+	sd_notify_state("STOPPING=1");
 	services_stop(opts.drain_ms);
 }
 
@@ -296,6 +314,8 @@ run_loop(void)
 		next = services_tick(now, phase == PHASE_STOPPING);
 		if ((t = violation_timers(now)) < next)
 			next = t;
+		if ((t = control_tick(now)) < next)
+			next = t;
 		check_ready();
 		reload_check();
 		if (phase == PHASE_STOPPING && !services_running())
@@ -388,6 +408,7 @@ master_main(void)
 	pool_init(uid, gid, root);
 	if (root)
 		policies_make_empty_dir();
+	control_open();
 
 	open_services(&conf);
 	conf_free(&conf);
@@ -397,6 +418,7 @@ master_main(void)
 
 	services_free();
 	violation_free();
+	control_close();
 	log_info("stopped");
 	pidfile_remove(opts.pidfile, pidfd);
 	return 0;

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "conf.h"
 
@@ -49,7 +50,9 @@ struct worker {
 	unsigned	 quick_deaths;	/* in a row, each before it was healthy */
 	uint32_t	 log_tokens;
 	uint64_t	 log_refill_at;
-	uint64_t	 log_dropped;
+	uint64_t	 log_rate_limited;	/* dropped here, not yet said */
+	uint64_t	 log_channel_full;	/* dropped by the worker */
+	uint64_t	 log_said_at;		/* the last count we logged */
 	char		 last_error[256];
 };
 
@@ -77,6 +80,7 @@ struct msvc {
 	unsigned	 nworkers;
 	bool		 settled;	/* all its workers ready, or failed */
 	struct msvc	*replaces;	/* reload: the pool it takes over from */
+	bool		 disabled;	/* sinetctl disable */
 	uint64_t	 retire_by;	/* retired: TERM what is left then, */
 	int		 escalation;	/* then KILL: 0, 1 (TERMed), 2 (KILLed) */
 };
@@ -85,6 +89,9 @@ struct msvc {
 extern struct options opts;
 int	 master_main(void);
 int	 master_epoll_add(int, struct mev *);
+struct epoll_event;
+int	 master_epoll_mod(int, struct epoll_event *);
+void	 sd_notify_state(const char *);
 void	 master_service_settled(struct msvc *);
 bool	 master_running(void);
 
@@ -105,8 +112,28 @@ bool	 services_adopted_exit(pid_t, int);
 void	 services_free(void);
 
 /* reload.c */
-void	 reload_request(const char *);
+int	 reload_request(const char *);
 void	 reload_check(void);
+bool	 reload_pending(void);
+const char *reload_last(time_t *);
+uint64_t reload_count(bool);
+
+/* report.c: what sinetctl is told */
+struct buf {
+	char		*p;
+	size_t		 len, cap;
+};
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+size_t	 report_select(const char *, struct msvc ***);
+void	 report_status(struct buf *, bool, struct msvc **, size_t, bool);
+void	 report_metrics(struct buf *);
+
+/* control.c: the control socket */
+int	 control_open(void);
+void	 control_close(void);
+void	 control_reload_done(bool, const char *);
+uint64_t control_tick(uint64_t);
 
 /* listen.c */
 int	 listen_open(const struct service *, int, const char **);

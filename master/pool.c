@@ -23,6 +23,7 @@
 
 #define LOG_BURST		200	/* lines a worker may send at once */
 #define LOG_PER_SEC		50	/* and then per second */
+#define LOG_DROPPED_EVERY_MS	1000	/* how often a flood's count is said */
 #define HEALTHY_UPTIME_MS	10000	/* lived this long: restart at once */
 #define RESTART_DELAY_MAX_MS	30000
 #define EVENTS_PER_TURN		64
@@ -39,6 +40,8 @@ static struct worker **running;
 static size_t nrunning;
 
 static void worker_event(struct mev *, uint32_t);
+static void worker_log_dropped(struct worker *, uint64_t, bool);
+static void worker_read(struct worker *, int);
 
 void
 pool_init(uid_t uid, gid_t gid, bool root)
@@ -390,7 +393,10 @@ pool_stop(struct msvc *ms, uint64_t drain_ms)
 	}
 }
 
-/* Restarts that are due; returns when the next one is (or UINT64_MAX). */
+/*
+ * Restarts that are due, and counts of dropped log lines; returns when
+ * the next is (or UINT64_MAX).
+ */
 uint64_t
 pool_timers(struct msvc *ms, uint64_t now)
 {
@@ -400,6 +406,13 @@ pool_timers(struct msvc *ms, uint64_t now)
 	for (i = 0; i < ms->nworkers; i++) {
 		struct worker *w = &ms->workers[i];
 
+		if (w->log_rate_limited != 0 || w->log_channel_full != 0) {
+			worker_log_dropped(w, now, false);
+			if ((w->log_rate_limited != 0 ||
+			    w->log_channel_full != 0) &&
+			    w->log_said_at + LOG_DROPPED_EVERY_MS < next)
+				next = w->log_said_at + LOG_DROPPED_EVERY_MS;
+		}
 		if (w->restart_at == 0)
 			continue;
 		if (w->restart_at <= now)
@@ -419,6 +432,28 @@ worker_close_chan(struct worker *w)
 	w->chan = -1;
 }
 
+/*
+ * Lines a worker lost, to the rate limit here or to its full channel:
+ * said at most once a second while a flood lasts, and once more after.
+ */
+static void
+worker_log_dropped(struct worker *w, uint64_t now, bool now_or_never)
+{
+	if (w->log_rate_limited == 0 && w->log_channel_full == 0)
+		return;
+	if (!now_or_never && now < w->log_said_at + LOG_DROPPED_EVERY_MS)
+		return;
+	log_warnx("worker log lines dropped count=%llu rate_limited=%llu "
+	    "channel_full=%llu %s pid=%ld",
+	    (unsigned long long)(w->log_rate_limited + w->log_channel_full),
+	    (unsigned long long)w->log_rate_limited,
+	    (unsigned long long)w->log_channel_full, w->ms->svc->fields,
+	    (long)w->pid);
+	w->log_rate_limited = 0;
+	w->log_channel_full = 0;
+	w->log_said_at = now;
+}
+
 /* What a worker says goes to our log with fields it cannot forge. */
 static void
 worker_log(struct worker *w, const struct msg_log *m)
@@ -428,6 +463,11 @@ worker_log(struct worker *w, const struct msg_log *m)
 	int prio = m->prio;
 	size_t i;
 
+	w->log_channel_full += m->dropped;
+	if (m->text[0] == '\0') {		/* only the count */
+		worker_log_dropped(w, now, false);
+		return;
+	}
 	add = (now - w->log_refill_at) * LOG_PER_SEC / 1000;
 	if (add > 0) {
 		w->log_tokens = (uint32_t)(w->log_tokens + add > LOG_BURST ?
@@ -435,16 +475,12 @@ worker_log(struct worker *w, const struct msg_log *m)
 		w->log_refill_at = now;
 	}
 	if (w->log_tokens == 0) {
-		w->log_dropped++;
+		w->log_rate_limited++;
+		worker_log_dropped(w, now, false);
 		return;
 	}
 	w->log_tokens--;
-	if (w->log_dropped > 0) {
-		log_warnx("worker log lines dropped count=%llu %s pid=%ld",
-		    (unsigned long long)w->log_dropped, w->ms->svc->fields,
-		    (long)w->pid);
-		w->log_dropped = 0;
-	}
+	worker_log_dropped(w, now, false);
 	memcpy(text, m->text, sizeof(text));
 	text[sizeof(text) - 1] = '\0';
 	for (i = 0; text[i] != '\0'; i++)
@@ -501,16 +537,15 @@ dispatch_worker(struct worker *w, const struct chan_msg *m)
 	}
 }
 
+/* Up to max messages from the worker (0: all there are). */
 static void
-worker_event(struct mev *ev, uint32_t events)
+worker_read(struct worker *w, int max)
 {
-	struct worker *w = container_of(ev, struct worker, ev);
 	static struct chan_msg m;
 	int i;
 	ssize_t n;
 
-	(void)events;
-	for (i = 0; i < EVENTS_PER_TURN && w->chan != -1; i++) {
+	for (i = 0; (max == 0 || i < max) && w->chan != -1; i++) {
 		n = chan_recv(w->chan, &m, MSG_DONTWAIT);
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
@@ -536,6 +571,13 @@ worker_event(struct mev *ev, uint32_t events)
 	}
 }
 
+static void
+worker_event(struct mev *ev, uint32_t events)
+{
+	(void)events;
+	worker_read(container_of(ev, struct worker, ev), EVENTS_PER_TURN);
+}
+
 /* One of our children ended: if it was a worker, say why and heal. */
 bool
 pool_reap(pid_t pid, int status)
@@ -547,9 +589,10 @@ pool_reap(pid_t pid, int status)
 	if (w == NULL)
 		return false;
 	ms = w->ms;
-	/* Its last words may still be in the channel. */
+	/* Its last words may still be in the channel, all of them. */
 	if (w->chan != -1)
-		worker_event(&w->ev, 0);
+		worker_read(w, 0);
+	worker_log_dropped(w, now_ms(), true);
 	worker_close_chan(w);
 	w->pid = 0;
 	wait_status_str(status, how, sizeof(how));

@@ -29,7 +29,27 @@ static size_t nwaiting;
 
 /* For the status command: when the last one was asked for, and how it went. */
 static time_t last_at;
-static char last_result[512];
+static char last_result[512] = "none since start";
+static uint64_t ndone, nrefused;
+
+const char *
+reload_last(time_t *at)
+{
+	*at = last_at;
+	return last_result;
+}
+
+uint64_t
+reload_count(bool done)
+{
+	return done ? ndone : nrefused;
+}
+
+bool
+reload_pending(void)
+{
+	return pending;
+}
 
 /* Every field of the line and every byte of the policy the same. */
 static bool
@@ -137,7 +157,8 @@ check(struct conf *conf, struct policy_set *set, struct msvc ***out,
 	return nerr;
 }
 
-void
+/* Returns 0 when it started (the barrier will say when it is done). */
+int
 reload_request(const char *why)
 {
 	struct conf conf = { 0 };
@@ -150,14 +171,18 @@ reload_request(const char *why)
 	if (!master_running()) {
 		log_warnx("reload refused: not running (starting or stopping) "
 		    "%s", why);
-		return;
+		snprintf(last_result, sizeof(last_result), "refused: starting "
+		    "or stopping");
+		nrefused++;
+		return -1;
 	}
 	if (pending) {
 		log_warnx("reload refused: the last one is still being applied "
 		    "%s", why);
 		snprintf(last_result, sizeof(last_result), "refused: the last "
 		    "one was still being applied");
-		return;
+		nrefused++;
+		return -1;
 	}
 	log_info("reload %s", why);
 	conf_load(opts.conf_path, &conf);
@@ -168,9 +193,11 @@ reload_request(const char *why)
 		free(list);
 		policies_release(set);
 		conf_free(&conf);
-		return;
+		nrefused++;
+		return -1;
 	}
 	conf_free(&conf);
+	sd_notify_state("RELOADING=1");
 
 	old = services_all(&nold);
 	taken = xcalloc(nold ? nold : 1, sizeof(*taken));
@@ -224,6 +251,7 @@ reload_request(const char *why)
 	policies_release(set);	/* the services that use it hold it */
 	pending = true;
 	reload_check();
+	return 0;
 }
 
 /*
@@ -283,4 +311,7 @@ reload_check(void)
 	    nadded, nremoved, nfailed);
 	log_info("reload done kept=%zu changed=%zu added=%zu removed=%zu "
 	    "failed=%zu", nkept, nchanged, nadded, nremoved, nfailed);
+	ndone++;
+	sd_notify_state("READY=1");
+	control_reload_done(nfailed == 0, last_result);
 }

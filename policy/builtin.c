@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "util.h"
 #include "policy.h"
 
 /* Generated from policy/default.policy and policy/internal.policy. */
@@ -49,6 +50,34 @@ policy_internal(struct policy *p)
 	    &done, p);
 }
 
+/*
+ * The calls every internal worker makes whatever its service: its event
+ * loop, the channel to the master, its memory, resetting a refused
+ * connection, leaving. A narrowing file cannot take them away.
+ */
+static const char *const internal_needs[] = {
+	"brk", "close", "epoll_ctl", "epoll_pwait", "epoll_wait", "exit",
+	"exit_group", "futex", "mmap", "munmap", "recvmsg", "restart_syscall",
+	"rt_sigreturn", "sendmsg", "setsockopt",
+};
+
+/* Allows the named calls, whatever the policy said of them. */
+static void
+policy_keep(struct policy *p, const char *const *names, size_t n)
+{
+	size_t i;
+	int nr;
+
+	for (i = 0; i < n; i++) {
+		if ((nr = syscall_number(names[i])) < 0 ||
+		    nr >= POLICY_SYSCALLS_MAX)
+			continue;
+		p->deny[nr / 8] &= (uint8_t)~(1 << (nr % 8));
+		if (p->kind == POLICY_ALLOW_LIST)
+			policy_bit_set(p->allow, nr);
+	}
+}
+
 /* A file of an internal service's name, checked not wider, applied. */
 void
 policy_narrow(struct policy *p, const struct policy *file)
@@ -76,6 +105,7 @@ policy_narrow(struct policy *p, const struct policy *file)
 	memcpy(p->no_access, file->no_access, sizeof(p->no_access));
 	p->nnoaccess = file->nnoaccess;
 	memcpy(p->name, file->name, sizeof(p->name));
+	policy_keep(p, internal_needs, ARRAY_LEN(internal_needs));
 }
 
 /*
@@ -97,15 +127,5 @@ static const char *const worker_needs[] = {
 void
 policy_add_worker_needs(struct policy *p)
 {
-	size_t i;
-	int nr;
-
-	for (i = 0; i < sizeof(worker_needs) / sizeof(worker_needs[0]); i++) {
-		if ((nr = syscall_number(worker_needs[i])) < 0 ||
-		    nr >= POLICY_SYSCALLS_MAX)
-			continue;
-		p->deny[nr / 8] &= (uint8_t)~(1 << (nr % 8));
-		if (p->kind == POLICY_ALLOW_LIST)
-			policy_bit_set(p->allow, nr);
-	}
+	policy_keep(p, worker_needs, ARRAY_LEN(worker_needs));
 }

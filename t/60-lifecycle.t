@@ -194,7 +194,8 @@ subtest 'daemon mode' => sub {
 	my $dir = tempdir(CLEANUP => 1);
 	write_file("$dir/inetd.conf",
 	    "127.0.0.1:$e stream tcp nowait nobody internal echo\n");
-	my $rc = system(sinetd_bin(), '-p', "$dir/pid", "$dir/inetd.conf");
+	my $rc = system(sinetd_bin(), '-p', "$dir/pid", '-S', "$dir/ctl",
+	    "$dir/inetd.conf");
 	is($rc >> 8, 0, 'sinetd returns 0 once the daemon is ready');
 	my $pid = 0 + slurp("$dir/pid");
 	ok($pid > 1 && pid_alive($pid), 'the pidfile names a running daemon');
@@ -206,7 +207,7 @@ subtest 'daemon mode' => sub {
 	ok(wait_for(5, sub { !grep({ pid_alive($_) } @w) }), 'with its workers');
 
 	write_file("$dir/bad.conf", "127.0.0.1:$e stream tcp nowait nobody internal echo\n");
-	$rc = system("'" . sinetd_bin() . "' -p $dir/nodir/pid $dir/bad.conf "
+	$rc = system("'" . sinetd_bin() . "' -p $dir/nodir/pid -S $dir/ctl $dir/bad.conf "
 	    . "2>$dir/err");
 	isnt($rc >> 8, 0, 'a daemon that cannot start makes sinetd fail');
 	like(slurp("$dir/err"), qr/cannot open pidfile path=\S+nodir\/pid/,

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "policy.h"
 #include "service.h"
+#include "svcstate.h"
 #include "util.h"
 #include "worker.h"
 
@@ -29,6 +30,7 @@ static struct {
 
 static enum builtin builtin;
 static const struct policy *pol;
+static struct svcstate *st;
 static bool log_conns;
 static unsigned chargen_line;
 static char dgram_buf[65536];
@@ -118,11 +120,21 @@ dgram_ready(struct loop_ev *ev, uint32_t events)
 				log_warn("recvfrom");
 			return;
 		}
-		if ((why = guard_check(&peer.sa, dl.dual)) != NULL ||
-		    (why = policy_refuses_peer(pol, &peer.sa)) != NULL) {
+		if (service_disabled(st)) {
+			SVC_COUNT(st, refused_disabled);
+			continue;
+		}
+		if ((why = guard_check(&peer.sa, dl.dual)) != NULL) {
+			SVC_COUNT(st, refused_guard);
 			refused(&peer.sa, plen, why);
 			continue;
 		}
+		if ((why = policy_refuses_peer(pol, &peer.sa)) != NULL) {
+			SVC_COUNT(st, refused_access);
+			refused(&peer.sa, plen, why);
+			continue;
+		}
+		SVC_COUNT(st, accepted);
 #ifdef SINETD_TEST_HOOKS
 		test_hook(dgram_buf, n);
 #endif
@@ -142,13 +154,15 @@ dgram_ready(struct loop_ev *ev, uint32_t events)
 }
 
 void
-dgram_start(const struct msg_service *m, const struct policy *p, int fd)
+dgram_start(const struct msg_service *m, const struct policy *p,
+    struct svcstate *state, int fd)
 {
 	int v6only = 1;
 	socklen_t len = sizeof(v6only);
 
 	builtin = m->builtin;
 	pol = p;
+	st = state;
 	log_conns = m->log_connections;
 	guard_set_ports(m->udp_guard_ports);
 	builtin_init(builtin);

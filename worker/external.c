@@ -60,7 +60,6 @@ static void
 refuse(int fd, const union sockaddr_any *peer, socklen_t plen,
     enum verdict v)
 {
-	struct linger rst = { .l_onoff = 1, .l_linger = 0 };
 	char addr[ADDR_STR_MAX];
 	const char *why = verdict_reason[v];
 
@@ -71,14 +70,15 @@ refuse(int fd, const union sockaddr_any *peer, socklen_t plen,
 		    addr_str(&peer->sa, plen, addr, sizeof(addr)), why);
 	/* Refused at once, not left hanging: a suspended service resets. */
 	if (v == LIMIT_RATE || v == LIMIT_SUSPENDED)
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
-	close(fd);
+		refuse_reset(fd);
+	else
+		close(fd);
 }
 
 static void
 exec_failed(int err)
 {
-	__atomic_add_fetch(&st->c.exec_failed, 1, __ATOMIC_RELAXED);
+	SVC_COUNT(st, exec_failed);
 	if (!exec_failing) {
 		errno = err;
 		log_warn("cannot execute server program=%s", desc->program);
@@ -106,7 +106,13 @@ spawn_for(int fd, const union sockaddr_any *peer, socklen_t plen)
 	pid_t pid;
 	int slot = -1, err;
 
+	if (service_disabled(st)) {
+		SVC_COUNT(st, refused_disabled);
+		refuse_reset(fd);
+		return true;
+	}
 	if ((why = policy_refuses_peer(pol, &peer->sa)) != NULL) {
+		SVC_COUNT(st, refused_access);
 		if (peerlog_due(&peer->sa, why, loop_now()))
 			log_warnx("connection refused peer=%s reason=%s",
 			    addr_str(&peer->sa, plen, addr, sizeof(addr)), why);
@@ -179,7 +185,7 @@ accept_ready(struct listener *l)
 		}
 		if ((fd = listener_accept(l, &peer, &plen, 0)) == -1)
 			return;
-		__atomic_add_fetch(&st->c.accepted, 1, __ATOMIC_RELAXED);
+		SVC_COUNT(st, accepted);
 		if (!spawn_for(fd, &peer, plen)) {
 			held.fd = fd;
 			held.peer = peer;
@@ -249,6 +255,12 @@ wait_ready(struct listener *l)
 	int slot = -1, err;
 	unsigned same;
 
+	if (service_disabled(st)) {
+		SVC_COUNT(st, refused_disabled);
+		drop_pending();
+		listener_pause(l, loop_now() + FULL_RECHECK_MS);
+		return;
+	}
 	if (!first_datagram_allowed())
 		return;
 	v = limits_admit(st, &lim, NULL, loop_now(), &slot, &same);

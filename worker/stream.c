@@ -17,6 +17,7 @@
 #include "log.h"
 #include "policy.h"
 #include "service.h"
+#include "svcstate.h"
 #include "util.h"
 #include "worker.h"
 
@@ -41,6 +42,7 @@ static struct listener lst = { .fd = -1 };
 
 static enum builtin builtin;
 static const struct policy *pol;
+static struct svcstate *st;
 static uint64_t idle_ms;
 static bool log_conns;
 static struct conn *conns;
@@ -318,8 +320,15 @@ accept_ready(struct listener *l)
 		}
 		if ((fd = listener_accept(l, &peer, &plen, SOCK_NONBLOCK)) == -1)
 			return;
+		SVC_COUNT(st, accepted);
+		if (service_disabled(st)) {
+			SVC_COUNT(st, refused_disabled);
+			refuse_reset(fd);
+			continue;
+		}
 		/* The FTP bounce guard: nothing legitimate comes from 20. */
 		if (addr_port(&peer.sa) == 20) {
+			SVC_COUNT(st, refused_guard);
 			if (peerlog_due(&peer.sa, bounce, loop_now()))
 				log_warnx("connection refused peer=%s "
 				    "reason=%s", addr_str(&peer.sa, plen, addr,
@@ -328,6 +337,7 @@ accept_ready(struct listener *l)
 			continue;
 		}
 		if ((why = policy_refuses_peer(pol, &peer.sa)) != NULL) {
+			SVC_COUNT(st, refused_access);
 			if (peerlog_due(&peer.sa, why, loop_now()))
 				log_warnx("connection refused peer=%s "
 				    "reason=%s", addr_str(&peer.sa, plen, addr,
@@ -346,12 +356,14 @@ accept_ready(struct listener *l)
 }
 
 void
-stream_start(const struct msg_service *m, const struct policy *p, int fd)
+stream_start(const struct msg_service *m, const struct policy *p,
+    struct svcstate *state, int fd)
 {
 	size_t i;
 
 	builtin = m->builtin;
 	pol = p;
+	st = state;
 	idle_ms = m->idle_timeout_ms;
 	log_conns = m->log_connections;
 	builtin_init(builtin);

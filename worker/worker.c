@@ -29,32 +29,41 @@ static struct msg_service desc;
 static struct policy policy;
 static bool stopping;
 static uint64_t drain_deadline;
-static unsigned long long log_dropped;
+static uint32_t log_dropped;
+
+#define LOG_RETRY_MS	100	/* a count the channel refused, sent again */
 
 /*
  * A sandboxed worker cannot reach syslog: its lines go to the master. The
- * send never blocks; a line that does not fit is counted and reported.
+ * send never blocks; a line that does not fit is counted, and the count
+ * rides on the next line that does (or on its own, from the tick), so the
+ * master can say how many were lost.
  */
 static void
 chan_log_sink(int prio, const char *line)
 {
 	struct msg_log m;
 
-	if (log_dropped > 0) {
-		memset(&m, 0, sizeof(m));
-		m.prio = LOG_WARNING;
-		snprintf(m.text, sizeof(m.text),
-		    "log lines dropped, channel full count=%llu", log_dropped);
-		if (chan_send(WORKER_CHAN_FD, MSG_LOG, &m, sizeof(m),
-		    MSG_DONTWAIT) == 0)
-			log_dropped = 0;
-	}
 	memset(&m, 0, sizeof(m));
 	m.prio = prio;
-	str_copy(m.text, line, sizeof(m.text));
+	m.dropped = log_dropped;
+	if (line != NULL)
+		str_copy(m.text, line, sizeof(m.text));
 	if (chan_send(WORKER_CHAN_FD, MSG_LOG, &m, sizeof(m),
-	    MSG_DONTWAIT) == -1)
+	    MSG_DONTWAIT) == 0)
+		log_dropped = 0;
+	else if (line != NULL && log_dropped < UINT32_MAX)
 		log_dropped++;
+}
+
+/* The count of lines dropped, when no line came to carry it. */
+static uint64_t
+log_dropped_tick(uint64_t now)
+{
+	if (log_dropped == 0)
+		return UINT64_MAX;
+	chan_log_sink(LOG_WARNING, NULL);
+	return log_dropped == 0 ? UINT64_MAX : now + LOG_RETRY_MS;
 }
 
 /* The program and its arguments: NUL-terminated, inside their buffers. */
@@ -219,7 +228,7 @@ static struct loop_ev chan_ev = { .fn = chan_ready };
 static uint64_t
 worker_tick(uint64_t now)
 {
-	uint64_t next = UINT64_MAX;
+	uint64_t next = UINT64_MAX, t;
 	size_t open = 0;
 
 	if (desc.builtin == BUILTIN_NONE)
@@ -228,6 +237,8 @@ worker_tick(uint64_t now)
 		next = stream_tick(now);
 		open = stream_open_count();
 	}
+	if ((t = log_dropped_tick(now)) < next)
+		next = t;
 	if (stopping) {
 		if (open == 0 || now >= drain_deadline) {
 			if (open > 0)
@@ -274,16 +285,16 @@ worker_main(void)
 	    loop_add(WORKER_CHAN_FD, EPOLLIN, &chan_ev) == -1)
 		fatal("channel");
 	/* Set up to serve, then lock down: after it, no file, no new fd. */
+	if ((state = svcstate_map(WORKER_STATE_FD, desc.nslots)) == NULL)
+		fatal("mapping the service state");
 	if (desc.builtin == BUILTIN_NONE) {
-		if ((state = svcstate_map(WORKER_STATE_FD, desc.nslots)) == NULL)
-			fatal("mapping the service state");
 		external_prepare(&desc, &policy, state);
 		external_start(WORKER_LISTEN_FD);
 	} else if (desc.socktype == SOCK_STREAM)
-		stream_start(&desc, &policy, WORKER_LISTEN_FD);
+		stream_start(&desc, &policy, state, WORKER_LISTEN_FD);
 	else {
 		guard_read_broadcasts();
-		dgram_start(&desc, &policy, WORKER_LISTEN_FD);
+		dgram_start(&desc, &policy, state, WORKER_LISTEN_FD);
 	}
 	lockdown(&desc, &policy);
 	if (chan_send(WORKER_CHAN_FD, MSG_READY, NULL, 0, 0) == -1)

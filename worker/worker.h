@@ -27,6 +27,7 @@ void	 loop_run(uint64_t (*)(uint64_t));
 uint64_t loop_now(void);
 
 struct policy;
+struct svcstate;
 
 /* listener.c: a listening socket shared with the pool */
 struct listener {
@@ -99,13 +100,15 @@ void	 lockdown_prepare(const struct msg_service *, struct policy *);
 void	 lockdown(const struct msg_service *, const struct policy *);
 
 /* stream.c: the internal services over TCP */
-void	 stream_start(const struct msg_service *, const struct policy *, int);
+void	 stream_start(const struct msg_service *, const struct policy *,
+	    struct svcstate *, int);
 void	 stream_stop_accepting(void);
 size_t	 stream_open_count(void);
 uint64_t stream_tick(uint64_t);
 
 /* dgram.c: the internal services over UDP */
-void	 dgram_start(const struct msg_service *, const struct policy *, int);
+void	 dgram_start(const struct msg_service *, const struct policy *,
+	    struct svcstate *, int);
 void	 dgram_stop(void);
 
 /* guard.c: the UDP loop and reflection guard */
@@ -124,6 +127,10 @@ extern char chargen_pattern[CHARGEN_CHUNK + CHARGEN_PERIOD];
 void	 builtin_init(uint32_t);
 size_t	 builtin_daytime(char *, size_t);
 uint32_t builtin_time(void);
+
+/* refuse.c: a connection refused at once, with a reset */
+void	 refuse_reset(int);
+bool	 service_disabled(const struct svcstate *);
 
 /* peerlog.c: log a refused peer at most once a minute */
 int	 peerlog_due(const struct sockaddr *, const char *, uint64_t);

@@ -124,9 +124,11 @@ sub start {
 	my $self = bless {
 		dir => $dir, conf => $conf, log => "$dir/log",
 		pidfile => $o{pidfile} // "$dir/sinetd.pid",
+		ctl_socket => $o{ctl_socket} // "$dir/ctl.sock",
 	}, $class;
+	# Never the default /run/sinetd.sock: parallel tests have their own.
 	my @cmd = (@{ $o{prefix} // [] }, $o{bin} // sinetd_bin(), '-d', '-p',
-	    $self->{pidfile},
+	    $self->{pidfile}, '-S', $self->{ctl_socket},
 	    @{ $o{args} // [] }, $conf);
 	my $pid = fork() // die "fork: $!";
 	if ($pid == 0) {
@@ -150,6 +152,33 @@ sub start {
 
 sub pid { $_[0]{pid} }
 sub dir { $_[0]{dir} }
+sub ctl_socket { $_[0]{ctl_socket} }
+
+# Runs sinetctl against this daemon: (exit status, stdout, stderr).
+# as => 'user' runs it under that user's uid (the test runs as root).
+sub ctl {
+	my ($self, @args) = @_;
+	my %o = ref $args[0] eq 'HASH' ? %{ shift @args } : ();
+	my ($out, $err) = (File::Temp->new, File::Temp->new);
+	my $pid = fork() // die "fork: $!";
+	if ($pid == 0) {
+		open(STDIN, '<', '/dev/null');
+		open(STDOUT, '>', $out->filename) or POSIX::_exit(126);
+		open(STDERR, '>', $err->filename) or POSIX::_exit(126);
+		if ($o{as}) {
+			my (undef, undef, $uid, $gid) = getpwnam($o{as});
+			POSIX::_exit(126) unless defined $uid;
+			$( = $) = "$gid $gid";
+			$< = $> = $uid;
+			POSIX::_exit(126) unless $> == $uid && $< == $uid;
+		}
+		{ no warnings 'exec'; exec("$BUILD/sinetctl", '-S',
+		    $o{socket} // $self->{ctl_socket}, @args); }
+		POSIX::_exit(127);
+	}
+	waitpid($pid, 0);
+	return ($? >> 8, slurp($out->filename), slurp($err->filename));
+}
 sub log_text { slurp($_[0]{log}) }
 
 sub wait_log {

@@ -1,0 +1,445 @@
+/*
+ * The control socket sinetctl talks to: a unix stream socket, mode 0600,
+ * for root and the daemon's own uid only (SO_PEERCRED). One request a
+ * connection, one line of at most CTL_REQUEST_MAX bytes:
+ *
+ *	sinetctl/1 text|json COMMAND [ARGUMENT]
+ *
+ * and one reply: a line "ok" or "error REASON", then the body, then the
+ * daemon closes. A request that is malformed, too long or too slow gets
+ * an error and costs nothing else; a client that does not read its reply
+ * is dropped at its deadline, never waited for.
+ */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "master.h"
+#include "svcstate.h"
+#include "util.h"
+
+#define CTL_VERSION	"sinetctl/1"
+#define CTL_REQUEST_MAX	1024
+#define CTL_CLIENTS_MAX	16
+#define CTL_TIMEOUT_MS	5000
+#define CTL_RELOAD_MS	120000	/* a reload may take this long to apply */
+
+struct client {
+	struct mev	 ev;
+	int		 fd;
+	char		 in[CTL_REQUEST_MAX];
+	size_t		 inlen;
+	struct buf	 out;
+	size_t		 sent;
+	bool		 json;
+	bool		 replying;
+	bool		 waiting_reload;
+	uint64_t	 deadline;
+};
+
+static int listen_fd = -1;
+static struct client *clients[CTL_CLIENTS_MAX];
+
+static void
+client_close(struct client *c)
+{
+	size_t i;
+
+	for (i = 0; i < CTL_CLIENTS_MAX; i++)
+		if (clients[i] == c)
+			clients[i] = NULL;
+	close(c->fd);
+	free(c->out.p);
+	free(c);
+}
+
+/* Sends what it can; the rest when the socket is writable again. */
+static void
+client_flush(struct client *c)
+{
+	ssize_t n;
+
+	while (c->sent < c->out.len) {
+		n = send(c->fd, c->out.p + c->sent, c->out.len - c->sent,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			client_close(c);
+			return;
+		}
+		c->sent += (size_t)n;
+	}
+	client_close(c);
+}
+
+/* Sends what is in the reply buffer, now and as the socket drains. */
+static void
+send_reply(struct client *c)
+{
+	struct epoll_event e = { .events = EPOLLOUT, .data.ptr = &c->ev };
+
+	c->replying = true;
+	c->deadline = now_ms() + CTL_TIMEOUT_MS;
+	master_epoll_mod(c->fd, &e);
+	client_flush(c);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+reply_error(struct client *c, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	buf_printf(&c->out, "error %s\n", text);
+	send_reply(c);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+reply_ok(struct client *c, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	buf_printf(&c->out, "ok\n%s", text);
+	send_reply(c);
+}
+
+static void
+do_status(struct client *c, const char *arg)
+{
+	struct msvc **list;
+	size_t n = report_select(arg, &list);
+
+	if (arg != NULL && n == 0) {
+		free(list);
+		reply_error(c, "no service is %s", arg);
+		return;
+	}
+	buf_printf(&c->out, "ok\n");
+	report_status(&c->out, c->json, list, n, arg != NULL);
+	free(list);
+	send_reply(c);
+}
+
+static void
+do_enable(struct client *c, const char *arg, bool disable)
+{
+	struct msvc **list;
+	size_t n = report_select(arg, &list), i;
+
+	if (n == 0) {
+		free(list);
+		reply_error(c, "no service is %s", arg);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		list[i]->disabled = disable;
+		if (list[i]->state != NULL)
+			__atomic_store_n(&list[i]->state->disabled, disable,
+			    __ATOMIC_RELAXED);
+		log_info("%s by sinetctl %s", disable ? "disabled" : "enabled",
+		    list[i]->svc->fields);
+	}
+	free(list);
+	if (c->json)
+		reply_ok(c, "{\"%s\":%zu}\n", disable ? "disabled" :
+		    "enabled", n);
+	else
+		reply_ok(c, "%s %zu service%s\n", disable ? "disabled" :
+		    "enabled", n, n == 1 ? "" : "s");
+}
+
+static void
+do_metrics(struct client *c)
+{
+	buf_printf(&c->out, "ok\n");
+	report_metrics(&c->out);
+	send_reply(c);
+}
+
+static void
+answer_reload(struct client *c, bool ok, const char *result)
+{
+	size_t i;
+
+	if (!ok) {
+		reply_error(c, "reload %s", result);
+		return;
+	}
+	if (!c->json) {
+		reply_ok(c, "reload %s\n", result);
+		return;
+	}
+	buf_printf(&c->out, "ok\n{\"reload\":\"");
+	for (i = 0; result[i] != '\0'; i++)
+		buf_printf(&c->out, result[i] == '"' || result[i] == '\\' ?
+		    "\\%c" : "%c", result[i]);
+	buf_printf(&c->out, "\"}\n");
+	send_reply(c);
+}
+
+/* A request line: "sinetctl/1 text|json COMMAND [ARGUMENT]". */
+static void
+dispatch(struct client *c, char *line)
+{
+	char *w[5], *save = NULL;
+	const char *arg;
+	time_t at;
+	int n = 0;
+
+	for (char *t = strtok_r(line, " ", &save); t != NULL && n < 5;
+	    t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	if (n < 3 || n > 4 || strcmp(w[0], CTL_VERSION) != 0 ||
+	    (strcmp(w[1], "text") != 0 && strcmp(w[1], "json") != 0)) {
+		reply_error(c, "malformed request (expected \"%s text|json "
+		    "COMMAND [ARGUMENT]\")", CTL_VERSION);
+		return;
+	}
+	c->json = strcmp(w[1], "json") == 0;
+	arg = n == 4 ? w[3] : NULL;
+	if (strcmp(w[2], "status") == 0)
+		do_status(c, arg);
+	else if (strcmp(w[2], "metrics") == 0 && arg == NULL)
+		do_metrics(c);
+	else if ((strcmp(w[2], "disable") == 0 || strcmp(w[2], "enable") ==
+	    0) && arg != NULL)
+		do_enable(c, arg, strcmp(w[2], "disable") == 0);
+	else if (strcmp(w[2], "reload") == 0 && arg == NULL) {
+		if (reload_request("by=sinetctl") == -1) {
+			answer_reload(c, false, reload_last(&at));
+			return;
+		}
+		if (!reload_pending()) {
+			answer_reload(c, true, reload_last(&at));
+			return;
+		}
+		c->waiting_reload = true;
+		c->deadline = now_ms() + CTL_RELOAD_MS;
+	} else if (strcmp(w[2], "stop") == 0 && arg == NULL) {
+		reply_ok(c, "%s", c->json ? "{\"stopping\":true}\n" :
+		    "stopping\n");
+		raise(SIGTERM);	/* the loop reads it like any other */
+	} else
+		reply_error(c, "unknown command or wrong arguments: %s", w[2]);
+}
+
+static void
+client_event(struct mev *ev, uint32_t events)
+{
+	struct client *c = container_of(ev, struct client, ev);
+	char *nl;
+	ssize_t n;
+
+	if (c->replying) {
+		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+			client_flush(c);
+		return;
+	}
+	if (c->waiting_reload) {
+		if (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))
+			client_close(c);
+		return;
+	}
+	n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen - 1,
+	    MSG_DONTWAIT);
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+		client_close(c);
+		return;
+	}
+	if (n > 0)
+		c->inlen += (size_t)n;
+	c->in[c->inlen] = '\0';
+	if ((nl = strchr(c->in, '\n')) == NULL) {
+		if (c->inlen >= sizeof(c->in) - 1)
+			reply_error(c, "request longer than %d bytes",
+			    CTL_REQUEST_MAX - 1);
+		return;
+	}
+	*nl = '\0';
+	for (char *p = c->in; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f) {
+			reply_error(c, "request with control characters");
+			return;
+		}
+	dispatch(c, c->in);
+}
+
+static void
+accept_event(struct mev *ev, uint32_t events)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct client *c;
+	size_t i;
+	int fd;
+
+	(void)ev;
+	(void)events;
+	while ((fd = accept4(listen_fd, NULL, NULL,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
+		    (cred.uid != 0 && cred.uid != geteuid())) {
+			log_warnx("control connection refused peer_uid=%ld "
+			    "peer_pid=%ld reason=not-root-or-ours",
+			    (long)cred.uid, (long)cred.pid);
+			(void)send(fd, "error permission denied\n", 24,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			close(fd);
+			continue;
+		}
+		for (i = 0; i < CTL_CLIENTS_MAX && clients[i] != NULL; i++)
+			;
+		if (i == CTL_CLIENTS_MAX) {
+			(void)send(fd, "error busy\n", 11,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			close(fd);
+			continue;
+		}
+		c = xcalloc(1, sizeof(*c));
+		c->fd = fd;
+		c->ev.fn = client_event;
+		c->deadline = now_ms() + CTL_TIMEOUT_MS;
+		if (master_epoll_add(fd, &c->ev) == -1) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		clients[i] = c;
+	}
+}
+
+static struct mev accept_mev = { .fn = accept_event };
+
+/* Whether a daemon answers on this socket now. */
+static bool
+socket_in_use(const struct sockaddr_un *sun)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool used;
+
+	if (fd == -1)
+		return false;
+	used = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0;
+	close(fd);
+	return used;
+}
+
+/*
+ * Binds -S: a stale socket there is replaced; one another daemon still
+ * answers on, or any other file, is left alone, and we run without.
+ */
+int
+control_open(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat sb;
+	mode_t old;
+
+	if (!str_copy(sun.sun_path, opts.ctl_socket, sizeof(sun.sun_path))) {
+		log_warnx("control socket path too long path=%s",
+		    opts.ctl_socket);
+		return -1;
+	}
+	if (lstat(sun.sun_path, &sb) == 0) {
+		if (!S_ISSOCK(sb.st_mode)) {
+			log_warnx("control socket not made: path exists and is "
+			    "not a socket path=%s", sun.sun_path);
+			return -1;
+		}
+		if (socket_in_use(&sun)) {
+			log_warnx("control socket not made: another daemon "
+			    "answers on it path=%s", sun.sun_path);
+			return -1;
+		}
+		unlink(sun.sun_path);
+	}
+	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0);
+	if (listen_fd == -1)
+		goto fail;
+	old = umask(0177);
+	if (bind(listen_fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		umask(old);
+		goto fail;
+	}
+	umask(old);
+	if (chmod(sun.sun_path, 0600) == -1 || listen(listen_fd, 16) == -1 ||
+	    master_epoll_add(listen_fd, &accept_mev) == -1)
+		goto fail;
+	return 0;
+fail:
+	log_warn("control socket not made path=%s", sun.sun_path);
+	if (listen_fd != -1)
+		close(listen_fd);
+	listen_fd = -1;
+	return -1;
+}
+
+void
+control_close(void)
+{
+	size_t i;
+
+	for (i = 0; i < CTL_CLIENTS_MAX; i++)
+		if (clients[i] != NULL)
+			client_close(clients[i]);
+	if (listen_fd == -1)
+		return;
+	close(listen_fd);
+	listen_fd = -1;
+	unlink(opts.ctl_socket);
+}
+
+/* The barrier of a reload: the clients that asked hear how it went. */
+void
+control_reload_done(bool ok, const char *result)
+{
+	size_t i;
+
+	for (i = 0; i < CTL_CLIENTS_MAX; i++)
+		if (clients[i] != NULL && clients[i]->waiting_reload) {
+			clients[i]->waiting_reload = false;
+			answer_reload(clients[i], ok, result);
+		}
+}
+
+/* Clients past their deadline go; returns the next deadline. */
+uint64_t
+control_tick(uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < CTL_CLIENTS_MAX; i++) {
+		if (clients[i] == NULL)
+			continue;
+		if (now >= clients[i]->deadline) {
+			if (!clients[i]->replying && !clients[i]->waiting_reload)
+				reply_error(clients[i], "request too slow");
+			else
+				client_close(clients[i]);
+			continue;
+		}
+		if (clients[i]->deadline < next)
+			next = clients[i]->deadline;
+	}
+	return next;
+}

@@ -1,0 +1,543 @@
+/*
+ * What sinetctl is told: the services' status (text or JSON), their
+ * counters in the Prometheus text format, and which services a selector
+ * ("echo", "127.0.0.1:echo", "10007/tcp", a unix path) names.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "master.h"
+#include "policy.h"
+#include "svcstate.h"
+#include "util.h"
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL,
+		    b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (b->p != NULL && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		b->cap = (b->cap + (size_t)n + 1) * 2;
+		b->p = xreallocarray(b->p, b->cap, 1);
+	}
+}
+
+/* A JSON string, quoted and escaped. */
+static void
+buf_json(struct buf *b, const char *s)
+{
+	buf_printf(b, "\"");
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			buf_printf(b, "\\%c", c);
+		else if (c < 0x20)
+			buf_printf(b, "\\u%04x", c);
+		else
+			buf_printf(b, "%c", c);
+	}
+	buf_printf(b, "\"");
+}
+
+/* A Prometheus label value: backslash, quote and newline escaped. */
+static void
+buf_label(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"')
+			buf_printf(b, "\\%c", *s);
+		else if (*s == '\n')
+			buf_printf(b, "\\n");
+		else
+			buf_printf(b, "%c", *s);
+	}
+}
+
+static void
+iso_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* A monotonic deadline as a wall-clock time. */
+static time_t
+wall_of(uint64_t mono_ms)
+{
+	uint64_t now = now_ms();
+
+	return time(NULL) + (time_t)(mono_ms > now ? (mono_ms - now) / 1000 : 0);
+}
+
+static const char *
+service_state(const struct msvc *ms, time_t *until)
+{
+	*until = 0;
+	if (ms->status == MSVC_FAILED)
+		return "failed";
+	if (ms->disabled)
+		return "disabled";
+	if (ms->state != NULL &&
+	    ms->state->suspended_until > now_ms()) {
+		*until = wall_of(ms->state->suspended_until);
+		return "suspended";
+	}
+	return "listening";
+}
+
+static void
+addr_of(const struct msvc *ms, char *buf, size_t len)
+{
+	addr_str(&ms->svc->addr.sa, ms->svc->addrlen, buf, len);
+}
+
+static const char *
+socktype_name(int t)
+{
+	return t == SOCK_STREAM ? "stream" : t == SOCK_DGRAM ? "dgram" :
+	    "seqpacket";
+}
+
+static void
+program_of(const struct msvc *ms, char *buf, size_t len)
+{
+	if (ms->svc->builtin != BUILTIN_NONE)
+		snprintf(buf, len, "internal:%s", builtin_name(ms->svc->builtin));
+	else
+		snprintf(buf, len, "%s", ms->svc->program);
+}
+
+static unsigned
+children_running(const struct msvc *ms)
+{
+	return ms->state != NULL ?
+	    __atomic_load_n(&ms->state->nchildren, __ATOMIC_RELAXED) : 0;
+}
+
+/* The counters, by the names status, JSON and metrics share. */
+struct counter {
+	const char	*name;
+	uint64_t	 value;
+};
+
+static size_t
+counters_of(const struct msvc *ms, struct counter *c)
+{
+	struct svc_counters z = { 0 };
+	const struct svc_counters *v = ms->state ? &ms->state->c : &z;
+	size_t n = 0;
+
+#define COUNTER(field) c[n].name = #field; c[n++].value = v->field
+	COUNTER(accepted);
+	COUNTER(spawned);
+	COUNTER(exec_failed);
+	COUNTER(refused_suspended);
+	COUNTER(refused_cpm);
+	COUNTER(refused_perip);
+	COUNTER(refused_access);
+	COUNTER(refused_guard);
+	COUNTER(refused_disabled);
+	COUNTER(full);
+	COUNTER(rate_trips);
+	COUNTER(violations);
+#undef COUNTER
+	return n;
+}
+
+static void
+child_peer(const struct svc_child *c, char *buf, size_t len)
+{
+	union sockaddr_any a;
+
+	memset(&a, 0, sizeof(a));
+	if (c->family == AF_INET) {
+		a.sin.sin_family = AF_INET;
+		memcpy(&a.sin.sin_addr, c->addr, 4);
+		a.sin.sin_port = htons(c->port);
+		addr_str(&a.sa, sizeof(a.sin), buf, len);
+	} else if (c->family == AF_INET6) {
+		a.sin6.sin6_family = AF_INET6;
+		memcpy(&a.sin6.sin6_addr, c->addr, 16);
+		a.sin6.sin6_port = htons(c->port);
+		addr_str(&a.sa, sizeof(a.sin6), buf, len);
+	} else
+		snprintf(buf, len, "-");
+}
+
+/* The running children of a service, copied out of its shared table. */
+static size_t
+children_of(const struct msvc *ms, struct svc_child *out, size_t max)
+{
+	uint32_t i, hwm;
+	size_t n = 0;
+
+	if (ms->state == NULL || ms->nslots == 0)
+		return 0;
+	hwm = __atomic_load_n(&ms->state->hwm, __ATOMIC_RELAXED);
+	if (hwm > ms->nslots)
+		hwm = ms->nslots;
+	for (i = 0; i < hwm && n < max; i++) {
+		out[n] = ms->state->children[i];
+		if (out[n].pid > 0)
+			n++;
+	}
+	return n;
+}
+
+#define CHILDREN_SHOWN 256
+
+static void
+status_text(struct buf *b, const struct msvc *ms, bool children)
+{
+	struct svc_child kids[CHILDREN_SHOWN];
+	struct counter c[16];
+	char addr[ADDR_STR_MAX], prog[600], when[32], quoted[600];
+	time_t until;
+	const char *state = service_state(ms, &until);
+	size_t i, n;
+
+	addr_of(ms, addr, sizeof(addr));
+	program_of(ms, prog, sizeof(prog));
+	buf_printf(b, "service=%s proto=%s addr=%s type=%s wait=%s user=%s "
+	    "program=%s state=%s", ms->svc->name, ms->svc->proto, addr,
+	    socktype_name(ms->svc->socktype), ms->svc->wait ? "wait" : "nowait",
+	    ms->svc->user, log_quote(prog, quoted, sizeof(quoted)), state);
+	if (until) {
+		iso_time(until, when, sizeof(when));
+		buf_printf(b, " until=%s why=spawn-rate", when);
+	}
+	if (ms->status == MSVC_FAILED)
+		buf_printf(b, " why=%s", log_quote(ms->why ? ms->why : "?",
+		    quoted, sizeof(quoted)));
+	buf_printf(b, " policy=%s workers=", ms->policy != NULL &&
+	    ms->policy->name[0] != '\0' ? ms->policy->name : "-");
+	for (i = 0, n = 0; i < ms->nworkers; i++)
+		if (ms->workers[i].pid != 0)
+			buf_printf(b, "%s%ld", n++ ? "," : "",
+			    (long)ms->workers[i].pid);
+	if (n == 0)
+		buf_printf(b, "-");
+	buf_printf(b, " children=%u", children_running(ms));
+	n = counters_of(ms, c);
+	for (i = 0; i < n; i++)
+		buf_printf(b, " %s=%llu", c[i].name,
+		    (unsigned long long)c[i].value);
+	buf_printf(b, "\n");
+	if (!children)
+		return;
+	n = children_of(ms, kids, CHILDREN_SHOWN);
+	for (i = 0; i < n; i++) {
+		child_peer(&kids[i], addr, sizeof(addr));
+		iso_time((time_t)kids[i].started_epoch, when, sizeof(when));
+		buf_printf(b, "  child pid=%ld peer=%s started=%s\n",
+		    (long)kids[i].pid, addr, when);
+	}
+}
+
+static void
+status_json(struct buf *b, const struct msvc *ms, bool children)
+{
+	struct svc_child kids[CHILDREN_SHOWN];
+	struct counter c[16];
+	char addr[ADDR_STR_MAX], prog[600], when[32];
+	time_t until;
+	const char *state = service_state(ms, &until);
+	size_t i, n;
+
+	addr_of(ms, addr, sizeof(addr));
+	program_of(ms, prog, sizeof(prog));
+	buf_printf(b, "{\"service\":");
+	buf_json(b, ms->svc->name);
+	buf_printf(b, ",\"proto\":");
+	buf_json(b, ms->svc->proto);
+	buf_printf(b, ",\"addr\":");
+	buf_json(b, addr);
+	buf_printf(b, ",\"socket_type\":\"%s\",\"wait\":%s,\"user\":",
+	    socktype_name(ms->svc->socktype), ms->svc->wait ? "true" : "false");
+	buf_json(b, ms->svc->user);
+	buf_printf(b, ",\"program\":");
+	buf_json(b, prog);
+	buf_printf(b, ",\"state\":\"%s\",\"until\":", state);
+	if (until) {
+		iso_time(until, when, sizeof(when));
+		buf_json(b, when);
+	} else
+		buf_printf(b, "null");
+	buf_printf(b, ",\"why\":");
+	if (ms->status == MSVC_FAILED)
+		buf_json(b, ms->why ? ms->why : "?");
+	else if (until)
+		buf_json(b, "spawn-rate");
+	else
+		buf_printf(b, "null");
+	buf_printf(b, ",\"policy\":");
+	buf_json(b, ms->policy ? ms->policy->name : "");
+	buf_printf(b, ",\"workers\":[");
+	for (i = 0, n = 0; i < ms->nworkers; i++)
+		if (ms->workers[i].pid != 0)
+			buf_printf(b, "%s%ld", n++ ? "," : "",
+			    (long)ms->workers[i].pid);
+	buf_printf(b, "],\"children_running\":%u,\"counters\":{",
+	    children_running(ms));
+	n = counters_of(ms, c);
+	for (i = 0; i < n; i++)
+		buf_printf(b, "%s\"%s\":%llu", i ? "," : "", c[i].name,
+		    (unsigned long long)c[i].value);
+	buf_printf(b, "}");
+	if (children) {
+		buf_printf(b, ",\"children\":[");
+		n = children_of(ms, kids, CHILDREN_SHOWN);
+		for (i = 0; i < n; i++) {
+			child_peer(&kids[i], addr, sizeof(addr));
+			iso_time((time_t)kids[i].started_epoch, when,
+			    sizeof(when));
+			buf_printf(b, "%s{\"pid\":%ld,\"peer\":", i ? "," : "",
+			    (long)kids[i].pid);
+			buf_json(b, addr);
+			buf_printf(b, ",\"started\":\"%s\"}", when);
+		}
+		buf_printf(b, "]");
+	}
+	buf_printf(b, "}");
+}
+
+/* Is host (as a selector writes it) where this service listens? */
+static bool
+host_matches(const struct service *s, const char *host)
+{
+	char numeric[ADDR_STR_MAX], bracketed[ADDR_STR_MAX + 2];
+	char list[512], *item, *rest;
+
+	addr_host_str(&s->addr.sa, numeric, sizeof(numeric));
+	snprintf(bracketed, sizeof(bracketed), "[%s]", numeric);
+	if (strcmp(host, numeric) == 0 || strcmp(host, bracketed) == 0)
+		return true;
+	if (s->host == NULL || !str_copy(list, s->host, sizeof(list)))
+		return false;
+	for (rest = list; (item = strsep(&rest, ",")) != NULL;)
+		if (strcmp(item, host) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Does the selector name this service: the service field as written
+ * (name or number, with or without its address), or the official name,
+ * or a unix path; "/tcp", "/udp" or "/unix" narrows it.
+ */
+static bool
+selects(const char *sel, const struct msvc *ms)
+{
+	const struct service *s = ms->svc;
+	char copy[512], *slash, *sep = NULL, *name;
+	const char *want = NULL;
+
+	if (!str_copy(copy, sel, sizeof(copy)))
+		return false;
+	if ((slash = strrchr(copy, '/')) != NULL &&
+	    (strcmp(slash, "/tcp") == 0 || strcmp(slash, "/udp") == 0 ||
+	    strcmp(slash, "/unix") == 0)) {
+		want = slash + 1;
+		*slash = '\0';
+	}
+	if (want != NULL && !((strcmp(want, "tcp") == 0 &&
+	    s->protocol == IPPROTO_TCP) || (strcmp(want, "udp") == 0 &&
+	    s->protocol == IPPROTO_UDP) || (strcmp(want, "unix") == 0 &&
+	    s->family == AF_UNIX)))
+		return false;
+	if (s->family == AF_UNIX)
+		return strcmp(copy, s->name) == 0;
+	if (copy[0] == '[')
+		sep = (sep = strstr(copy, "]:")) != NULL ? sep + 1 : NULL;
+	else
+		sep = strrchr(copy, ':');
+	name = copy;
+	if (sep != NULL) {
+		*sep = '\0';
+		name = sep + 1;
+		if (!host_matches(s, copy))
+			return false;
+	}
+	return strcmp(name, s->name) == 0 ||
+	    strcmp(name, s->policy_name) == 0;
+}
+
+/* The services a selector names (all of them for NULL); 0: none. */
+size_t
+report_select(const char *sel, struct msvc ***out)
+{
+	struct msvc **all, **list;
+	size_t n, i, k = 0;
+
+	all = services_all(&n);
+	list = xcalloc(n ? n : 1, sizeof(*list));
+	for (i = 0; i < n; i++)
+		if (sel == NULL || selects(sel, all[i]))
+			list[k++] = all[i];
+	*out = list;
+	return k;
+}
+
+void
+report_status(struct buf *b, bool json, struct msvc **list, size_t n,
+    bool children)
+{
+	char when[32] = "never";
+	time_t at;
+	const char *result = reload_last(&at);
+	size_t i;
+
+	if (at)
+		iso_time(at, when, sizeof(when));
+	if (json) {
+		buf_printf(b, "{\"version\":1,\"pid\":%ld,\"reload\":{\"at\":",
+		    (long)getpid());
+		if (at)
+			buf_json(b, when);
+		else
+			buf_printf(b, "null");
+		buf_printf(b, ",\"result\":");
+		buf_json(b, result);
+		buf_printf(b, "},\"services\":[");
+		for (i = 0; i < n; i++) {
+			if (i)
+				buf_printf(b, ",");
+			status_json(b, list[i], children);
+		}
+		buf_printf(b, "]}\n");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		status_text(b, list[i], children);
+	buf_printf(b, "reload at=%s result=\"%s\"\n", when, result);
+}
+
+static void
+metric_head(struct buf *b, const char *name, const char *type,
+    const char *help)
+{
+	buf_printf(b, "# HELP sinetd_%s %s\n# TYPE sinetd_%s %s\n", name, help,
+	    name, type);
+}
+
+static void
+metric(struct buf *b, const char *name, const struct msvc *ms,
+    const char *extra, uint64_t v)
+{
+	char addr[ADDR_STR_MAX];
+
+	addr_of(ms, addr, sizeof(addr));
+	buf_printf(b, "sinetd_%s{service=\"", name);
+	buf_label(b, ms->svc->name);
+	buf_printf(b, "\",proto=\"");
+	buf_label(b, ms->svc->proto);
+	buf_printf(b, "\",addr=\"");
+	buf_label(b, addr);
+	buf_printf(b, "\"%s} %llu\n", extra ? extra : "",
+	    (unsigned long long)v);
+}
+
+/* The Prometheus text exposition format, one family after another. */
+void
+report_metrics(struct buf *b)
+{
+	static const struct {
+		const char	*counter;
+		const char	*reason;
+	} refused[] = {
+		{ "refused_suspended", "suspended" },
+		{ "refused_cpm", "max-cpm" },
+		{ "refused_perip", "max-perip" },
+		{ "refused_access", "access" },
+		{ "refused_guard", "guard" },
+		{ "refused_disabled", "disabled" },
+	};
+	static const struct {
+		const char	*counter;
+		const char	*metric;
+		const char	*help;
+	} plain[] = {
+		{ "accepted", "accepted_total", "Connections accepted (for "
+		  "an internal UDP service, datagrams)." },
+		{ "spawned", "spawned_total", "Child servers started." },
+		{ "exec_failed", "exec_failed_total", "Child servers that "
+		  "could not be executed." },
+		{ "full", "max_child_reached_total", "Times max-child stopped "
+		  "the service accepting." },
+		{ "rate_trips", "rate_trips_total", "Times the spawn rate "
+		  "suspended the service." },
+		{ "violations", "violations_total", "Processes killed by "
+		  "their seccomp filter." },
+	};
+	struct msvc **all;
+	struct counter c[16];
+	char extra[64];
+	size_t n, i, k, j, nc;
+	time_t until;
+
+	all = services_all(&n);
+	metric_head(b, "up", "gauge", "1 while the service accepts.");
+	for (i = 0; i < n; i++)
+		metric(b, "up", all[i], NULL, strcmp(service_state(all[i],
+		    &until), "listening") == 0);
+	metric_head(b, "workers", "gauge", "Worker processes running.");
+	for (i = 0; i < n; i++) {
+		for (k = 0, j = 0; k < all[i]->nworkers; k++)
+			j += all[i]->workers[k].pid != 0;
+		metric(b, "workers", all[i], NULL, j);
+	}
+	metric_head(b, "children", "gauge", "Child servers running.");
+	for (i = 0; i < n; i++)
+		metric(b, "children", all[i], NULL, children_running(all[i]));
+	for (k = 0; k < ARRAY_LEN(plain); k++) {
+		metric_head(b, plain[k].metric, "counter", plain[k].help);
+		for (i = 0; i < n; i++) {
+			nc = counters_of(all[i], c);
+			for (j = 0; j < nc; j++)
+				if (strcmp(c[j].name, plain[k].counter) == 0)
+					metric(b, plain[k].metric, all[i],
+					    NULL, c[j].value);
+		}
+	}
+	metric_head(b, "refused_total", "counter", "Connections refused, by "
+	    "reason.");
+	for (i = 0; i < n; i++) {
+		nc = counters_of(all[i], c);
+		for (k = 0; k < ARRAY_LEN(refused); k++)
+			for (j = 0; j < nc; j++)
+				if (strcmp(c[j].name, refused[k].counter) ==
+				    0) {
+					snprintf(extra, sizeof(extra),
+					    ",reason=\"%s\"", refused[k].reason);
+					metric(b, "refused_total", all[i],
+					    extra, c[j].value);
+				}
+	}
+	metric_head(b, "reloads_total", "counter", "Reloads, by result.");
+	buf_printf(b, "sinetd_reloads_total{result=\"done\"} %llu\n",
+	    (unsigned long long)reload_count(true));
+	buf_printf(b, "sinetd_reloads_total{result=\"refused\"} %llu\n",
+	    (unsigned long long)reload_count(false));
+}
