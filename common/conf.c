@@ -364,6 +364,12 @@ parse_user(struct parser *p, const struct token *t, struct service *s)
 	char *sep;
 	bool have_gid;
 
+	if (strchr(field, '/') != NULL) {
+		conf_error(p, t->line, "user", "\"%s\": login classes "
+		    "(FreeBSD's user/class) are not supported; set limits in "
+		    "the service's policy", field);
+		return -1;
+	}
 	if ((sep = strchr(field, ':')) == NULL &&
 	    getpwnam(field) == NULL && !str_is_digits(field))
 		sep = strrchr(field, '.');

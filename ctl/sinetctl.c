@@ -167,6 +167,9 @@ read_reply(int fd, int timeout_ms, const char **why)
 		n = read(fd, buf + len, cap - len - 1);
 		if (n == -1 && errno == EINTR)
 			continue;
+		/* Refused at once, our request unread: the answer came first. */
+		if (n == -1 && errno == ECONNRESET && len > 0)
+			n = 0;
 		if (n == -1) {
 			*why = strerror(errno);
 			break;

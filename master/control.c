@@ -95,30 +95,35 @@ send_reply(struct client *c)
 	client_flush(c);
 }
 
+/* The first line ("ok" or "error REASON"), then the text, then it goes. */
+static void
+reply(struct client *c, bool ok, const char *fmt, va_list ap)
+{
+	char text[1024];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	buf_printf(&c->out, ok ? "ok\n%s" : "error %s\n", text);
+	send_reply(c);
+}
+
 static void __attribute__((format(printf, 2, 3)))
 reply_error(struct client *c, const char *fmt, ...)
 {
-	char text[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	reply(c, false, fmt, ap);
 	va_end(ap);
-	buf_printf(&c->out, "error %s\n", text);
-	send_reply(c);
 }
 
 static void __attribute__((format(printf, 2, 3)))
 reply_ok(struct client *c, const char *fmt, ...)
 {
-	char text[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	reply(c, true, fmt, ap);
 	va_end(ap);
-	buf_printf(&c->out, "ok\n%s", text);
-	send_reply(c);
 }
 
 static void
@@ -150,7 +155,7 @@ do_enable(struct client *c, const char *arg, bool disable)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		list[i]->disabled = disable;
+		/* In the shared state: the workers read it, a reload keeps it. */
 		if (list[i]->state != NULL)
 			__atomic_store_n(&list[i]->state->disabled, disable,
 			    __ATOMIC_RELAXED);

@@ -80,7 +80,6 @@ struct msvc {
 	unsigned	 nworkers;
 	bool		 settled;	/* all its workers ready, or failed */
 	struct msvc	*replaces;	/* reload: the pool it takes over from */
-	bool		 disabled;	/* sinetctl disable */
 	uint64_t	 retire_by;	/* retired: TERM what is left then, */
 	int		 escalation;	/* then KILL: 0, 1 (TERMed), 2 (KILLed) */
 };

@@ -108,6 +108,7 @@ take_over(struct msvc *n, struct msvc *o)
 			n->state->window_start = o->state->window_start;
 			n->state->window_spawns = o->state->window_spawns;
 			n->state->suspended_until = o->state->suspended_until;
+			n->state->disabled = o->state->disabled;
 		}
 	} else {
 		log_err("reload: cannot create the service state %s",

@@ -97,7 +97,8 @@ service_state(const struct msvc *ms, time_t *until)
 	*until = 0;
 	if (ms->status == MSVC_FAILED)
 		return "failed";
-	if (ms->disabled)
+	if (ms->state != NULL &&
+	    __atomic_load_n(&ms->state->disabled, __ATOMIC_RELAXED))
 		return "disabled";
 	if (ms->state != NULL &&
 	    ms->state->suspended_until > now_ms()) {

@@ -5,6 +5,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
+use File::Temp ();
 use Test::More;
 use Sinetd;
 
@@ -58,9 +59,70 @@ while ($gsrc =~ /\{ "(@[\w-]+)", "((?:[^"]|"\s*")+)"/g) {
 	ok(index($pman =~ s/\n/ /gr, ".It $g $first") >= 0,
 	    "group $g is documented with its help");
 }
+# and what each holds, call by call.
+while ($gsrc =~ /\{ "(@[\w-]+)",\s*(?:"(?:[^"\\]|\\.)*"\s*)+,\s*SYSCALLS\(([^)]*)\)/g) {
+	my ($g, $list) = ($1, $2);
+	my @calls = $list =~ /"(\w+)"/g;
+	my ($holds) = $pman =~ /^\.It \Q$g\E\n(?:(?!\.It ).*\n)*?Holds: (.*)\.\n/m;
+	is($holds, join(', ', @calls), "group $g: the calls it holds");
+}
 for my $call (map { /^syscalls\s+(.*?)\s*(?:#.*)?$/ ? split(' ', $1) : () }
     split /\n/, slurp("$top/policy/internal.policy")) {
 	ok($pman =~ /\.Fn \Q$call\E\b/ || $pman =~ /\b\Q$call\E\b/,
 	    "internal call $call is documented");
+}
+
+# Every key=value key a log line can carry is in sinetd(8)'s LOGGING.
+my ($logging) = $man =~ /\.Sh LOGGING\n(.*?)\.Sh /s;
+my %documented = map { $_ => 1 }
+    map { /^\.It Cm (.*)$/ ? split(/\s*,\s*/, $1) : () } split /\n/, $logging;
+my %keys;
+for my $f (glob("$top/{common,master,worker,policy}/*.c")) {
+	my $text = slurp($f);
+	while ($text =~ /\b(?:log_\w+|fatalx?)\s*\((.*?)\);/gs) {
+		my $fmt = join('', $1 =~ /"((?:[^"\\]|\\.)*)"/g);
+		$keys{$_} //= $f for $fmt =~ /(?<![%\w])([a-z_]+)=/g;
+	}
+}
+ok(keys(%keys) > 20, 'the log keys are found in the sources');
+for my $k (sort keys %keys) {
+	ok($documented{$k}, "log key $k= (from $keys{$k}) is in sinetd(8)");
+}
+
+# sinetctl(8) documents every command its usage lists, and every status
+# counter the daemon reports.
+my $ctlman = slurp("$top/man/sinetctl.8");
+my $ctlusage = `'${\ build_dir()}/sinetctl' -h 2>&1`;
+my @commands = $ctlusage =~ /^  (\w+)/mg;
+ok(@commands >= 6, 'sinetctl -h lists its commands');
+for my $c (@commands) {
+	ok($ctlman =~ /^\.It Cm \Q$c\E\b/m, "sinetctl $c is documented");
+}
+my $report = slurp("$top/master/report.c");
+for my $c ($report =~ /COUNTER\((\w+)\);/g) {
+	ok($ctlman =~ /^\.It Cm (?:.*\s)?\Q$c\E\b/m,
+	    "status counter $c is documented");
+}
+for my $m ($report =~ /"(\w+_total)"/g, $report =~ /metric_head\(b, "(\w+)"/g) {
+	ok(index($ctlman, "sinetd_$m") >= 0, "metric sinetd_$m is documented");
+}
+
+# The examples of sinetd.conf(5) are a valid configuration.
+my ($conf_examples) = slurp("$top/man/sinetd.conf.5") =~
+    /\.Sh EXAMPLES\n\.Bd -literal\n(.*?)\.Ed\n/s;
+ok($conf_examples, 'sinetd.conf(5) has examples');
+{
+	my $dir = File::Temp::tempdir(CLEANUP => 1);
+	write_file("$dir/ex.conf", $conf_examples);
+	my $out = `'${\ sinetd_bin()}' -n '$dir/ex.conf' 2>&1`;
+	is($out, "configuration OK\n", 'and sinetd -n takes them');
+}
+
+# The README names both commands and links every page.
+my $readme = slurp("$top/README.md");
+like($readme, qr/make run/, 'README: make run');
+like($readme, qr/make check/, 'README: make check');
+for my $page (map { m{([^/]+)$} } @pages) {
+	ok(index($readme, "man/$page") >= 0, "README links man/$page");
 }
 done_testing();

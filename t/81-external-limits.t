@@ -61,7 +61,7 @@ subtest 'max-child (nowait/1)' => sub {
 	ok($b, 'a second client connects (the backlog)');
 	syswrite($b, "b\n");
 	is(Sinetd::read_some($b, 2, 1), '', 'but waits: no second child');
-	ok($d->wait_log(qr/max-child reached, not accepting until a child exits max-child=1 children=1 service=$child /),
+	ok($d->wait_log(qr/max-child reached, not accepting until a child exits max_child=1 children=1 service=$child /),
 	    'logged once');
 	close($a);
 	is(Sinetd::read_some($b, 2, 3), "b\n",

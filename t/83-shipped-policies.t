@@ -51,6 +51,7 @@ my @servers = (
 	[ 'login', 'stream tcp nowait', 'root', 'in.rlogind', '', '' ],
 	[ 'shell', 'stream tcp nowait', 'root', 'in.rshd', '', '' ],
 	[ 'exec', 'stream tcp nowait', 'root', 'in.rexecd', '', '' ],
+	[ 'uucp', 'stream tcp nowait', 'root', 'in.uucpd', '', '' ],
 );
 for my $s (@servers) {
 	my ($name, $type, $user, $prog, $args, $extra) = @$s;
@@ -182,6 +183,17 @@ subtest 'login, shell, exec: the r-services answer' => sub {
 	is(slurp_sock($s, 15), '', 'in.rexecd: a wrong password ends it');
 	ok($d->wait_log(qr/child exited peer=\S+ child=\d+ exit=1 \S+ service=$port{exec} /, 10),
 	    'and it exits 1, as it does');
+};
+
+subtest 'uucp: in.uucpd asks for a login and checks the password' => sub {
+	my $s = Sinetd::tcp_connect('127.0.0.1', $port{uucp});
+	like(slurp_sock($s, 10, qr/login: /), qr/login: $/, 'it asks who');
+	syswrite($s, "nosuchuser\r\n");
+	like(slurp_sock($s, 10, qr/assword/), qr/Password:/, 'then a password');
+	syswrite($s, "wrong\r\n");
+	like(slurp_sock($s, 15, qr/incorrect/), qr/Login incorrect/,
+	    'and refuses a wrong one');
+	close($s);
 };
 
 unlike($d->log_text, qr/policy violation/, 'no policy violation at all');

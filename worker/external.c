@@ -164,7 +164,7 @@ pause_full(struct listener *l)
 {
 	if (!full_logged)
 		log_warnx("max-child reached, not accepting until a child "
-		    "exits max-child=%u children=%u",
+		    "exits max_child=%u children=%u",
 		    lim.max_child ? lim.max_child : lim.nslots,
 		    __atomic_load_n(&st->nchildren, __ATOMIC_RELAXED));
 	full_logged = true;

@@ -197,6 +197,9 @@ sub count_log {
 
 sub workers { children_of($_[0]{pid}) }
 
+# Every daemon this test started.
+sub daemons { @daemons }
+
 # Whether the daemon has exited; reaps it if so.
 sub exited {
 	my ($self) = @_;

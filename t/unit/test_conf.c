@@ -241,6 +241,8 @@ static const struct reject_case rejects[] = {
 	  "t.conf:1: user: unknown user \"nosuchuser\"" },
 	{ "echo stream tcp nowait root.nosuchgroup internal\n",
 	  "t.conf:1: user: unknown group \"nosuchgroup\"" },
+	{ "echo stream tcp nowait root/staff internal\n",
+	  "t.conf:1: user: \"root/staff\": login classes (FreeBSD's" },
 	{ "echo stream tcp nowait root: internal\n",
 	  "t.conf:1: user: \"root:\": empty group name" },
 	{ "echo stream tcp nowait 99999 internal\n",
