@@ -22,6 +22,15 @@ SKIP: {
 	}
 }
 
+SKIP: {
+	skip 'groff is not installed', scalar(@pages)
+	    unless system('command -v groff >/dev/null') == 0;
+	for my $page (@pages) {
+		my $out = `groff -ww -mdoc -Tutf8 -z '$page' 2>&1`;
+		is($out, '', "groff -ww: $page");
+	}
+}
+
 my $usage = `'${\ sinetd_bin()}' -Z 2>&1`;
 my $man = slurp("$top/man/sinetd.8");
 my ($synopsis) = $man =~ /\.Sh SYNOPSIS\n(.*?)\.Sh /s;
