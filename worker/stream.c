@@ -48,6 +48,8 @@ static bool log_conns;
 static struct conn *conns;
 static char *echo_arena;
 static struct conn *free_list;
+/* Slots past conns_used were never touched: a fresh worker faults in none. */
+static size_t conns_used, conns_max;
 static struct conn *closed_list;	/* free again after this turn */
 static struct conn idle = { .prev = &idle, .next = &idle };
 static struct conn *runq_first, *runq_last;
@@ -261,12 +263,21 @@ conn_ready(struct loop_ev *ev, uint32_t events)
 		conn_serve(c);
 }
 
+static bool
+conn_available(void)
+{
+	return free_list != NULL || conns_used < conns_max;
+}
+
 static void
 conn_open(int fd)
 {
 	struct conn *c = free_list;
 
-	free_list = c->next;
+	if (c != NULL)
+		free_list = c->next;
+	else
+		c = &conns[conns_used++];
 	c->fd = fd;
 	c->off = c->len = c->pos = 0;
 	c->eof = false;
@@ -314,7 +325,7 @@ accept_ready(struct listener *l)
 	int i, fd;
 
 	for (i = 0; i < ACCEPT_BURST && !l->paused && !l->stopped; i++) {
-		if (needs_slot() && free_list == NULL) {
+		if (needs_slot() && !conn_available()) {
 			listener_pause(l, 0);	/* clients wait in the backlog */
 			return;
 		}
@@ -359,8 +370,6 @@ void
 stream_start(const struct msg_service *m, const struct policy *p,
     struct svcstate *state, int fd)
 {
-	size_t i;
-
 	builtin = m->builtin;
 	pol = p;
 	st = state;
@@ -369,11 +378,7 @@ stream_start(const struct msg_service *m, const struct policy *p,
 	builtin_init(builtin);
 	if (needs_slot()) {
 		conns = xcalloc(m->max_conns, sizeof(*conns));
-		for (i = m->max_conns; i-- > 0;) {
-			conns[i].fd = -1;
-			conns[i].next = free_list;
-			free_list = &conns[i];
-		}
+		conns_max = m->max_conns;
 	}
 	if (builtin == BUILTIN_ECHO) {
 		/* Reserved, not touched: idle connections cost no memory. */
@@ -423,7 +428,7 @@ stream_tick(uint64_t now)
 		c->next = free_list;
 		free_list = c;
 	}
-	next = listener_tick(&lst, now, !needs_slot() || free_list != NULL);
+	next = listener_tick(&lst, now, !needs_slot() || conn_available());
 	if (runq_first != NULL)
 		return now;
 	if (idle.next != &idle && idle.next->last_active + idle_ms < next)
