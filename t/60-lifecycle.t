@@ -18,13 +18,14 @@ my $nobody = getpwnam('nobody');
 sub cmdline { my $c = slurp("/proc/$_[0]/cmdline"); $c =~ tr/\0/ /; $c }
 
 subtest 'processes: a root master, workers as the -u user' => sub {
-	my ($e, $u) = (free_port(), free_port());
+	my ($e, $u, $dt) = (free_port(), free_port(), free_port());
 	my $d = Sinetd->start(conf => <<"EOF");
 127.0.0.1,[::1]:$e stream tcp nowait root internal echo
 127.0.0.1:$u dgram udp wait root internal daytime
+127.0.0.1:$dt stream tcp nowait root internal daytime
 EOF
 	is($d->count_log(qr/ready: /), 1, 'exactly one ready line');
-	like($d->log_text, qr/ready: 3 services\n/, 'counting every socket');
+	like($d->log_text, qr/ready: 4 services\n/, 'counting every socket');
 	my @w = $d->workers;
 	my @tcp4 = grep { cmdline($_) =~ /proto=tcp addr=127\.0\.0\.1:$e / } @w;
 	my @tcp6 = grep { cmdline($_) =~ /proto=tcp addr=\[::1\]:$e / } @w;
@@ -32,7 +33,10 @@ EOF
 	is(scalar(@tcp4), $ncpu, "one worker per CPU for a stream service ($ncpu)");
 	is(scalar(@tcp6), $ncpu, 'for each of its addresses');
 	is(scalar(@udp), 1, 'one worker for a datagram service');
-	is(scalar(@w), 2 * $ncpu + 1, 'and no other process');
+	my @dt = grep { cmdline($_) =~ /proto=tcp addr=127\.0\.0\.1:$dt / } @w;
+	is(scalar(@dt), 1, 'one worker for daytime over TCP: it holds no '
+	    . 'connection');
+	is(scalar(@w), 2 * $ncpu + 2, 'and no other process');
 	SKIP: {
 		skip 'the privilege drop needs root', 2 if $> != 0;
 		is((proc_uid($d->pid))[1], 0, 'the master is root');

@@ -43,19 +43,35 @@ builtin_init(uint32_t builtin)
 		    CHARGEN_PERIOD);
 }
 
-/* "Thu Nov 26 05:37:18 2026\r\n"; the time zone was read before lock-down. */
+/*
+ * "Thu Nov 26 05:37:18 2026\r\n"; the time zone was read before lock-down.
+ * Formatted once a second: a busy daytime worker answers from the cache.
+ */
 size_t
 builtin_daytime(char *buf, size_t len)
 {
+	static char cached[DAYTIME_MAX];
+	static size_t cached_len;
+	static time_t cached_at = -1;
 	char text[32];
 	struct tm tm;
 	time_t now = time(NULL);
 	int n;
 
-	if (localtime_r(&now, &tm) == NULL || asctime_r(&tm, text) == NULL)
+	if (now != cached_at) {
+		if (localtime_r(&now, &tm) == NULL ||
+		    asctime_r(&tm, text) == NULL)
+			return 0;
+		n = snprintf(cached, sizeof(cached), "%.24s\r\n", text);
+		if (n < 0 || (size_t)n >= sizeof(cached))
+			return 0;
+		cached_len = (size_t)n;
+		cached_at = now;
+	}
+	if (cached_len >= len)
 		return 0;
-	n = snprintf(buf, len, "%.24s\r\n", text);
-	return n < 0 || (size_t)n >= len ? 0 : (size_t)n;
+	memcpy(buf, cached, cached_len);
+	return cached_len;
 }
 
 uint32_t
