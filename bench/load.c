@@ -8,7 +8,9 @@
  *   load -m read  -p PORT                   connect, read to EOF (daytime)
  *   load -m udp   -p PORT [-s 32]           a datagram out, one back
  *   load -m drain -p PORT                   one client reads (chargen): MB/s
- *   load -m hold  -p PORT -c 10000          open c connections, hold them
+ *   load -m hold  -p PORT -c 10000          open c connections, hold them;
+ *                                            "held=N errors=E" once all
+ *                                            are settled, then hold on
  *
  * Prints one line of key=value: ops, seconds, rate, p50/p90/p99 in
  * microseconds, errors.
@@ -22,6 +24,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,6 +246,7 @@ main(int argc, char *argv[])
 	struct rlimit rl;
 	uint64_t t0, end, t1;
 	int ch, port = 0, i, n;
+	bool held_said = false;
 
 	while ((ch = getopt(argc, argv, "c:d:h:m:n:p:s:")) != -1) {
 		switch (ch) {
@@ -316,6 +320,11 @@ main(int argc, char *argv[])
 			if (client_step(c, evs[i].events) && mode != M_HOLD &&
 			    now_ns() < end && (max_ops < 0 || ops < max_ops))
 				client_start(c);
+		}
+		if (mode == M_HOLD && !held_said && ops + errors >= concurrency) {
+			printf("held=%ld errors=%ld\n", ops, errors);
+			fflush(stdout);
+			held_said = true;
 		}
 		/*
 		 * A client that could not start, or whose exchange is lost

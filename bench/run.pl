@@ -1,0 +1,607 @@
+#!/usr/bin/perl
+# The benchmark: sinetd against the reference super-servers, in one run,
+# interleaved (A B C, A B C, ...) so that the machine's drift cancels, each
+# cell the median of the repetitions, and the ratios sinetd/reference.
+#
+#   bench/run.pl [--smoke] [--out FILE] [--servers NAME,NAME...]
+#
+# Environment: BENCH_SECONDS (per measurement, default 3), BENCH_REPS (3),
+# BENCH_IDLE (idle connections held, 10000), BENCH_SERVICES (services for
+# start-up and reload, 1000), BENCH_PORT (first port, 12000: below the tests' ports
+# and the ephemeral range), BUILD (build).
+# --smoke runs every workload for a fraction of a second with small counts,
+# against whatever references are there, and writes nothing to bench/
+# unless --out says so: it proves the benchmark runs, never how fast.
+#
+# Every server listens on loopback only, on its own block of ports, and is
+# killed by pid at the end. The references come from Debian's packages,
+# unpacked under build/refs (the GNUmakefile's bench-refs target);
+# openbsd-inetd finds its internal services by /etc/services name, so it
+# runs in a private mount namespace with a
+# private services file bound over /etc/services (and a private /run, for
+# its pidfile), never touching the machine's.
+use strict;
+use warnings;
+use Cwd qw(abs_path);
+use File::Temp qw(tempdir);
+use Getopt::Long;
+use IO::Select;
+use IO::Socket::INET;
+use POSIX qw(:sys_wait_h setsid strftime);
+use Time::HiRes qw(time sleep);
+
+my ($smoke, $out, $only) = (0, undef, undef);
+GetOptions('smoke' => \$smoke, 'out=s' => \$out, 'servers=s' => \$only)
+    or die "usage: bench/run.pl [--smoke] [--out FILE] [--servers A,B]\n";
+my $top = abs_path((__FILE__ =~ s{[^/]*$}{}r || './') . '..');
+my $build = abs_path($ENV{BUILD} // "$top/build");
+my $refs = "$build/refs/root";
+my %cfg = (
+	seconds  => $ENV{BENCH_SECONDS} // ($smoke ? 0.2 : 3),
+	reps     => $ENV{BENCH_REPS} // ($smoke ? 1 : 3),
+	idle     => $ENV{BENCH_IDLE} // ($smoke ? 100 : 10000),
+	services => $ENV{BENCH_SERVICES} // ($smoke ? 20 : 1000),
+	port     => $ENV{BENCH_PORT} // 12000,
+);
+$out //= $smoke ? undef : "$top/bench/results.md";
+die "bench: run as root: the references bind as root and change user\n"
+    if $> != 0;
+my $tmp = tempdir('sinetd-bench-XXXXXX', TMPDIR => 1,
+    CLEANUP => !$ENV{BENCH_KEEP});
+chmod 0755, $tmp;	# the servers' users read their configurations
+my $load = "$build/bench/load";
+-x $load or die "bench: $load missing: run make bench\n";
+
+my @pids;	# every process we started, killed at the end by pid
+END { stop_all() }
+$SIG{INT} = $SIG{TERM} = sub { exit 1 };
+
+sub say_progress { print STDERR "bench: @_\n" }
+
+# Ports of server number $i: echo +7, daytime +13, chargen +19, cat +1; UDP
+# echo is on ::1 (openbsd-inetd ignores UDP from 127.0.0.0/8).
+sub ports {
+	my ($i) = @_;
+	my $b = $cfg{port} + 100 * $i;
+	return (echo => $b + 7, daytime => $b + 13, chargen => $b + 19,
+	    cat => $b + 1, udp => $b + 7);
+}
+
+sub spawn {
+	my (%a) = @_;
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		setsid();
+		open STDIN, '<', '/dev/null';
+		open STDOUT, '>', $a{log} // '/dev/null';
+		open STDERR, '>&', \*STDOUT;
+		exec @{ $a{argv} } or POSIX::_exit(127);
+	}
+	push @pids, $pid;
+	return $pid;
+}
+
+sub stop {
+	my ($pid) = @_;
+	return unless $pid && kill 0, $pid;
+	kill 'TERM', $pid;
+	for (1 .. 100) {
+		return if waitpid($pid, WNOHANG) == $pid;
+		sleep 0.05;
+	}
+	kill 'KILL', $pid;
+	waitpid($pid, 0);
+}
+
+sub stop_all {
+	for my $pid (@pids) {
+		# The whole session: a forking inetd's children die with it.
+		kill 'TERM', -$pid if $pid > 1 && kill 0, $pid;
+		stop($pid);
+		kill 'KILL', -$pid if $pid > 1;
+	}
+	@pids = ();
+}
+
+# With $echo, a byte sent comes back: a queued connection is not served.
+sub tcp_probe {
+	my ($port, $echo, $host) = @_;
+	my $s = IO::Socket::INET->new(PeerAddr => $host // '127.0.0.1',
+	    PeerPort => $port, Proto => 'tcp', Timeout => 1) or return 0;
+	return 1 unless $echo;
+	syswrite($s, "x") == 1 or return 0;
+	my $sel = IO::Select->new($s);
+	my $got = '';
+	return $sel->can_read(1) && sysread($s, $got, 1) == 1 && $got eq 'x';
+}
+
+# Until a TCP port accepts (an echo port, answers): the server serves it.
+sub wait_port {
+	my ($port, $limit, $echo, $host) = @_;
+	my $end = time + ($limit // 30);
+	while (time < $end) {
+		return 1 if tcp_probe($port, $echo, $host);
+		sleep 0.002;
+	}
+	return 0;
+}
+
+sub write_file {
+	my ($path, $text) = @_;
+	open my $fh, '>', $path or die "$path: $!";
+	print $fh $text;
+	close $fh;
+}
+
+sub slurp {
+	my ($path) = @_;
+	open my $fh, '<', $path or return '';
+	local $/;
+	return <$fh> // '';
+}
+
+# ---- The servers ----------------------------------------------------------
+
+sub inetd_lines {
+	my (%p) = @_;
+	return <<"EOF";
+127.0.0.1:$p{echo}	stream	tcp	nowait	nobody	internal echo
+127.0.0.1:$p{daytime}	stream	tcp	nowait	nobody	internal daytime
+127.0.0.1:$p{chargen}	stream	tcp	nowait	nobody	internal chargen
+[::1]:$p{udp}	dgram	udp6	wait	nobody	internal echo
+127.0.0.1:$p{cat}	stream	tcp	nowait	nobody	/bin/cat	cat
+EOF
+}
+
+sub start_sinetd {
+	my ($dir, $conf, $extra) = @_;
+	mkdir $dir;
+	my $log = "$dir/log";
+	my $pid = spawn(log => $log, argv => [ "$build/sinetd", '-d',
+	    '-p', "$dir/pid", '-S', "$dir/ctl.sock", '-P', "$top/policy",
+	    '-R', '1000000', '-o', 'max-conns=8192', @{ $extra // [] },
+	    $conf ]);
+	my $end = time + 60;
+	while (time < $end) {
+		my $text = slurp($log);
+		return $pid if $text =~ /ready: /;
+		die "bench: sinetd exited: $text" if waitpid($pid, WNOHANG) == $pid;
+		sleep 0.002;
+	}
+	die "bench: sinetd not ready in 60 s\n";
+}
+
+# A private /etc/services and /run for the inetds that look names up.
+sub in_namespace {
+	my ($services, @argv) = @_;
+	return ('unshare', '-m', 'sh', '-c',
+	    'mount --make-rprivate / && mount --bind "$0" /etc/services && ' .
+	    'mount -t tmpfs tmpfs /run && exec "$@"', $services, @argv);
+}
+
+sub services_file {
+	my ($path, %p) = @_;
+	write_file($path, "echo\t$p{echo}/tcp\necho\t$p{udp}/udp\n" .
+	    "daytime\t$p{daytime}/tcp\nchargen\t$p{chargen}/tcp\n" .
+	    "benchcat\t$p{cat}/tcp\n");
+}
+
+sub named_inetd_conf {
+	my ($udp6) = @_;
+	return <<"EOF";
+127.0.0.1:echo	stream	tcp	nowait	nobody	internal
+127.0.0.1:daytime	stream	tcp	nowait	nobody	internal
+127.0.0.1:chargen	stream	tcp	nowait	nobody	internal
+${udp6}echo	dgram	udp6	wait	nobody	internal
+127.0.0.1:benchcat	stream	tcp	nowait	nobody	/bin/cat	cat
+EOF
+}
+
+sub xinetd_conf {
+	my (%p) = @_;
+	my $c = "defaults\n{\n\tinstances = UNLIMITED\n\tper_source = " .
+	    "UNLIMITED\n\tcps = 10000000 1\n}\n";
+	my $svc = sub {
+		my ($name, $attrs) = @_;
+		$c .= "service $name\n{\n";
+		$c .= "\t$_\n" for @$attrs;
+		$c .= "}\n";
+	};
+	for my $b ([ 'echo', 'stream', $p{echo} ], [ 'daytime', 'stream',
+	    $p{daytime} ], [ 'chargen', 'stream', $p{chargen} ]) {
+		$svc->($b->[0], [ "id = $b->[0]-stream",
+		    'type = INTERNAL UNLISTED', 'socket_type = stream',
+		    'protocol = tcp', 'wait = no', 'user = nobody',
+		    'bind = 127.0.0.1', "port = $b->[2]" ]);
+	}
+	$svc->('echo', [ 'id = echo-dgram', 'type = INTERNAL UNLISTED',
+	    'socket_type = dgram', 'protocol = udp', 'wait = yes',
+	    'user = nobody', 'flags = IPv6', 'bind = ::1', "port = $p{udp}" ]);
+	$svc->('benchcat', [ 'type = UNLISTED', 'socket_type = stream',
+	    'protocol = tcp', 'wait = no', 'user = nobody',
+	    'server = /bin/cat', 'bind = 127.0.0.1', "port = $p{cat}" ]);
+	return $c;
+}
+
+# Each server: which workloads it serves, and how to start it on the ports
+# of its number. A reference whose package is not unpacked is left out.
+my @servers = (
+	{ name => 'sinetd', serves => [qw(echo daytime udp chargen cat idle
+	    scale)], start => sub {
+		my ($dir, %p) = @_;
+		write_file("$dir.conf", inetd_lines(%p));
+		return start_sinetd($dir, "$dir.conf");
+	} },
+	{ name => 'openbsd-inetd', bin => "$refs/usr/sbin/inetd",
+	  serves => [qw(echo daytime udp chargen cat idle scale)],
+	  start => sub {
+		my ($dir, %p) = @_;
+		services_file("$dir.services", %p);
+		write_file("$dir.conf", named_inetd_conf('::1:'));
+		my $pid = spawn(log => "$dir.log", argv => [ in_namespace(
+		    "$dir.services", "$refs/usr/sbin/inetd", '-i', '-R',
+		    '10000000', "$dir.conf") ]);
+		wait_port($p{cat}) or die "bench: openbsd-inetd did not start\n";
+		return $pid;
+	} },
+	{ name => 'xinetd', bin => "$refs/usr/sbin/xinetd",
+	  serves => [qw(echo daytime udp chargen cat idle scale)],
+	  start => sub {
+		my ($dir, %p) = @_;
+		write_file("$dir.conf", xinetd_conf(%p));
+		my $pid = spawn(log => "$dir.log", argv => [
+		    "$refs/usr/sbin/xinetd", '-dontfork', '-pidfile',
+		    "$dir.pid", '-f', "$dir.conf" ]);
+		wait_port($p{cat}) or die "bench: xinetd did not start\n";
+		return $pid;
+	} },
+	{ name => 'tcpserver', bin => "$refs/usr/bin/tcpserver",
+	  serves => [qw(cat)], start => sub {
+		my ($dir, %p) = @_;
+		my $pid = spawn(argv => [ "$refs/usr/bin/tcpserver", '-c',
+		    '100000', '-HRD', '-l', '0', '-u', '65534', '-g', '65534',
+		    '127.0.0.1', $p{cat}, '/bin/cat' ]);
+		wait_port($p{cat}) or die "bench: tcpserver did not start\n";
+		return $pid;
+	} },
+	{ name => 'bare epoll', serves => [qw(echo)], start => sub {
+		my ($dir, %p) = @_;
+		my $pid = spawn(argv => [ "$build/bench/bare_epoll",
+		    $p{echo} ]);
+		wait_port($p{echo}) or die "bench: bare_epoll did not start\n";
+		return $pid;
+	} },
+	{ name => 'bare fork+exec', serves => [qw(cat)], start => sub {
+		my ($dir, %p) = @_;
+		my $pid = spawn(argv => [ "$build/bench/bare_forkexec",
+		    $p{cat}, '/bin/cat', 'cat' ]);
+		wait_port($p{cat}) or die "bench: bare_forkexec did not start\n";
+		return $pid;
+	} },
+);
+@servers = grep { !$_->{bin} || -x $_->{bin} } @servers;
+if (defined $only) {
+	my %want = map { $_ => 1 } split /,/, $only;
+	@servers = grep { $want{$_->{name}} } @servers;
+}
+die "bench: sinetd is not among the servers\n"
+    unless grep { $_->{name} eq 'sinetd' } @servers;
+for my $i (0 .. $#servers) {
+	$servers[$i]{ports} = { ports($i) };
+	$servers[$i]{dir} = "$tmp/s$i";
+}
+
+# ---- Memory ---------------------------------------------------------------
+
+# The process tree under $root: RSS and PSS summed, in KiB, and how many.
+sub tree_memory {
+	my ($root) = @_;
+	my %kids;
+	opendir my $d, '/proc' or return (0, 0, 0);
+	for my $pid (grep { /^\d+$/ } readdir $d) {
+		open my $fh, '<', "/proc/$pid/stat" or next;
+		my $stat = <$fh> // next;
+		# The name may hold spaces and parentheses: skip to the last ')'.
+		my ($ppid) = $stat =~ /\)\s+\S+\s+(\d+)/;
+		push @{ $kids{$ppid} }, $pid if defined $ppid;
+	}
+	my ($rss, $pss, $n) = (0, 0, 0);
+	my @todo = ($root);
+	while (defined(my $pid = shift @todo)) {
+		push @todo, @{ $kids{$pid} // [] };
+		open my $fh, '<', "/proc/$pid/smaps_rollup" or next;
+		$n++;
+		while (<$fh>) {
+			$rss += $1 if /^Rss:\s+(\d+)/;
+			$pss += $1 if /^Pss:\s+(\d+)/;
+		}
+	}
+	return ($rss, $pss, $n);
+}
+
+# ---- The workloads --------------------------------------------------------
+
+sub run_load {
+	my (@args) = @_;
+	my $line = `$load @args 2>&1`;
+	my %r = $line =~ /(\w+)=([\d.]+)/g;
+	die "bench: load @args: $line" unless defined $r{rate};
+	return \%r;
+}
+
+# Each workload: its row's name, unit, and what it measures on a server.
+my @workloads = (
+	{ id => 'echo1', serves => 'echo', unit => 'conn/s',
+	  title => 'internal echo TCP, 1 client', run => sub {
+		my ($s) = @_;
+		return run_load('-m', 'echo', '-p', $s->{ports}{echo}, '-c', 1,
+		    '-d', $cfg{seconds})->{rate};
+	} },
+	{ id => 'echo32', serves => 'echo', unit => 'conn/s',
+	  title => 'internal echo TCP, 32 clients', run => sub {
+		my ($s) = @_;
+		my $r = run_load('-m', 'echo', '-p', $s->{ports}{echo}, '-c', 32,
+		    '-d', $cfg{seconds});
+		return $r->{rate};
+	} },
+	{ id => 'daytime32', serves => 'daytime', unit => 'conn/s',
+	  title => 'internal daytime TCP, 32 clients', run => sub {
+		my ($s) = @_;
+		return run_load('-m', 'read', '-p', $s->{ports}{daytime}, '-c',
+		    32, '-d', $cfg{seconds})->{rate};
+	} },
+	{ id => 'udp', serves => 'udp', unit => 'req/s',
+	  title => 'internal echo UDP (::1), 8 clients', run => sub {
+		my ($s) = @_;
+		return run_load('-m', 'udp', '-h', '::1', '-p',
+		    $s->{ports}{udp}, '-c', 8, '-d', $cfg{seconds})->{rate};
+	} },
+	{ id => 'chargen', serves => 'chargen', unit => 'MB/s',
+	  title => 'internal chargen TCP, 1 client', run => sub {
+		my ($s) = @_;
+		return run_load('-m', 'drain', '-p', $s->{ports}{chargen},
+		    '-d', $cfg{seconds})->{mb_s};
+	} },
+	{ id => 'cat1', serves => 'cat', unit => 'conn/s',
+	  title => 'external /bin/cat nowait, 1 client', run => sub {
+		my ($s) = @_;
+		return run_load('-m', 'echo', '-p', $s->{ports}{cat}, '-c', 1,
+		    '-d', $cfg{seconds})->{rate};
+	} },
+	{ id => 'cat32', serves => 'cat', unit => 'conn/s',
+	  title => 'external /bin/cat nowait, 32 clients', run => sub {
+		my ($s) = @_;
+		return run_load('-m', 'echo', '-p', $s->{ports}{cat}, '-c', 32,
+		    '-d', $cfg{seconds})->{rate};
+	} },
+	{ id => 'pss_idle', serves => 'echo', unit => 'KiB', lower => 1,
+	  title => 'PSS of every process, idle', run => sub {
+		my ($s) = @_;
+		return (tree_memory($s->{pid}))[1];
+	} },
+	{ id => 'rss_idle', serves => 'echo', unit => 'KiB', lower => 1,
+	  title => 'RSS of every process, idle', run => sub {
+		my ($s) = @_;
+		return (tree_memory($s->{pid}))[0];
+	} },
+	{ id => 'pss_load', serves => 'echo', unit => 'KiB', lower => 1,
+	  title => 'PSS of every process, under echo load (32)', run => sub {
+		my ($s) = @_;
+		return load_memory($s, 1);
+	} },
+	{ id => 'rss_load', serves => 'echo', unit => 'KiB', lower => 1,
+	  title => 'RSS of every process, under echo load (32)', run => sub {
+		my ($s) = @_;
+		return load_memory($s, 0);
+	} },
+	{ id => 'idle', serves => 'idle', unit => 'KiB/conn', lower => 1,
+	  title => "memory per idle echo connection ($cfg{idle} held)",
+	  run => \&idle_cost },
+);
+
+# Memory sampled halfway through an echo run at 32 clients.
+sub load_memory {
+	my ($s, $pss) = @_;
+	my $pid = open my $fh, '-|', $load, '-m', 'echo', '-p',
+	    $s->{ports}{echo}, '-c', 32, '-d', $cfg{seconds};
+	sleep $cfg{seconds} / 2;
+	my @m = tree_memory($s->{pid});
+	local $/;
+	<$fh>;
+	close $fh;
+	return $pss ? $m[1] : $m[0];
+}
+
+# PSS with $cfg{idle} echo connections held, less PSS before, per connection.
+sub idle_cost {
+	my ($s) = @_;
+	my ($rss0, $pss0, $n0) = tree_memory($s->{pid});
+	my $hold = $cfg{seconds} * 4 + 60;
+	my $pid = open my $fh, '-|', $load, '-m', 'hold', '-p',
+	    $s->{ports}{echo}, '-c', $cfg{idle}, '-d', $hold;
+	my $line = <$fh> // '';
+	my ($held) = $line =~ /held=(\d+)/;
+	sleep 0.5;
+	my ($rss1, $pss1) = tree_memory($s->{pid});
+	kill 'TERM', $pid;
+	close $fh;
+	# Let a forking server's children end before the next measurement.
+	my $end = time + 30;
+	sleep 0.2 while time < $end && (tree_memory($s->{pid}))[2] > $n0;
+	return undef unless $held;
+	my $cost = ($pss1 - $pss0) / $held;
+	return $cost < 0 ? 0 : $cost;
+}
+
+# ---- Start-up and reload with many services -------------------------------
+
+# Every scale run uses one port, on a loopback address per service
+# (127.1.0.1, 127.1.0.2, ...): openbsd-inetd knows internal echo only by the
+# name "echo", so a private services file names this port echo.
+my $scale_port = $cfg{port} + 100 * @servers + 100;
+
+sub scale_addr {
+	my ($i) = @_;
+	return sprintf '127.1.%d.%d', int($i / 250), $i % 250 + 1;
+}
+
+# Echo service number $i, in the dialect of $kind.
+sub scale_line {
+	my ($kind, $i) = @_;
+	my ($a, $p) = (scale_addr($i), $scale_port);
+	return "service echo\n{\n\tid = echo-$i\n\ttype = INTERNAL UNLISTED\n" .
+	    "\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n" .
+	    "\tuser = nobody\n\tbind = $a\n\tport = $p\n}\n"
+	    if $kind eq 'xinetd';
+	return "$a:$p\tstream\ttcp\tnowait\tnobody\tinternal echo\n"
+	    if $kind eq 'sinetd';
+	return "$a:echo\tstream\ttcp\tnowait\tnobody\tinternal\n";
+}
+
+# Start-up: from exec until the last service answers. Reload: one service
+# added, SIGHUP, until it answers; for sinetd also an unchanged reload
+# through sinetctl, which waits for the master's barrier.
+sub scale_run {
+	my ($s) = @_;
+	my $n = $cfg{services};
+	my $dir = "$s->{dir}-scale";
+	my $kind = $s->{name} eq 'sinetd' ? 'sinetd' :
+	    $s->{name} eq 'xinetd' ? 'xinetd' : 'named';
+	my $conf = "$dir.conf";
+	my $svc = "$dir.services";
+	write_file($svc, "echo\t$scale_port/tcp\n");
+	write_file($conf, join '', map { scale_line($kind, $_) } 0 .. $n - 1);
+	my $t0 = time;
+	my $pid;
+	if ($kind eq 'sinetd') {
+		$pid = start_sinetd($dir, $conf);
+	} elsif ($kind eq 'xinetd') {
+		$pid = spawn(log => "$dir.log", argv => [ $s->{bin},
+		    '-dontfork', '-pidfile', "$dir.pid", '-f', $conf ]);
+	} else {
+		$pid = spawn(log => "$dir.log", argv => [ in_namespace($svc,
+		    $s->{bin}, '-i', $conf) ]);
+	}
+	wait_port($scale_port, 120, 1, scale_addr($n - 1))
+	    or die "bench: $s->{name}: $n services not up\n";
+	my $start = (time - $t0) * 1000;
+	open my $fh, '>>', $conf or die "$conf: $!";
+	print $fh scale_line($kind, $n);
+	close $fh;
+	$t0 = time;
+	kill 'HUP', $pid;
+	my $ok = wait_port($scale_port, 60, 1, scale_addr($n));
+	my $reload = (time - $t0) * 1000;
+	my $unchanged;
+	if ($kind eq 'sinetd') {
+		my $end = time + 60;
+		sleep 0.01 until time > $end ||
+		    slurp("$dir/log") =~ /reload done/;
+		$t0 = time;
+		system("$build/sinetctl -S $dir/ctl.sock reload >/dev/null")
+		    == 0 or die "bench: sinetctl reload failed\n";
+		$unchanged = (time - $t0) * 1000;
+	}
+	kill 'TERM', -$pid;
+	stop($pid);
+	return ($start, $ok ? $reload : undef, $unchanged);
+}
+
+# ---- The run --------------------------------------------------------------
+
+sub median {
+	my @v = sort { $a <=> $b } grep { defined } @_;
+	return undef unless @v;
+	return @v % 2 ? $v[$#v / 2] : ($v[@v / 2 - 1] + $v[@v / 2]) / 2;
+}
+
+my %results;	# workload id => server name => [values]
+say_progress("servers: " . join(', ', map { $_->{name} } @servers));
+for my $s (@servers) {
+	$s->{pid} = $s->{start}->($s->{dir}, %{ $s->{ports} });
+}
+for my $rep (1 .. $cfg{reps}) {
+	for my $w (@workloads) {
+		my @who = grep { my $s = $_; grep { $_ eq $w->{serves} }
+		    @{ $s->{serves} } } @servers;
+		# Each repetition starts with the next server: no one always
+		# runs first, on a cold cache, or last, on a warm one.
+		@who = (@who[($rep - 1) % @who .. $#who],
+		    @who[0 .. ($rep - 1) % @who - 1]) if @who;
+		for my $s (@who) {
+			my $v = $w->{run}->($s);
+			push @{ $results{$w->{id}}{$s->{name}} }, $v;
+			say_progress(sprintf "rep %d %-10s %-15s %s", $rep,
+			    $w->{id}, $s->{name}, $v // 'failed');
+		}
+	}
+}
+stop_all();
+my @scale = (
+	{ id => 'start', unit => 'ms', lower => 1,
+	  title => "start-up, $cfg{services} TCP echo services" },
+	{ id => 'reload', unit => 'ms', lower => 1,
+	  title => "reload (SIGHUP), $cfg{services} services, one added" },
+	{ id => 'reload0', unit => 'ms', lower => 1,
+	  title => "reload, $cfg{services} unchanged (sinetctl reload)" },
+);
+for my $rep (1 .. $cfg{reps}) {
+	for my $s (grep { grep { $_ eq 'scale' } @{ $_->{serves} } }
+	    @servers) {
+		my @v = scale_run($s);
+		for my $i (0 .. $#scale) {
+			next unless defined $v[$i];
+			push @{ $results{$scale[$i]{id}}{$s->{name}} }, $v[$i];
+		}
+		say_progress(sprintf "rep %d scale %-15s start %.0f ms, "
+		    . "reload %s ms", $rep, $s->{name}, $v[0],
+		    defined $v[1] ? sprintf('%.0f', $v[1]) : 'failed');
+	}
+}
+
+# ---- The table ------------------------------------------------------------
+
+my @names = map { $_->{name} } @servers;
+my @refs = grep { $_ ne 'sinetd' } @names;
+my $cpu = do {
+	open my $fh, '<', '/proc/cpuinfo';
+	my ($m) = grep { /^model name/ } <$fh>;
+	($m // 'unknown') =~ s/^model name\s*:\s*//r =~ s/\s+$//r;
+};
+my $ncpu = () = do { open my $fh, '<', '/proc/cpuinfo'; grep { /^processor/ } <$fh> };
+my $fmt = sub {
+	my ($v) = @_;
+	return '—' unless defined $v;
+	return $v >= 100 ? sprintf('%.0f', $v) : $v >= 10 ?
+	    sprintf('%.1f', $v) : $v >= 1 ? sprintf('%.2f', $v) :
+	    sprintf('%.3f', $v);
+};
+my $md = sprintf "## %s — %s, %d cores\n\n", strftime('%Y-%m-%d %H:%M UTC',
+    gmtime), $cpu, $ncpu;
+$md .= "Median of $cfg{reps} interleaved runs of $cfg{seconds} s each " .
+    "(`make bench`). Ratios are sinetd / reference: above 1 is sinetd " .
+    "ahead for a rate, behind for a time or a size (marked ↓).\n\n";
+$md .= '| workload | unit | ' . join(' | ', @names) . ' | ' .
+    join(' | ', map { "sinetd/$_" } @refs) . " |\n";
+$md .= '|' . ' --- |' x (2 + @names + @refs) . "\n";
+for my $w (@workloads, @scale) {
+	my $r = $results{$w->{id}} or next;
+	my %m = map { $_ => median(@{ $r->{$_} // [] }) } @names;
+	$md .= "| $w->{title} | $w->{unit}" . ($w->{lower} ? ' ↓' : '') .
+	    ' | ' . join(' | ', map { $fmt->($m{$_}) } @names) . ' | ' .
+	    join(' | ', map { defined $m{sinetd} && $m{$_} ?
+	    sprintf('%.2f', $m{sinetd} / $m{$_}) : '—' } @refs) . " |\n";
+}
+print $md;
+if (defined $out) {
+	my $old = '';
+	if (open my $fh, '<', $out) {
+		local $/;
+		$old = <$fh>;
+		$old =~ s/^# sinetd benchmark\n\n.*?(?=^## )//ms;
+	}
+	write_file($out, "# sinetd benchmark\n\nNewest first; every run " .
+	    "of `make bench` adds its table here, so the history of the " .
+	    "ratios stays in the repository.\n\n$md\n$old");
+	say_progress("wrote $out");
+}
