@@ -12,12 +12,20 @@ void
 errors_add(struct errors *e, const char *fmt, ...)
 {
 	va_list ap;
+	char *p;
 
 	e->v = xreallocarray(e->v, e->n + 1, sizeof(*e->v));
 	va_start(ap, fmt);
 	if (vasprintf(&e->v[e->n], fmt, ap) == -1)
 		fatal("vasprintf");
 	va_end(ap);
+	/*
+	 * A message quotes what a file said, and files can hold anything:
+	 * no control character reaches a terminal or a log from here.
+	 */
+	for (p = e->v[e->n]; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	e->n++;
 }
 

@@ -17,7 +17,7 @@ use Time::HiRes qw(time sleep);
 
 our @EXPORT = qw(sinetd_bin build_dir free_port tcp_talk tcp_connect
     udp_ask wait_for proc_status proc_uid children_of pid_alive
-    port_free write_file slurp);
+    port_free write_file slurp read_some);
 
 my $BUILD = $ENV{SINETD_BUILD} // "$FindBin::Bin/../build";
 my @started;    # every daemon pid this test started
