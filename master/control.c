@@ -23,13 +23,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctlreq.h"
 #include "log.h"
 #include "master.h"
 #include "svcstate.h"
 #include "util.h"
 
-#define CTL_VERSION	"sinetctl/1"
-#define CTL_REQUEST_MAX	1024
 #define CTL_CLIENTS_MAX	16
 #define CTL_TIMEOUT_MS	5000
 #define CTL_RELOAD_MS	120000	/* a reload may take this long to apply */
@@ -200,34 +199,24 @@ answer_reload(struct client *c, bool ok, const char *result)
 	send_reply(c);
 }
 
-/* A request line: "sinetctl/1 text|json COMMAND [ARGUMENT]". */
 static void
-dispatch(struct client *c, char *line)
+dispatch(struct client *c, const struct ctl_request *req)
 {
-	char *w[5], *save = NULL;
-	const char *arg;
 	time_t at;
-	int n = 0;
 
-	for (char *t = strtok_r(line, " ", &save); t != NULL && n < 5;
-	    t = strtok_r(NULL, " ", &save))
-		w[n++] = t;
-	if (n < 3 || n > 4 || strcmp(w[0], CTL_VERSION) != 0 ||
-	    (strcmp(w[1], "text") != 0 && strcmp(w[1], "json") != 0)) {
-		reply_error(c, "malformed request (expected \"%s text|json "
-		    "COMMAND [ARGUMENT]\")", CTL_VERSION);
-		return;
-	}
-	c->json = strcmp(w[1], "json") == 0;
-	arg = n == 4 ? w[3] : NULL;
-	if (strcmp(w[2], "status") == 0)
-		do_status(c, arg);
-	else if (strcmp(w[2], "metrics") == 0 && arg == NULL)
+	c->json = req->json;
+	switch (req->cmd) {
+	case CTL_STATUS:
+		do_status(c, req->arg);
+		break;
+	case CTL_METRICS:
 		do_metrics(c);
-	else if ((strcmp(w[2], "disable") == 0 || strcmp(w[2], "enable") ==
-	    0) && arg != NULL)
-		do_enable(c, arg, strcmp(w[2], "disable") == 0);
-	else if (strcmp(w[2], "reload") == 0 && arg == NULL) {
+		break;
+	case CTL_DISABLE:
+	case CTL_ENABLE:
+		do_enable(c, req->arg, req->cmd == CTL_DISABLE);
+		break;
+	case CTL_RELOAD:
 		if (reload_request("by=sinetctl") == -1) {
 			answer_reload(c, false, reload_last(&at));
 			return;
@@ -238,19 +227,21 @@ dispatch(struct client *c, char *line)
 		}
 		c->waiting_reload = true;
 		c->deadline = now_ms() + CTL_RELOAD_MS;
-	} else if (strcmp(w[2], "stop") == 0 && arg == NULL) {
+		break;
+	case CTL_STOP:
 		reply_ok(c, "%s", c->json ? "{\"stopping\":true}\n" :
 		    "stopping\n");
 		raise(SIGTERM);	/* the loop reads it like any other */
-	} else
-		reply_error(c, "unknown command or wrong arguments: %s", w[2]);
+		break;
+	}
 }
 
 static void
 client_event(struct mev *ev, uint32_t events)
 {
 	struct client *c = container_of(ev, struct client, ev);
-	char *nl;
+	struct ctl_request req;
+	const char *err;
 	ssize_t n;
 
 	if (c->replying) {
@@ -271,20 +262,17 @@ client_event(struct mev *ev, uint32_t events)
 	}
 	if (n > 0)
 		c->inlen += (size_t)n;
-	c->in[c->inlen] = '\0';
-	if ((nl = strchr(c->in, '\n')) == NULL) {
-		if (c->inlen >= sizeof(c->in) - 1)
-			reply_error(c, "request longer than %d bytes",
-			    CTL_REQUEST_MAX - 1);
-		return;
+	switch (ctl_request_decode(c->in, c->inlen, &req, &err)) {
+	case 1:
+		dispatch(c, &req);
+		break;
+	case -1:
+		if (req.word != NULL)
+			reply_error(c, "%s: %s", err, req.word);
+		else
+			reply_error(c, "%s", err);
+		break;
 	}
-	*nl = '\0';
-	for (char *p = c->in; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f) {
-			reply_error(c, "request with control characters");
-			return;
-		}
-	dispatch(c, c->in);
 }
 
 static void

@@ -18,6 +18,7 @@
 #include "policy.h"
 #include "svcstate.h"
 #include "log.h"
+#include "msgcheck.h"
 #include "master.h"
 #include "util.h"
 
@@ -468,8 +469,7 @@ worker_log(struct worker *w, const struct msg_log *m)
 {
 	char text[LOG_LINE_MAX], line[LOG_LINE_MAX + 256];
 	uint64_t now = now_ms(), add;
-	int prio = m->prio;
-	size_t i;
+	int prio;
 
 	w->log_channel_full += m->dropped;
 	if (m->text[0] == '\0') {		/* only the count */
@@ -489,16 +489,7 @@ worker_log(struct worker *w, const struct msg_log *m)
 	}
 	w->log_tokens--;
 	worker_log_dropped(w, now, false);
-	memcpy(text, m->text, sizeof(text));
-	text[sizeof(text) - 1] = '\0';
-	for (i = 0; text[i] != '\0'; i++)
-		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
-			text[i] = '?';
-	if (prio < LOG_EMERG || prio > LOG_DEBUG)
-		prio = LOG_WARNING;
-	/* A worker cannot ask for an emergency; only we decide that. */
-	if (prio < LOG_CRIT)
-		prio = LOG_CRIT;
+	prio = msg_log_clean(m, text, sizeof(text));
 	snprintf(line, sizeof(line), "%s %s pid=%ld", text, w->ms->svc->fields,
 	    (long)w->pid);
 	if (prio <= LOG_ERR)

@@ -3,6 +3,7 @@
  * same bytes the BSD inetds send), daytime (RFC 867, the ctime form) and
  * time (RFC 868, 32-bit seconds since 1900 in network order).
  */
+#include <sys/types.h>
 #include <arpa/inet.h>
 
 #include <stdio.h>
@@ -79,4 +80,36 @@ builtin_time(void)
 {
 	return htonl((uint32_t)((unsigned long)time(NULL) +
 	    SECONDS_1900_TO_1970));
+}
+
+/*
+ * The answer to a datagram of n bytes: its length and where it is (in
+ * for echo, else a buffer of ours), or -1 for none (discard).
+ */
+ssize_t
+builtin_datagram(uint32_t builtin, const char *in, size_t n, const char **out)
+{
+	static char text[DAYTIME_MAX];
+	static unsigned chargen_line;
+	static uint32_t t;
+
+	switch (builtin) {
+	case BUILTIN_ECHO:
+		*out = in;
+		return (ssize_t)n;
+	case BUILTIN_CHARGEN:
+		/* One line a datagram, its start rotating, as the BSDs do. */
+		*out = chargen_pattern + chargen_line * CHARGEN_LINE_LEN;
+		chargen_line = (chargen_line + 1) % CHARGEN_LINES;
+		return CHARGEN_LINE_LEN;
+	case BUILTIN_DAYTIME:
+		*out = text;
+		return (ssize_t)builtin_daytime(text, sizeof(text));
+	case BUILTIN_TIME:
+		t = builtin_time();
+		*out = (const char *)&t;
+		return sizeof(t);
+	default:
+		return -1;
+	}
 }

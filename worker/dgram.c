@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "chan.h"
 #include "log.h"
 #include "policy.h"
 #include "service.h"
@@ -32,7 +33,6 @@ static enum builtin builtin;
 static const struct policy *pol;
 static struct svcstate *st;
 static bool log_conns;
-static unsigned chargen_line;
 static char dgram_buf[65536];
 
 static void
@@ -51,34 +51,6 @@ refused(const struct sockaddr *sa, socklen_t len, const char *why)
 	    addr_str(sa, len, addr, sizeof(addr)), why);
 }
 
-/* The answer to a datagram of n bytes in dgram_buf: its length, or -1. */
-static ssize_t
-answer(const char **out, size_t n)
-{
-	static char text[DAYTIME_MAX];
-	static uint32_t t;
-
-	switch (builtin) {
-	case BUILTIN_ECHO:
-		*out = dgram_buf;
-		return (ssize_t)n;
-	case BUILTIN_CHARGEN:
-		/* One line a datagram, its start rotating, as the BSDs do. */
-		*out = chargen_pattern + chargen_line * CHARGEN_LINE_LEN;
-		chargen_line = (chargen_line + 1) % CHARGEN_LINES;
-		return CHARGEN_LINE_LEN;
-	case BUILTIN_DAYTIME:
-		*out = text;
-		return (ssize_t)builtin_daytime(text, sizeof(text));
-	case BUILTIN_TIME:
-		t = builtin_time();
-		*out = (const char *)&t;
-		return sizeof(t);
-	default:
-		return -1;	/* discard */
-	}
-}
-
 #ifdef SINETD_TEST_HOOKS
 /*
  * Only in build/t/sinetd-hooks, never in sinetd: a datagram "!open" or
@@ -88,12 +60,20 @@ answer(const char **out, size_t n)
 static void
 test_hook(const char *buf, ssize_t n)
 {
+	static char big[MSG_MAX + 4096];
 	char *args[] = { "true", NULL };
 
 	if (n == 5 && memcmp(buf, "!open", 5) == 0)
 		(void)open("/etc/passwd", O_RDONLY);
 	if (n == 5 && memcmp(buf, "!exec", 5) == 0)
 		(void)execv("/bin/true", args);
+	/* Faults on the channel: the master must kill and restart us. */
+	if (n == 8 && memcmp(buf, "!badtype", 8) == 0)
+		(void)chan_send(WORKER_CHAN_FD, 99, "x", 1, 0);
+	if (n == 7 && memcmp(buf, "!badlog", 7) == 0)
+		(void)chan_send(WORKER_CHAN_FD, MSG_LOG, "short", 5, 0);
+	if (n == 7 && memcmp(buf, "!bigmsg", 7) == 0)
+		(void)send(WORKER_CHAN_FD, big, sizeof(big), 0);
 }
 #endif
 
@@ -141,7 +121,8 @@ dgram_ready(struct loop_ev *ev, uint32_t events)
 		if (log_conns)
 			log_info("request peer=%s bytes=%zd",
 			    addr_str(&peer.sa, plen, addr, sizeof(addr)), n);
-		if ((len = answer(&out, (size_t)n)) == -1)
+		if ((len = builtin_datagram(builtin, dgram_buf, (size_t)n,
+		    &out)) == -1)
 			continue;
 		/*
 		 * The kernel refuses a directed broadcast we did not know

@@ -17,6 +17,7 @@
 
 #include "chan.h"
 #include "log.h"
+#include "msgcheck.h"
 #include "service.h"
 #include "policy.h"
 #include "svcstate.h"
@@ -66,31 +67,11 @@ log_dropped_tick(uint64_t now)
 	return log_dropped == 0 ? UINT64_MAX : now + LOG_RETRY_MS;
 }
 
-/* The program and its arguments: NUL-terminated, inside their buffers. */
-static void
-check_program(void)
-{
-	const char *a = desc.args, *end = desc.args + sizeof(desc.args);
-	uint32_t i;
-
-	if (memchr(desc.program, '\0', sizeof(desc.program)) == NULL ||
-	    desc.program[0] != '/' || desc.argc == 0 ||
-	    desc.argc > SERVICE_ARGV_MAX || desc.nslots == 0 ||
-	    desc.max_spawn == 0)
-		fatalx("bad service description for an external service");
-	for (i = 0; i < desc.argc; i++) {
-		const char *nul = memchr(a, '\0', (size_t)(end - a));
-
-		if (nul == NULL)
-			fatalx("bad service description: arguments");
-		a = nul + 1;
-	}
-}
-
 static void
 receive_service(void)
 {
 	static struct chan_msg m;
+	const char *why;
 	ssize_t n;
 
 	n = chan_recv(WORKER_CHAN_FD, &m, 0);
@@ -98,49 +79,28 @@ receive_service(void)
 		exit(0);	/* the master is gone */
 	if (n == -1)
 		fatal("reading the service description");
-	if (chan_expect(&m, MSG_SERVICE, sizeof(m.u.service)) == -1 ||
-	    m.u.service.version != MSG_VERSION)
+	if (chan_expect(&m, MSG_SERVICE, sizeof(m.u.service)) == -1)
 		fatalx("bad service description type=%u len=%u", m.hdr.type,
 		    m.hdr.len);
+	if ((why = msg_service_check(&m.u.service)) != NULL)
+		fatalx("%s", why);
 	desc = m.u.service;
 	desc.title[sizeof(desc.title) - 1] = '\0';
-	if (desc.builtin > BUILTIN_TIME || desc.max_conns == 0 ||
-	    desc.ngroups > MSG_GROUPS_MAX)
-		fatalx("bad service description builtin=%u ngroups=%u",
-		    desc.builtin, desc.ngroups);
-	if (desc.builtin != BUILTIN_NONE) {
-		if (desc.socktype != SOCK_STREAM && desc.socktype != SOCK_DGRAM)
-			fatalx("bad service description socktype=%d",
-			    desc.socktype);
-		return;
-	}
-	check_program();
 }
 
-/* Every string NUL-terminated and every count within its table. */
 static void
 receive_policy(void)
 {
 	static struct chan_msg m;
-	struct policy *p = &m.u.policy;
-	uint32_t i;
+	const char *why;
 
 	if (chan_recv(WORKER_CHAN_FD, &m, 0) <= 0 ||
 	    chan_expect(&m, MSG_POLICY, sizeof(m.u.policy)) == -1)
 		fatalx("bad policy message type=%u len=%u", m.hdr.type,
 		    m.hdr.len);
-	if (p->kind > POLICY_DENY_LIST || p->action > ACTION_LOG ||
-	    p->npaths > POLICY_PATHS_MAX || p->nbind > POLICY_PORTS_MAX ||
-	    p->nconnect > POLICY_PORTS_MAX || p->nonly > POLICY_CIDRS_MAX ||
-	    p->nnoaccess > POLICY_CIDRS_MAX ||
-	    memchr(p->name, '\0', sizeof(p->name)) == NULL ||
-	    memchr(p->chroot, '\0', sizeof(p->chroot)) == NULL)
-		fatalx("bad policy message");
-	for (i = 0; i < p->npaths; i++)
-		if (memchr(p->paths[i].path, '\0',
-		    sizeof(p->paths[i].path)) == NULL)
-			fatalx("bad policy message: path");
-	policy = *p;
+	if ((why = msg_policy_check(&m.u.policy)) != NULL)
+		fatalx("%s", why);
+	policy = m.u.policy;
 }
 
 /* Enough descriptors for the connection table, or a smaller table. */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <netinet/in.h>
 
 #include <stdbool.h>
@@ -127,6 +128,7 @@ extern char chargen_pattern[CHARGEN_CHUNK + CHARGEN_PERIOD];
 void	 builtin_init(uint32_t);
 size_t	 builtin_daytime(char *, size_t);
 uint32_t builtin_time(void);
+ssize_t	 builtin_datagram(uint32_t, const char *, size_t, const char **);
 
 /* refuse.c: a connection refused at once, with a reset */
 void	 refuse_reset(int);
