@@ -157,6 +157,7 @@ sub start_sinetd {
 	my ($dir, $conf, $extra) = @_;
 	mkdir $dir;
 	my $log = "$dir/log";
+	unlink $log;	# a repetition must not read the last one's ready
 	my $pid = spawn(log => $log, argv => [ "$build/sinetd", '-d',
 	    '-p', "$dir/pid", '-S', "$dir/ctl.sock", '-P', "$top/policy",
 	    '-R', '1000000', '-o', 'max-conns=8192', @{ $extra // [] },
