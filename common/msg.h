@@ -19,6 +19,8 @@
 #define WORKER_CHAN_FD		3
 #define WORKER_LISTEN_FD	4
 #define WORKER_STATE_FD		5	/* the service's shared state */
+#define WORKER_SELF_FD		6	/* the binary, to execute: closed at once */
+#define WORKER_SELF_PATH	"/proc/self/fd/6"
 
 #define MSG_PROGRAM_MAX		4096
 #define MSG_GROUPS_MAX		256

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 
 extern char **environ;
 
+static int self_fd = -1;		/* open_self() */
 static uid_t internal_uid;
 static gid_t internal_gid;
 static bool change_ids;
@@ -44,12 +46,35 @@ static void worker_event(struct mev *, uint32_t);
 static void worker_log_dropped(struct worker *, uint64_t, bool);
 static void worker_read(struct worker *, int);
 
+/*
+ * Our own binary, opened once: every worker is this image, whatever
+ * replaces the file on disk later, so an upgrade never mixes versions.
+ * Named through readlink rather than by opening /proc/self/exe, because
+ * under valgrind that is valgrind's own binary and readlink is the call
+ * valgrind answers with ours.
+ */
+static void
+open_self(void)
+{
+	char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+	if (n > 0) {
+		path[n] = '\0';
+		self_fd = open(path, O_PATH | O_CLOEXEC);
+	}
+	if (self_fd == -1 &&
+	    (self_fd = open("/proc/self/exe", O_PATH | O_CLOEXEC)) == -1)
+		fatal("cannot open our own binary");
+}
+
 void
 pool_init(uid_t uid, gid_t gid, bool root)
 {
 	internal_uid = uid;
 	internal_gid = gid;
 	change_ids = root;
+	open_self();
 }
 
 /* No internal UDP service ever answers a datagram from another one. */
@@ -280,10 +305,11 @@ schedule_restart(struct worker *w, uint64_t now)
 }
 
 /*
- * A fresh image of our own binary (/proc/self/exe, so an upgrade on disk
- * never mixes versions), the channel at fd 3, the listening socket at fd 4
- * and the service's state at fd 5, every other descriptor closed, default signals, its own process
- * group so a terminal's ^C reaches the master alone.
+ * A fresh image of our own binary (open_self), the channel at fd 3, the
+ * listening socket at fd 4, the service's state at fd 5 and the binary at
+ * fd 6 to execute it by (the worker closes it first thing), every other
+ * descriptor closed, default signals, its own process group so a
+ * terminal's ^C reaches the master alone.
  */
 static void
 worker_spawn(struct worker *w)
@@ -293,7 +319,8 @@ worker_spawn(struct worker *w)
 	posix_spawnattr_t attr;
 	sigset_t none, all;
 	char *argv[] = { "sinetd-worker", "-X", s->fields, NULL };
-	int sv[2], chan_tmp = -1, listen_tmp = -1, state_tmp = -1, rc;
+	int sv[2], chan_tmp = -1, listen_tmp = -1, state_tmp = -1;
+	int self_tmp = -1, rc;
 	pid_t pid;
 
 	w->restart_at = 0;
@@ -304,10 +331,12 @@ worker_spawn(struct worker *w)
 		return;
 	}
 	/* Above the target numbers, so neither dup2 clobbers the other. */
-	chan_tmp = fcntl(sv[1], F_DUPFD_CLOEXEC, WORKER_STATE_FD + 1);
-	listen_tmp = fcntl(w->ms->fd, F_DUPFD_CLOEXEC, WORKER_STATE_FD + 1);
-	state_tmp = fcntl(w->ms->state_fd, F_DUPFD_CLOEXEC, WORKER_STATE_FD + 1);
-	if (chan_tmp == -1 || listen_tmp == -1 || state_tmp == -1) {
+	chan_tmp = fcntl(sv[1], F_DUPFD_CLOEXEC, WORKER_SELF_FD + 1);
+	listen_tmp = fcntl(w->ms->fd, F_DUPFD_CLOEXEC, WORKER_SELF_FD + 1);
+	state_tmp = fcntl(w->ms->state_fd, F_DUPFD_CLOEXEC, WORKER_SELF_FD + 1);
+	self_tmp = fcntl(self_fd, F_DUPFD_CLOEXEC, WORKER_SELF_FD + 1);
+	if (chan_tmp == -1 || listen_tmp == -1 || state_tmp == -1 ||
+	    self_tmp == -1) {
 		log_warn("dup for worker %s", s->fields);
 		rc = -1;
 		goto out;
@@ -318,14 +347,15 @@ worker_spawn(struct worker *w)
 	posix_spawn_file_actions_adddup2(&fa, chan_tmp, WORKER_CHAN_FD);
 	posix_spawn_file_actions_adddup2(&fa, listen_tmp, WORKER_LISTEN_FD);
 	posix_spawn_file_actions_adddup2(&fa, state_tmp, WORKER_STATE_FD);
-	posix_spawn_file_actions_addclosefrom_np(&fa, WORKER_STATE_FD + 1);
+	posix_spawn_file_actions_adddup2(&fa, self_tmp, WORKER_SELF_FD);
+	posix_spawn_file_actions_addclosefrom_np(&fa, WORKER_SELF_FD + 1);
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &all);
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
 	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-	rc = posix_spawn(&pid, "/proc/self/exe", &fa, &attr, argv, environ);
+	rc = posix_spawn(&pid, WORKER_SELF_PATH, &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0) {
@@ -339,6 +369,8 @@ out:
 		close(listen_tmp);
 	if (state_tmp != -1)
 		close(state_tmp);
+	if (self_tmp != -1)
+		close(self_tmp);
 	close(sv[1]);
 	if (rc != 0) {
 		close(sv[0]);

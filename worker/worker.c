@@ -218,6 +218,8 @@ worker_main(void)
 	struct svcstate *state;
 	struct stat st;
 
+	/* The binary we were executed through: nothing of ours needs it. */
+	(void)close_range(WORKER_SELF_FD, ~0U, 0);
 	if (fstat(WORKER_CHAN_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
 		fprintf(stderr, "sinetd: -X is the role of a worker that "
 		    "sinetd starts itself\n");
