@@ -320,13 +320,44 @@ sub tree_memory {
 	return ($rss, $pss, $n);
 }
 
+my $clk_tck = POSIX::sysconf(POSIX::_SC_CLK_TCK()) || 100;
+
+# CPU seconds of the tree under $root, with the children it has reaped:
+# a forking server's children count once they are gone.
+sub tree_cpu {
+	my ($root) = @_;
+	my (%kids, %stat);
+	opendir my $d, '/proc' or return 0;
+	for my $pid (grep { /^\d+$/ } readdir $d) {
+		open my $fh, '<', "/proc/$pid/stat" or next;
+		my $line = <$fh> // next;
+		my @f = split ' ', $line =~ s/^.*\) //sr;
+		push @{ $kids{$f[1]} }, $pid;
+		$stat{$pid} = $f[11] + $f[12] + $f[13] + $f[14];
+	}
+	my ($ticks, @todo) = (0, $root);
+	while (defined(my $pid = shift @todo)) {
+		push @todo, @{ $kids{$pid} // [] };
+		$ticks += $stat{$pid} // 0;
+	}
+	return $ticks / $clk_tck;
+}
+
 # ---- The workloads --------------------------------------------------------
+
+my $current;	# the server being measured, for the CPU it spends
 
 sub run_load {
 	my (@args) = @_;
+	my $cpu0 = tree_cpu($current->{pid});
 	my $line = `$load @args 2>&1`;
 	my %r = $line =~ /(\w+)=([\d.]+)/g;
 	die "bench: load @args: $line" unless defined $r{rate};
+	# Children still closing are reaped within a moment: count them.
+	sleep 0.2;
+	$r{cpu_us} = $r{ops} ? (tree_cpu($current->{pid}) - $cpu0) * 1e6 /
+	    $r{ops} : undef;
+	$current->{last_cpu} = $r{cpu_us};
 	return \%r;
 }
 
@@ -375,6 +406,14 @@ my @workloads = (
 		return run_load('-m', 'echo', '-p', $s->{ports}{cat}, '-c', 32,
 		    '-d', $cfg{seconds})->{rate};
 	} },
+	{ id => 'echo32_cpu', serves => 'echo', unit => 'µs', lower => 1,
+	  title => 'server CPU per connection, echo at 32', from => 'echo32' },
+	{ id => 'daytime32_cpu', serves => 'daytime', unit => 'µs', lower => 1,
+	  title => 'server CPU per connection, daytime at 32',
+	  from => 'daytime32' },
+	{ id => 'cat32_cpu', serves => 'cat', unit => 'µs', lower => 1,
+	  title => 'server CPU per connection, /bin/cat at 32',
+	  from => 'cat32' },
 	{ id => 'pss_idle', serves => 'echo', unit => 'KiB', lower => 1,
 	  title => 'PSS of every process, idle', run => sub {
 		my ($s) = @_;
@@ -426,9 +465,10 @@ sub idle_cost {
 	my ($rss1, $pss1) = tree_memory($s->{pid});
 	kill 'TERM', $pid;
 	close $fh;
-	# Let a forking server's children end before the next measurement.
-	my $end = time + 30;
-	sleep 0.2 while time < $end && (tree_memory($s->{pid}))[2] > $n0;
+	# A forking server's children end before the next measurement: its
+	# idle memory must not be read while 10,000 of them are exiting.
+	my $end = time + 180;
+	sleep 0.5 while time < $end && (tree_memory($s->{pid}))[2] > $n0;
 	return undef unless $held;
 	my $cost = ($pss1 - $pss0) / $held;
 	return $cost < 0 ? 0 : $cost;
@@ -530,7 +570,14 @@ for my $rep (1 .. $cfg{reps}) {
 		@who = (@who[($rep - 1) % @who .. $#who],
 		    @who[0 .. ($rep - 1) % @who - 1]) if @who;
 		for my $s (@who) {
+			next if $w->{from};
+			$current = $s;
 			my $v = $w->{run}->($s);
+			if (my ($c) = grep { ($_->{from} // '') eq $w->{id} }
+			    @workloads) {
+				push @{ $results{$c->{id}}{$s->{name}} },
+				    $s->{last_cpu};
+			}
 			push @{ $results{$w->{id}}{$s->{name}} }, $v;
 			say_progress(sprintf "rep %d %-10s %-15s %s", $rep,
 			    $w->{id}, $s->{name}, $v // 'failed');
@@ -591,7 +638,7 @@ for my $w (@workloads, @scale) {
 	$md .= "| $w->{title} | $w->{unit}" . ($w->{lower} ? ' ↓' : '') .
 	    ' | ' . join(' | ', map { $fmt->($m{$_}) } @names) . ' | ' .
 	    join(' | ', map { defined $m{sinetd} && $m{$_} ?
-	    sprintf('%.2f', $m{sinetd} / $m{$_}) : '—' } @refs) . " |\n";
+	    $fmt->($m{sinetd} / $m{$_}) : '—' } @refs) . " |\n";
 }
 print $md;
 if (defined $out) {

@@ -38,6 +38,12 @@ for my $w (@want) {
 	ok($row{$w} && $row{$w}[1] =~ /^[\d.]+$/ && $row{$w}[1] > 0,
 	    "$w: sinetd reported a number") or diag($out);
 }
+for my $w ('server CPU per connection, echo at 32',
+    'server CPU per connection, daytime at 32',
+    'server CPU per connection, /bin/cat at 32') {
+	ok($row{$w} && $row{$w}[1] =~ /^[\d.]+$/, "$w: sinetd's CPU counted")
+	    or diag($out);
+}
 my ($idle) = grep { /^memory per idle echo connection/ } keys %row;
 ok($idle && $row{$idle}[1] =~ /^[\d.]+$/, 'idle connections: a cost per '
     . 'connection') or diag($out);
