@@ -628,7 +628,11 @@ my $md = sprintf "## %s — %s, %d cores\n\n", strftime('%Y-%m-%d %H:%M UTC',
     gmtime), $cpu, $ncpu;
 $md .= "Median of $cfg{reps} interleaved runs of $cfg{seconds} s each " .
     "(`make bench`). Ratios are sinetd / reference: above 1 is sinetd " .
-    "ahead for a rate, behind for a time or a size (marked ↓).\n\n";
+    "ahead for a rate, behind for a time or a size (marked ↓). Server " .
+    "CPU counts every process of the server, its children once reaped. " .
+    "Memory is of every process of the server; after the first " .
+    "repetition it includes what a server kept from the 10,000 idle " .
+    "connections of the one before.\n\n";
 $md .= '| workload | unit | ' . join(' | ', @names) . ' | ' .
     join(' | ', map { "sinetd/$_" } @refs) . " |\n";
 $md .= '|' . ' --- |' x (2 + @names + @refs) . "\n";
