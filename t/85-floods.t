@@ -1,0 +1,122 @@
+# Floods and slow clients: a connection flood far past every limit of an
+# external service, from thousands of source ports; thousands of idle
+# connections to echo and discard that the idle timeout reclaims; clients
+# that half-close or reset. Each limit trips as documented, the other
+# services never notice, and everything recovers by itself.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use IO::Socket::IP;
+use Socket qw(SOL_SOCKET SO_LINGER SHUT_WR);
+use Test::More;
+use Time::HiRes qw(sleep time);
+use Sinetd;
+
+my $load = build_dir() . '/bench/load';
+plan skip_all => 'no build/bench/load' unless -x $load;
+my $idle_n = $ENV{SINETD_IDLE_CONNS} // 2000;
+
+sub cmdline { my $c = slurp("/proc/$_[0]/cmdline"); $c =~ tr/\0/ /; $c }
+
+sub open_fds {
+	my ($d) = @_;
+	my $n = 0;
+	for my $pid ($d->pid, $d->workers) {
+		opendir my $fd, "/proc/$pid/fd" or next;
+		$n += grep { /^\d+$/ } readdir $fd;
+	}
+	return $n;
+}
+
+subtest 'a connection flood past every limit: trips, then recovers' => sub {
+	my ($cat, $echo) = (free_port(), free_port());
+	# 60 spawns a minute for the service, 4 at once from one address.
+	my $d = Sinetd->start(args => ['-o', 'suspend=2s', '-R', '60'],
+	    conf => <<"EOF");
+127.0.0.1:$cat stream tcp nowait/0/0/4 nobody /bin/cat cat
+127.0.0.1:$echo stream tcp nowait nobody internal echo
+EOF
+	my ($w0) = grep { cmdline($_) =~ /service=$cat / } $d->workers;
+	# 32 clients at once for 3 s, each connection from a new source port.
+	my $out = `$load -m echo -p $cat -c 32 -d 3`;
+	my ($ops) = $out =~ /ops=(\d+)/;
+	ok(defined $ops, 'the flood ran') or diag($out);
+	# 60, then suspended 2 s, then 60 again: in 3 s, two budgets at most.
+	cmp_ok($ops, '<=', 120, "at most two budgets of 60 served in 3 s "
+	    . "($ops)");
+	ok($d->wait_log(qr/spawn rate exceeded, service suspended limit=60\/60s suspend=2s service=$cat /, 5),
+	    'the spawn rate trips and suspends the service')
+	    or diag($d->log_text);
+	like($d->log_text, qr/connection refused peer=127\.0\.0\.1:\d+ reason=max-perip service=$cat /,
+	    'the per-source limit trips on the way');
+	is(tcp_talk('127.0.0.1', $echo, "other\n", half_close => 1), "other\n",
+	    'another service answers during the flood');
+	my $refused = $d->count_log(qr/connection refused .*service=$cat /);
+	cmp_ok($refused, '<', 50, "refusals are not logged one by one "
+	    . "($refused lines)");
+	my (undef, $st) = $d->ctl('status', $cat);
+	like($st, qr/refused_suspended=[1-9]\d* .*refused_perip=[1-9]/,
+	    'status counts both') or diag($st);
+	# The last trip was at most when the flood ended: 2 s later the
+	# suspension is over and the budget starts again.
+	sleep 2.5;
+	is(tcp_talk('127.0.0.1', $cat, "back\n", half_close => 1), "back\n",
+	    'after the suspension the service serves by itself');
+	my ($w) = grep { cmdline($_) =~ /service=$cat / } $d->workers;
+	is($w, $w0, 'by the worker that took the flood');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
+subtest "$idle_n idle connections to echo and discard, reclaimed" => sub {
+	my ($echo, $discard) = (free_port(), free_port());
+	my $d = Sinetd->start(args => ['-o', 'idle-timeout=4s'], conf => <<"EOF");
+127.0.0.1:$echo stream tcp nowait nobody internal echo
+127.0.0.1:$discard stream tcp nowait nobody internal discard
+EOF
+	my $fd0 = open_fds($d);
+	my @pids;
+	for my $port ($echo, $discard) {
+		my $pid = open my $fh, '-|', $load, '-m', 'hold', '-p', $port,
+		    '-c', $idle_n / 2, '-d', 30;
+		my $line = <$fh> // '';
+		like($line, qr/held=\d+ errors=0/, "port $port: all held")
+		    or diag($line);
+		push @pids, [ $pid, $fh ];
+	}
+	ok(wait_for(10, sub { open_fds($d) >= $fd0 + $idle_n }),
+	    'the workers hold them') or diag(open_fds($d) . " open, $fd0 before");
+	ok(wait_for(10, sub { open_fds($d) <= $fd0 }),
+	    'the idle timeout closes every one of them')
+	    or diag(open_fds($d) . " open, $fd0 before");
+	kill 'TERM', map { $_->[0] } @pids;
+	close $_->[1] for @pids;
+	is(tcp_talk('127.0.0.1', $echo, "fresh\n", half_close => 1), "fresh\n",
+	    'echo serves a new client');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
+subtest 'half-closed and reset connections' => sub {
+	my $echo = free_port();
+	my $d = Sinetd->start(conf =>
+	    "127.0.0.1:$echo stream tcp nowait nobody internal echo\n");
+	my $fd0 = open_fds($d);
+	for (1 .. 200) {
+		my $s = tcp_connect('127.0.0.1', $echo) or die;
+		if ($_ % 2) {
+			shutdown($s, SHUT_WR);	# half-open: we never read
+		} else {
+			syswrite($s, "x" x 1000);
+			# Closed with a reset: SO_LINGER of zero.
+			setsockopt($s, SOL_SOCKET, SO_LINGER, pack('ii', 1, 0));
+		}
+		close $s;
+	}
+	ok(wait_for(10, sub { open_fds($d) <= $fd0 }),
+	    'every one is closed on our side too');
+	is(tcp_talk('127.0.0.1', $echo, "ok\n", half_close => 1), "ok\n",
+	    'and echo answers');
+	unlike($d->log_text, qr/worker died|broke/, 'no worker lost');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+done_testing();
