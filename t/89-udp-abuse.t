@@ -1,16 +1,18 @@
-# UDP abuse of the internal services: the largest datagram, a burst of
-# 100,000 (SINETD_UDP_BURST), and a burst from a refused source. No
-# reply where refused, no growth, no crash, the log bounded, and the
-# service answers at the end. (Sources the kernel itself drops as martian,
-# broadcast or 0.0.0.0/8 over loopback, never reach a socket: the guard's
-# handling of them is t/11-guard.t's unit test.)
+# UDP abuse of the internal services: datagrams from every refused source
+# class, crafted with raw sockets where the kernel would not send them
+# (0.0.0.0/8, broadcast, multicast, v4-mapped and v4-compatible IPv6, the
+# unspecified address), the largest datagram, a burst of 100,000
+# (SINETD_UDP_BURST), and a burst from a refused source. No reply where
+# refused, no growth, no crash, the log bounded, and the service answers
+# at the end.
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use IO::Select;
 use IO::Socket::IP;
-use Socket qw(SOCK_DGRAM);
+use Socket qw(AF_INET AF_INET6 SOCK_DGRAM SOCK_RAW inet_aton inet_pton
+    pack_sockaddr_in pack_sockaddr_in6);
 use Test::More;
 use Time::HiRes qw(sleep time);
 use Sinetd;
@@ -28,10 +30,85 @@ sub worker_for {
 sub rss { slurp("/proc/$_[0]/status") =~ /^VmRSS:\s+(\d+)/m ? $1 : 0 }
 
 my %p = map { $_ => free_port() } qw(echo chargen daytime);
-my $d = Sinetd->start(conf => join '', map {
-	"127.0.0.1:$p{$_} dgram udp wait nobody internal $_\n" } sort keys %p);
+my ($v6, $dual) = (free_port(), free_port());
+my $d = Sinetd->start(conf => join('', map {
+	"127.0.0.1:$p{$_} dgram udp wait nobody internal $_\n" } sort keys %p)
+    . "[::1]:$v6 dgram udp6 wait nobody internal echo\n"
+    . "[::]:$dual dgram udp46 wait nobody internal echo\n");
 my %w = map { $_ => worker_for($d, $p{$_}) } keys %p;
 my %rss0 = map { $_ => rss($w{$_}) } keys %p;
+
+# A UDP datagram with any source, as raw bytes: IPv4 or IPv6 header
+# included (IPPROTO_RAW), checksum computed.
+sub checksum {
+	my ($bytes) = @_;
+	$bytes .= "\0" if length($bytes) % 2;
+	my $sum = 0;
+	$sum += $_ for unpack('n*', $bytes);
+	$sum = ($sum >> 16) + ($sum & 0xffff) while $sum >> 16;
+	return (~$sum & 0xffff) || 0xffff;
+}
+
+sub craft {
+	my ($src, $sport, $dst, $dport, $data) = @_;
+	my $six = $src =~ /:/;
+	my ($s, $t) = $six ? (inet_pton(AF_INET6, $src), inet_pton(AF_INET6, $dst))
+	    : (inet_aton($src), inet_aton($dst));
+	my $len = 8 + length($data);
+	my $pseudo = $six ? $s . $t . pack('NxxxC', $len, 17)
+	    : $s . $t . pack('CCn', 0, 17, $len);
+	my $udp = pack('nnnn', $sport, $dport, $len, 0);
+	$udp = pack('nnnn', $sport, $dport, $len,
+	    checksum($pseudo . $udp . $data)) . $data;
+	return $six ? pack('NnCC', 6 << 28, $len, 17, 64) . $s . $t . $udp
+	    : pack('CCnnnCCn', 0x45, 0, 20 + $len, 1, 0, 64, 17, 0) . $s . $t
+	    . $udp;
+}
+
+sub send_raw {
+	my ($src, $sport, $dst, $dport, $data) = @_;
+	my $six = $dst =~ /:/;
+	socket(my $r, $six ? AF_INET6 : AF_INET, SOCK_RAW, 255) or die "raw: $!";
+	my $to = $six ? pack_sockaddr_in6(0, inet_pton(AF_INET6, $dst))
+	    : pack_sockaddr_in(0, inet_aton($dst));
+	defined send($r, craft($src, $sport, $dst, $dport, $data), 0, $to)
+	    or die "send from $src: $!";
+}
+
+subtest 'crafted sources: refused and logged, an allowed one answered' => sub {
+	plan skip_all => 'raw sockets need root' if $> != 0;
+	my @cases = (
+		[ '0.0.0.5', '127.0.0.1', $p{echo}, 'zero-network' ],
+		[ '255.255.255.255', '127.0.0.1', $p{echo}, 'broadcast' ],
+		[ '224.0.0.1', '127.0.0.1', $p{echo}, 'multicast' ],
+		[ '255.1.2.3', '127.0.0.1', $p{echo}, 'reserved-network' ],
+		[ '::ffff:127.0.0.1', '::1', $v6, 'v4-mapped' ],
+		[ '::127.0.0.1', '::1', $v6, 'v4-compatible' ],
+		[ '::', '::1', $v6, 'unspecified' ],
+		[ '::ffff:0.0.0.7', '::1', $dual, 'zero-network' ],
+	);
+	for my $c (@cases) {
+		my ($src, $dst, $port, $why) = @$c;
+		send_raw($src, 40000, $dst, $port, 'spoofed');
+		my $shown = $src =~ /:/ && !($port == $dual) ? "[$src]:40000"
+		    : $src =~ /^::ffff:(.*)/ ? "$1:40000" : "$src:40000";
+		ok($d->wait_log(qr/udp request refused peer=\Q$shown\E reason=$why /, 5),
+		    "from $src: refused, reason=$why") or diag($d->log_text);
+	}
+	# The same crafting from an allowed source is answered: the refusals
+	# above are sinetd's, not the kernel's.
+	for my $ok ([ '127.0.0.3', '127.0.0.1', $p{echo} ],
+	    [ '::1', '::1', $v6 ]) {
+		my ($src, $dst, $port) = @$ok;
+		my $l = IO::Socket::IP->new(LocalHost => $src, LocalPort => 40001,
+		    Type => SOCK_DGRAM, ReuseAddr => 1) or die "bind $src: $!";
+		send_raw($src, 40001, $dst, $port, 'crafted');
+		my $got = '';
+		$l->recv($got, 100) if IO::Select->new($l)->can_read(2);
+		is($got, 'crafted', "crafted from $src: answered");
+	}
+	is($d->count_log(qr/worker died/), 0, 'no worker lost');
+};
 
 subtest 'the largest datagram comes back whole' => sub {
 	my $big = join '', map { chr(32 + $_ % 95) } 1 .. 65507;
