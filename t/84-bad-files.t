@@ -89,6 +89,7 @@ subtest 'reload: a file that vanishes, or turns to garbage, loses nothing' => su
 	my $s = tcp_connect('127.0.0.1', $port) or die "connect: $!";
 	syswrite($s, "before\n");
 	is(read_some($s, 7, 2), "before\n", 'a session open before');
+	my @before = $d->resources;
 	rename($conf, "$conf.away") or die;
 	kill 'HUP', $d->pid;
 	ok($d->wait_log(qr/reload refused/, 10), 'a vanished file: refused')
@@ -106,6 +107,8 @@ subtest 'reload: a file that vanishes, or turns to garbage, loses nothing' => su
 	is(read_some($s, 6, 2), "after\n", 'the open session goes on');
 	is(tcp_talk('127.0.0.1', $port, "new\n", half_close => 1), "new\n",
 	    'the service answers new clients');
+	ok($d->back_to(@before), 'descriptors and memory back to their level')
+	    or diag(join ' ', $d->resources, 'before:', @before);
 	close $s;
 	is($d->stop >> 8, 0, 'clean stop');
 };

@@ -38,6 +38,7 @@ subtest 'a connection flood past every limit: trips, then recovers' => sub {
 127.0.0.1:$echo stream tcp nowait nobody internal echo
 EOF
 	my ($w0) = grep { cmdline($_) =~ /service=$cat / } $d->workers;
+	my @before = $d->resources;
 	# 32 clients at once for 3 s, each connection from a new source port.
 	my $out = `$load -m echo -p $cat -c 32 -d 3`;
 	my ($ops) = $out =~ /ops=(\d+)/;
@@ -65,6 +66,8 @@ EOF
 	    'after the suspension the service serves by itself');
 	my ($w) = grep { cmdline($_) =~ /service=$cat / } $d->workers;
 	is($w, $w0, 'by the worker that took the flood');
+	ok($d->back_to(@before), 'descriptors and memory back to their level')
+	    or diag(join ' ', $d->resources, 'before:', @before);
 	is($d->stop >> 8, 0, 'clean stop');
 };
 

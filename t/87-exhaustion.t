@@ -57,6 +57,7 @@ subtest 'a worker at its descriptor limit: no spin, one log line, recovers' => s
 127.0.0.1:$dt stream tcp nowait nobody internal daytime
 EOF
 	my $w = worker_for($d, $e);
+	my @before = $d->resources;
 	my $open = () = do { opendir my $fd, "/proc/$w/fd"; grep { /^\d/ } readdir $fd };
 	my $was = soft_limit($w, 'Max open files');
 	set_soft_limit($w, 'nofile', $open + 4);
@@ -82,6 +83,8 @@ EOF
 	is(tcp_talk('127.0.0.1', $e, "new\n", half_close => 1), "new\n",
 	    'and new clients are');
 	is(worker_for($d, $e), $w, 'by the same worker, never restarted');
+	ok($d->back_to(@before), 'descriptors and memory back to their level')
+	    or diag(join ' ', $d->resources, 'before:', @before);
 	is($d->stop >> 8, 0, 'clean stop');
 };
 
@@ -94,6 +97,7 @@ EOF
 	my $w = worker_for($d, $c);
 	is(tcp_talk('127.0.0.1', $c, "one\n", half_close => 1), "one\n",
 	    'cat serves');
+	my @before = $d->resources;
 	my $was = soft_limit($w, 'Max processes');
 	set_soft_limit($w, 'nproc', 1);
 	my $s = tcp_connect('127.0.0.1', $c) or die;
@@ -108,6 +112,8 @@ EOF
 	is(tcp_talk('127.0.0.1', $c, "two\n", half_close => 1), "two\n",
 	    'the limit lifted: cat serves again');
 	is(worker_for($d, $c), $w, 'the same worker');
+	ok($d->back_to(@before), 'descriptors and memory back to their level')
+	    or diag(join ' ', $d->resources, 'before:', @before);
 	is($d->stop >> 8, 0, 'clean stop');
 };
 done_testing();

@@ -197,6 +197,29 @@ sub count_log {
 
 sub workers { children_of($_[0]{pid}) }
 
+# Descriptors open and resident KiB, summed over the master and workers:
+# what a fault must give back.
+sub resources {
+	my ($self) = @_;
+	my ($fds, $rss) = (0, 0);
+	for my $pid ($self->{pid}, $self->workers) {
+		opendir(my $d, "/proc/$pid/fd") or next;
+		$fds += grep { /^\d+$/ } readdir($d);
+		$rss += $1 if slurp("/proc/$pid/status") =~ /^VmRSS:\s+(\d+)/m;
+	}
+	return ($fds, $rss);
+}
+
+# After a fault: true once the descriptors are back to $fds and the
+# resident memory within $slack KiB of $rss.
+sub back_to {
+	my ($self, $fds, $rss, $slack) = @_;
+	return wait_for(10, sub {
+		my ($f, $r) = $self->resources;
+		$f <= $fds && $r <= $rss + ($slack // 1024);
+	});
+}
+
 # Every daemon this test started.
 sub daemons { @daemons }
 
