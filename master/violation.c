@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "msgcheck.h"
 #include "msg.h"
 #include "master.h"
 #include "policy.h"
@@ -243,21 +244,9 @@ violation_learned(struct msvc *ms, int syscall, const char *comm)
 void
 violation_child(struct msvc *ms, const struct msg_violation *m)
 {
-	union sockaddr_any peer;
-	char addr[ADDR_STR_MAX] = "";
+	char addr[ADDR_STR_MAX];
 
-	memset(&peer, 0, sizeof(peer));
-	if (m->family == AF_INET) {
-		peer.sin.sin_family = AF_INET;
-		memcpy(&peer.sin.sin_addr, m->addr, 4);
-		peer.sin.sin_port = htons(m->port);
-		addr_str(&peer.sa, sizeof(peer.sin), addr, sizeof(addr));
-	} else if (m->family == AF_INET6) {
-		peer.sin6.sin6_family = AF_INET6;
-		memcpy(&peer.sin6.sin6_addr, m->addr, 16);
-		peer.sin6.sin6_port = htons(m->port);
-		addr_str(&peer.sa, sizeof(peer.sin6), addr, sizeof(addr));
-	}
+	msg_violation_peer(m, addr, sizeof(addr));
 	report(ms, m->pid, false, addr);
 }
 

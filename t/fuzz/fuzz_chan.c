@@ -52,9 +52,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (chan_expect(&m, MSG_LOG, sizeof(m.u.log)) == 0)
 			(void)msg_log_clean(&m.u.log, text, sizeof(text));
 		break;
+	case MSG_VIOLATION:
+		if (chan_expect(&m, MSG_VIOLATION, sizeof(m.u.violation)) == 0)
+			msg_violation_peer(&m.u.violation, text, ADDR_STR_MAX);
+		break;
 	default:
 		(void)chan_expect(&m, m.hdr.type, 0);
-		(void)chan_expect(&m, MSG_VIOLATION, sizeof(m.u.violation));
 		(void)chan_expect(&m, MSG_GUARD, sizeof(m.u.guard));
 		(void)chan_expect(&m, MSG_STOP, sizeof(m.u.stop));
 	}
