@@ -61,6 +61,18 @@ subtest 'inetd.conf: -n on hostile files' => sub {
 	($rc, $out) = check($dir);
 	is($rc, 1, 'a directory: refused');
 	like($out, qr/\Q$dir\E/, 'named');
+
+	SKIP: {
+		skip 'an unreadable file needs root to make and nobody to '
+		    . 'read it', 3 if $> != 0;
+		write_file("$dir/secret.conf", '');
+		chmod 0600, "$dir/secret.conf";
+		my $o = `setpriv --reuid nobody --regid nogroup --clear-groups '${\ sinetd_bin()}' -n $dir/secret.conf 2>&1`;
+		is($? >> 8, 1, 'an unreadable file: refused');
+		like($o, qr/secret\.conf.*(Permission denied|EACCES)/,
+		    'naming it and why') or diag($o);
+		unlike($o, qr/configuration OK/, 'never taken as empty');
+	}
 };
 
 subtest 'policies: a loop through include, garbage' => sub {

@@ -36,6 +36,7 @@ my $d = Sinetd->start(conf => join('', map {
     . "[::1]:$v6 dgram udp6 wait nobody internal echo\n"
     . "[::]:$dual dgram udp46 wait nobody internal echo\n");
 my %w = map { $_ => worker_for($d, $p{$_}) } keys %p;
+my @before = $d->resources;
 my %rss0 = map { $_ => rss($w{$_}) } keys %p;
 
 # A UDP datagram with any source, as raw bytes: IPv4 or IPv6 header
@@ -159,5 +160,7 @@ subtest 'a burst from a refused source: no reply, a bounded log' => sub {
 	    'the service answers others');
 };
 
+ok($d->back_to(@before), 'descriptors and memory back to their level')
+    or diag(join ' ', $d->resources, 'before:', @before);
 is($d->stop >> 8, 0, 'clean stop');
 done_testing();
