@@ -78,6 +78,32 @@ addr_str(const struct sockaddr *sa, socklen_t salen, char *buf, size_t len)
 }
 
 /*
+ * A peer as the shared tables and the channel keep it (family, 16 address
+ * bytes, port in host order), in addr_str's form; "" for no family.
+ */
+const char *
+addr_packed_str(uint8_t family, const uint8_t addr[16], uint16_t port,
+    char *buf, size_t len)
+{
+	union sockaddr_any a;
+
+	memset(&a, 0, sizeof(a));
+	buf[0] = '\0';
+	if (family == AF_INET) {
+		a.sin.sin_family = AF_INET;
+		memcpy(&a.sin.sin_addr, addr, 4);
+		a.sin.sin_port = htons(port);
+		addr_str(&a.sa, sizeof(a.sin), buf, len);
+	} else if (family == AF_INET6) {
+		a.sin6.sin6_family = AF_INET6;
+		memcpy(&a.sin6.sin6_addr, addr, 16);
+		a.sin6.sin6_port = htons(port);
+		addr_str(&a.sa, sizeof(a.sin6), buf, len);
+	}
+	return buf;
+}
+
+/*
  * A v4-mapped IPv6 source (::ffff:a.b.c.d) on a dual-stack socket is an IPv4
  * client: give back its IPv4 form so it gets the IPv4 checks and log form.
  */

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* "[ffff:...:ffff]:65535" or a unix path, with room to spare. */
 #define ADDR_STR_MAX 128
@@ -19,6 +20,8 @@ union sockaddr_any {
 };
 
 const char	*addr_str(const struct sockaddr *, socklen_t, char *, size_t);
+const char	*addr_packed_str(uint8_t, const uint8_t [16], uint16_t, char *,
+		    size_t);
 const char	*addr_host_str(const struct sockaddr *, char *, size_t);
 int		 addr_port(const struct sockaddr *);
 bool		 addr_unmap_v4(const struct sockaddr *, struct sockaddr_in *);

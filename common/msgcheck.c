@@ -4,8 +4,6 @@
  * the fuzzer (t/fuzz/fuzz_chan.c) drives.
  */
 #include <sys/socket.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <string.h>
 #include <syslog.h>
@@ -97,19 +95,5 @@ msg_log_clean(const struct msg_log *m, char *text, size_t len)
 void
 msg_violation_peer(const struct msg_violation *m, char *addr, size_t len)
 {
-	union sockaddr_any peer;
-
-	addr[0] = '\0';
-	memset(&peer, 0, sizeof(peer));
-	if (m->family == AF_INET) {
-		peer.sin.sin_family = AF_INET;
-		memcpy(&peer.sin.sin_addr, m->addr, 4);
-		peer.sin.sin_port = htons(m->port);
-		addr_str(&peer.sa, sizeof(peer.sin), addr, len);
-	} else if (m->family == AF_INET6) {
-		peer.sin6.sin6_family = AF_INET6;
-		memcpy(&peer.sin6.sin6_addr, m->addr, 16);
-		peer.sin6.sin6_port = htons(m->port);
-		addr_str(&peer.sa, sizeof(peer.sin6), addr, len);
-	}
+	addr_packed_str(m->family, m->addr, m->port, addr, len);
 }

@@ -170,20 +170,7 @@ counters_of(const struct msvc *ms, struct counter *c)
 static void
 child_peer(const struct svc_child *c, char *buf, size_t len)
 {
-	union sockaddr_any a;
-
-	memset(&a, 0, sizeof(a));
-	if (c->family == AF_INET) {
-		a.sin.sin_family = AF_INET;
-		memcpy(&a.sin.sin_addr, c->addr, 4);
-		a.sin.sin_port = htons(c->port);
-		addr_str(&a.sa, sizeof(a.sin), buf, len);
-	} else if (c->family == AF_INET6) {
-		a.sin6.sin6_family = AF_INET6;
-		memcpy(&a.sin6.sin6_addr, c->addr, 16);
-		a.sin6.sin6_port = htons(c->port);
-		addr_str(&a.sa, sizeof(a.sin6), buf, len);
-	} else
+	if (addr_packed_str(c->family, c->addr, c->port, buf, len)[0] == '\0')
 		snprintf(buf, len, "-");
 }
 

@@ -297,26 +297,15 @@ child_ended(pid_t pid, int status)
 {
 	struct svc_child c;
 	char addr[ADDR_STR_MAX] = "-", how[64];
-	union sockaddr_any peer;
 	uint64_t ms = 0;
 	bool failed;
 
 	memset(&c, 0, sizeof(c));
 	if (limits_release(st, &lim, pid, &c) != -1) {
 		ms = loop_now() - c.started_ms;
-		memset(&peer, 0, sizeof(peer));
-		if (c.family == AF_INET) {
-			peer.sin.sin_family = AF_INET;
-			memcpy(&peer.sin.sin_addr, c.addr, 4);
-			peer.sin.sin_port = htons(c.port);
-			addr_str(&peer.sa, sizeof(peer.sin), addr, sizeof(addr));
-		} else if (c.family == AF_INET6) {
-			peer.sin6.sin6_family = AF_INET6;
-			memcpy(&peer.sin6.sin6_addr, c.addr, 16);
-			peer.sin6.sin6_port = htons(c.port);
-			addr_str(&peer.sa, sizeof(peer.sin6), addr,
-			    sizeof(addr));
-		}
+		if (addr_packed_str(c.family, c.addr, c.port, addr,
+		    sizeof(addr))[0] == '\0')
+			str_copy(addr, "-", sizeof(addr));
 	}
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
 		struct msg_violation mv = { .pid = pid, .family = c.family,
