@@ -294,23 +294,34 @@ for my $i (0 .. $#servers) {
 
 # ---- Memory ---------------------------------------------------------------
 
+# Every process in the tree under $root, $root first, with the fields of
+# its /proc/PID/stat after the name (which may hold spaces and ')').
+sub process_tree {
+	my ($root) = @_;
+	my (%kids, %stat);
+	opendir my $d, '/proc' or return ();
+	for my $pid (grep { /^\d+$/ } readdir $d) {
+		open my $fh, '<', "/proc/$pid/stat" or next;
+		my $line = <$fh> // next;
+		$stat{$pid} = [ split ' ', $line =~ s/^.*\) //sr ];
+		push @{ $kids{$stat{$pid}[1]} }, $pid;
+	}
+	my @tree;
+	my @todo = ($root);
+	while (defined(my $pid = shift @todo)) {
+		next unless $stat{$pid};
+		push @tree, [ $pid, $stat{$pid} ];
+		push @todo, @{ $kids{$pid} // [] };
+	}
+	return @tree;
+}
+
 # The process tree under $root: RSS and PSS summed, in KiB, and how many.
 sub tree_memory {
 	my ($root) = @_;
-	my %kids;
-	opendir my $d, '/proc' or return (0, 0, 0);
-	for my $pid (grep { /^\d+$/ } readdir $d) {
-		open my $fh, '<', "/proc/$pid/stat" or next;
-		my $stat = <$fh> // next;
-		# The name may hold spaces and parentheses: skip to the last ')'.
-		my ($ppid) = $stat =~ /\)\s+\S+\s+(\d+)/;
-		push @{ $kids{$ppid} }, $pid if defined $ppid;
-	}
 	my ($rss, $pss, $n) = (0, 0, 0);
-	my @todo = ($root);
-	while (defined(my $pid = shift @todo)) {
-		push @todo, @{ $kids{$pid} // [] };
-		open my $fh, '<', "/proc/$pid/smaps_rollup" or next;
+	for my $p (process_tree($root)) {
+		open my $fh, '<', "/proc/$p->[0]/smaps_rollup" or next;
 		$n++;
 		while (<$fh>) {
 			$rss += $1 if /^Rss:\s+(\d+)/;
@@ -326,20 +337,10 @@ my $clk_tck = POSIX::sysconf(POSIX::_SC_CLK_TCK()) || 100;
 # a forking server's children count once they are gone.
 sub tree_cpu {
 	my ($root) = @_;
-	my (%kids, %stat);
-	opendir my $d, '/proc' or return 0;
-	for my $pid (grep { /^\d+$/ } readdir $d) {
-		open my $fh, '<', "/proc/$pid/stat" or next;
-		my $line = <$fh> // next;
-		my @f = split ' ', $line =~ s/^.*\) //sr;
-		push @{ $kids{$f[1]} }, $pid;
-		$stat{$pid} = $f[11] + $f[12] + $f[13] + $f[14];
-	}
-	my ($ticks, @todo) = (0, $root);
-	while (defined(my $pid = shift @todo)) {
-		push @todo, @{ $kids{$pid} // [] };
-		$ticks += $stat{$pid} // 0;
-	}
+	my $ticks = 0;
+	# utime, stime, cutime, cstime
+	$ticks += $_->[1][11] + $_->[1][12] + $_->[1][13] + $_->[1][14]
+	    for process_tree($root);
 	return $ticks / $clk_tck;
 }
 

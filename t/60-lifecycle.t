@@ -15,8 +15,6 @@ use Sinetd;
 my $ncpu = 0 + `nproc`;
 my $nobody = getpwnam('nobody');
 
-sub cmdline { my $c = slurp("/proc/$_[0]/cmdline"); $c =~ tr/\0/ /; $c }
-
 subtest 'processes: a root master, workers as the -u user' => sub {
 	my ($e, $u, $dt) = (free_port(), free_port(), free_port());
 	my $d = Sinetd->start(conf => <<"EOF");

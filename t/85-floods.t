@@ -17,18 +17,6 @@ my $load = build_dir() . '/bench/load';
 plan skip_all => 'no build/bench/load' unless -x $load;
 my $idle_n = $ENV{SINETD_IDLE_CONNS} // 2000;
 
-sub cmdline { my $c = slurp("/proc/$_[0]/cmdline"); $c =~ tr/\0/ /; $c }
-
-sub open_fds {
-	my ($d) = @_;
-	my $n = 0;
-	for my $pid ($d->pid, $d->workers) {
-		opendir my $fd, "/proc/$pid/fd" or next;
-		$n += grep { /^\d+$/ } readdir $fd;
-	}
-	return $n;
-}
-
 subtest 'a connection flood past every limit: trips, then recovers' => sub {
 	my ($cat, $echo) = (free_port(), free_port());
 	# 60 spawns a minute for the service, 4 at once from one address.
@@ -37,7 +25,7 @@ subtest 'a connection flood past every limit: trips, then recovers' => sub {
 127.0.0.1:$cat stream tcp nowait/0/0/4 nobody /bin/cat cat
 127.0.0.1:$echo stream tcp nowait nobody internal echo
 EOF
-	my ($w0) = grep { cmdline($_) =~ /service=$cat / } $d->workers;
+	my $w0 = $d->worker_for($cat);
 	my @before = $d->resources;
 	# 32 clients at once for 3 s, each connection from a new source port.
 	my $out = `$load -m echo -p $cat -c 32 -d 3`;
@@ -64,7 +52,7 @@ EOF
 	sleep 2.5;
 	is(tcp_talk('127.0.0.1', $cat, "back\n", half_close => 1), "back\n",
 	    'after the suspension the service serves by itself');
-	my ($w) = grep { cmdline($_) =~ /service=$cat / } $d->workers;
+	my $w = $d->worker_for($cat);
 	is($w, $w0, 'by the worker that took the flood');
 	ok($d->back_to(@before), 'descriptors and memory back to their level')
 	    or diag(join ' ', $d->resources, 'before:', @before);
@@ -77,7 +65,7 @@ subtest "$idle_n idle connections to echo and discard, reclaimed" => sub {
 127.0.0.1:$echo stream tcp nowait nobody internal echo
 127.0.0.1:$discard stream tcp nowait nobody internal discard
 EOF
-	my $fd0 = open_fds($d);
+	my $fd0 = ($d->resources)[0];
 	my @pids;
 	for my $port ($echo, $discard) {
 		my $pid = open my $fh, '-|', $load, '-m', 'hold', '-p', $port,
@@ -87,11 +75,12 @@ EOF
 		    or diag($line);
 		push @pids, [ $pid, $fh ];
 	}
-	ok(wait_for(10, sub { open_fds($d) >= $fd0 + $idle_n }),
-	    'the workers hold them') or diag(open_fds($d) . " open, $fd0 before");
-	ok(wait_for(10, sub { open_fds($d) <= $fd0 }),
+	ok(wait_for(10, sub { ($d->resources)[0] >= $fd0 + $idle_n }),
+	    'the workers hold them')
+	    or diag(($d->resources)[0] . " open, $fd0 before");
+	ok(wait_for(10, sub { ($d->resources)[0] <= $fd0 }),
 	    'the idle timeout closes every one of them')
-	    or diag(open_fds($d) . " open, $fd0 before");
+	    or diag(($d->resources)[0] . " open, $fd0 before");
 	kill 'TERM', map { $_->[0] } @pids;
 	close $_->[1] for @pids;
 	is(tcp_talk('127.0.0.1', $echo, "fresh\n", half_close => 1), "fresh\n",
@@ -103,7 +92,7 @@ subtest 'half-closed and reset connections' => sub {
 	my $echo = free_port();
 	my $d = Sinetd->start(conf =>
 	    "127.0.0.1:$echo stream tcp nowait nobody internal echo\n");
-	my $fd0 = open_fds($d);
+	my $fd0 = ($d->resources)[0];
 	for (1 .. 200) {
 		my $s = tcp_connect('127.0.0.1', $echo) or die;
 		if ($_ % 2) {
@@ -115,7 +104,7 @@ subtest 'half-closed and reset connections' => sub {
 		}
 		close $s;
 	}
-	ok(wait_for(10, sub { open_fds($d) <= $fd0 }),
+	ok(wait_for(10, sub { ($d->resources)[0] <= $fd0 }),
 	    'every one is closed on our side too');
 	is(tcp_talk('127.0.0.1', $echo, "ok\n", half_close => 1), "ok\n",
 	    'and echo answers');

@@ -16,15 +16,6 @@ use Sinetd;
 
 my $conns = $ENV{SINETD_FAULT_CONNS} // 3000;
 
-sub cmdline { my $c = slurp("/proc/$_[0]/cmdline"); $c =~ tr/\0/ /; $c }
-
-sub worker_for {
-	my ($d, $port, $proto) = @_;
-	my ($w) = grep { cmdline($_) =~ /service=$port proto=$proto / }
-	    $d->workers;
-	return $w;
-}
-
 subtest 'a worker that breaks the channel protocol is killed and replaced' => sub {
 	my $hooks = build_dir() . '/t/sinetd-hooks';
 	plan skip_all => 'no build/t/sinetd-hooks' unless -x $hooks;
@@ -37,13 +28,13 @@ subtest 'a worker that breaks the channel protocol is killed and replaced' => su
 	is(read_some($echo, 5, 2), "open\n", 'a session on another service');
 	my @before = $d->resources;
 	for my $fault (qw(!badtype !badlog !bigmsg)) {
-		my $w = wait_for(5, sub { worker_for($d, $u, 'udp') });
+		my $w = wait_for(5, sub { $d->worker_for($u, 'udp') });
 		is(udp_ask('127.0.0.1', $u, 'ping'), 'ping', "$fault: serving");
 		udp_ask('127.0.0.1', $u, $fault, timeout => 0.3);
 		ok($d->wait_log(qr/worker broke the protocol, killing it service=$u proto=udp \S+ pid=$w/, 5),
 		    "$fault: the master says so and kills pid $w")
 		    or diag($d->log_text);
-		ok(wait_for(5, sub { my $n = worker_for($d, $u, 'udp');
+		ok(wait_for(5, sub { my $n = $d->worker_for($u, 'udp');
 		    $n && $n != $w }), "$fault: a new worker")
 		    or diag($d->log_text);
 		is(udp_ask('127.0.0.1', $u, 'back'), 'back', "$fault: it answers");
@@ -84,7 +75,7 @@ subtest 'child servers that misbehave: the worker stays responsive' => sub {
 	# The flood's client never reads: the child blocks on a full socket.
 	sleep 1;
 	for my $k (sort keys %script) {
-		my $w = worker_for($d, $port{$k}, 'tcp');
+		my $w = $d->worker_for($port{$k}, 'tcp');
 		my $s = tcp_connect('127.0.0.1', $port{$k});
 		ok($s, "$k: a second client is accepted");
 		my $st = '';
@@ -121,15 +112,6 @@ subtest "$conns connections through each kind: no descriptor or memory kept" => 
 EOF
 	my @kinds = (['echo', '-m echo'], ['daytime', '-m read'],
 	    ['udp', '-m udp'], ['cat', '-m echo']);
-	my $measure = sub {
-		my ($fds, $rss) = (0, 0);
-		for my $pid ($d->pid, $d->workers) {
-			opendir my $fd, "/proc/$pid/fd" or next;
-			$fds += grep { /^\d+$/ } readdir $fd;
-			$rss += $1 if slurp("/proc/$pid/status") =~ /^VmRSS:\s+(\d+)/m;
-		}
-		return ($fds, $rss);
-	};
 	my $run = sub {
 		my ($n) = @_;
 		for my $k (@kinds) {
@@ -141,12 +123,12 @@ EOF
 	};
 	$run->(1000);
 	sleep 1;	# the children of cat end, idle timers settle
-	my ($fd0, $rss0) = $measure->();
+	my ($fd0, $rss0) = $d->resources;
 	$run->($conns);
-	ok(wait_for(10, sub { ($measure->())[0] <= $fd0 }),
+	ok(wait_for(10, sub { ($d->resources)[0] <= $fd0 }),
 	    'descriptors of the master and workers back to their count')
-	    or diag(join ' ', $measure->(), "before: $fd0");
-	my ($fd1, $rss1) = $measure->();
+	    or diag(join ' ', $d->resources, "before: $fd0");
+	my ($fd1, $rss1) = $d->resources;
 	cmp_ok($rss1 - $rss0, '<', 1024, "resident memory grew by less than "
 	    . "1 MiB over $conns a kind ($rss0 -> $rss1 KiB)");
 	unlike($d->log_text, qr/error|cannot|broke/i, 'nothing went wrong');

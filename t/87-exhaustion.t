@@ -21,14 +21,6 @@ plan skip_all => 'needs prlimit and setpriv (util-linux)'
 
 my $tick = sysconf(POSIX::_SC_CLK_TCK()) || 100;
 
-sub cmdline { my $c = slurp("/proc/$_[0]/cmdline"); $c =~ tr/\0/ /; $c }
-
-sub worker_for {
-	my ($d, $port) = @_;
-	my ($w) = grep { cmdline($_) =~ /service=$port proto=tcp / } $d->workers;
-	return $w;
-}
-
 # Soft limit only: the same user may raise it back up to the hard one.
 sub set_soft_limit {
 	my ($pid, $what, $value) = @_;
@@ -56,7 +48,7 @@ subtest 'a worker at its descriptor limit: no spin, one log line, recovers' => s
 127.0.0.1:$e stream tcp nowait nobody internal echo
 127.0.0.1:$dt stream tcp nowait nobody internal daytime
 EOF
-	my $w = worker_for($d, $e);
+	my $w = $d->worker_for($e);
 	my @before = $d->resources;
 	my $open = () = do { opendir my $fd, "/proc/$w/fd"; grep { /^\d/ } readdir $fd };
 	my $was = soft_limit($w, 'Max open files');
@@ -82,7 +74,7 @@ EOF
 	close $_ for grep { defined } @held;
 	is(tcp_talk('127.0.0.1', $e, "new\n", half_close => 1), "new\n",
 	    'and new clients are');
-	is(worker_for($d, $e), $w, 'by the same worker, never restarted');
+	is($d->worker_for($e), $w, 'by the same worker, never restarted');
 	ok($d->back_to(@before), 'descriptors and memory back to their level')
 	    or diag(join ' ', $d->resources, 'before:', @before);
 	is($d->stop >> 8, 0, 'clean stop');
@@ -94,7 +86,7 @@ subtest 'an external service that cannot start a process: logged, closed, goes o
 127.0.0.1:$c stream tcp nowait nobody /bin/cat cat
 127.0.0.1:$e stream tcp nowait nobody internal echo
 EOF
-	my $w = worker_for($d, $c);
+	my $w = $d->worker_for($c);
 	is(tcp_talk('127.0.0.1', $c, "one\n", half_close => 1), "one\n",
 	    'cat serves');
 	my @before = $d->resources;
@@ -111,7 +103,7 @@ EOF
 	set_soft_limit($w, 'nproc', $was);
 	is(tcp_talk('127.0.0.1', $c, "two\n", half_close => 1), "two\n",
 	    'the limit lifted: cat serves again');
-	is(worker_for($d, $c), $w, 'the same worker');
+	is($d->worker_for($c), $w, 'the same worker');
 	ok($d->back_to(@before), 'descriptors and memory back to their level')
 	    or diag(join ' ', $d->resources, 'before:', @before);
 	is($d->stop >> 8, 0, 'clean stop');

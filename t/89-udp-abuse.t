@@ -19,14 +19,6 @@ use Sinetd;
 
 my $burst = $ENV{SINETD_UDP_BURST} // 100000;
 
-sub cmdline { my $c = slurp("/proc/$_[0]/cmdline"); $c =~ tr/\0/ /; $c }
-
-sub worker_for {
-	my ($d, $port) = @_;
-	my ($w) = grep { cmdline($_) =~ /service=$port proto=udp / } $d->workers;
-	return $w;
-}
-
 sub rss { slurp("/proc/$_[0]/status") =~ /^VmRSS:\s+(\d+)/m ? $1 : 0 }
 
 my %p = map { $_ => free_port() } qw(echo chargen daytime);
@@ -35,7 +27,7 @@ my $d = Sinetd->start(conf => join('', map {
 	"127.0.0.1:$p{$_} dgram udp wait nobody internal $_\n" } sort keys %p)
     . "[::1]:$v6 dgram udp6 wait nobody internal echo\n"
     . "[::]:$dual dgram udp46 wait nobody internal echo\n");
-my %w = map { $_ => worker_for($d, $p{$_}) } keys %p;
+my %w = map { $_ => $d->worker_for($p{$_}, 'udp') } keys %p;
 my @before = $d->resources;
 my %rss0 = map { $_ => rss($w{$_}) } keys %p;
 
@@ -133,7 +125,7 @@ subtest "a burst of $burst datagrams to each service" => sub {
 	}
 	sleep 0.5;
 	for my $k (sort keys %p) {
-		is(worker_for($d, $p{$k}), $w{$k}, "$k: the same worker, alive");
+		is($d->worker_for($p{$k}, 'udp'), $w{$k}, "$k: the same worker, alive");
 		my $grew = rss($w{$k}) - $rss0{$k};
 		cmp_ok($grew, '<', 1024, "$k: resident memory grew by $grew KiB");
 	}

@@ -34,14 +34,6 @@ sub status_of {
 	return \%s;
 }
 
-sub worker_for {
-	my ($d, $port, $proto) = @_;
-	$proto //= 'tcp';
-	my ($w) = grep { slurp("/proc/$_/cmdline") =~ /proto=$proto addr=\S+:$port\b/ }
-	    $d->workers;
-	return $w;
-}
-
 sub ask {
 	my ($port) = @_;
 	my %r;
@@ -110,7 +102,7 @@ EOF
 subtest 'what each kind of worker holds' => sub {
 	my $empty = dirname_of($d->{pidfile}) . '/sinetd-empty';
 	for my $kind (['int', 'tcp'], ['udp', 'udp']) {
-		my $s = status_of(worker_for($d, $p{$kind->[0]}, $kind->[1]));
+		my $s = status_of($d->worker_for($p{$kind->[0]}, $kind->[1]));
 		is($s->{Uid}, "$nobody\t$nobody\t$nobody\t$nobody",
 		    "internal $kind->[1]: Uid nobody");
 		is("$s->{CapEff} $s->{CapPrm} $s->{CapBnd} $s->{CapAmb}",
@@ -123,7 +115,7 @@ subtest 'what each kind of worker holds' => sub {
 	is(sprintf('%o %d', $st[2] & 07777, $st[4]), '555 0',
 	    'which is root\'s, mode 0555');
 
-	my $s = status_of(worker_for($d, $p{def}));
+	my $s = status_of($d->worker_for($p{def}));
 	is($s->{Uid}, "$nobody\t$nobody\t$nobody\t$nobody",
 	    'external: the line\'s user');
 	is("$s->{CapEff} $s->{CapBnd}", '0000000000000000 0000000000000000',
@@ -131,17 +123,17 @@ subtest 'what each kind of worker holds' => sub {
 	is("$s->{NoNewPrivs} $s->{Seccomp}", '1 2', 'no_new_privs, seccomp');
 	is($s->{root}, '/', 'no chroot unless asked');
 
-	$s = status_of(worker_for($d, $p{root}));
+	$s = status_of($d->worker_for($p{root}));
 	my $root_caps = 0;
 	$root_caps |= 1 << $_ for (0, 1, 2, 3, 4, 5, 6, 7, 10, 18, 24, 26, 29);
 	is(hex($s->{CapEff}), $root_caps & $held,
 	    'a root service keeps default.policy\'s root-caps (those held)');
 	is(hex($s->{CapBnd}), $root_caps & $held, 'and its bounding set no more');
 
-	$s = status_of(worker_for($d, $p{caps}));
+	$s = status_of($d->worker_for($p{caps}));
 	is(hex($s->{CapEff}), $bind_service, 'caps net_bind_service, kept');
 	is(hex($s->{CapAmb}), $bind_service, 'and ambient, for its children');
-	is(status_of(worker_for($d, $p{jail}))->{root}, "$dir/jail",
+	is(status_of($d->worker_for($p{jail}))->{root}, "$dir/jail",
 	    'chroot DIR in a policy');
 };
 
@@ -213,7 +205,7 @@ subtest 'an internal worker that tries to open or exec is killed' => sub {
 		my $named;
 		# A record lost to the kernel's rate limit says unknown: again.
 		for (1 .. 3) {
-			my $w = wait_for(5, sub { worker_for($h, $port, 'udp') });
+			my $w = wait_for(5, sub { $h->worker_for($port, 'udp') });
 			udp_ask('127.0.0.1', $port, 'ready?');
 			udp_ask('127.0.0.1', $port, $try->[0], timeout => 0.5);
 			ok($h->wait_log(qr/worker died service=$port proto=udp \S+ pid=$w signal=SYS/),
@@ -221,7 +213,7 @@ subtest 'an internal worker that tries to open or exec is killed' => sub {
 			last if $named = $h->wait_log(qr/policy violation, killed service=$port proto=udp \S+ worker=$w peer=- syscall=$try->[1] policy=internal/, 3);
 		}
 		ok($named, "$try->[0]: the log says $try->[1]");
-		ok(wait_for(5, sub { worker_for($h, $port, 'udp') }),
+		ok(wait_for(5, sub { $h->worker_for($port, 'udp') }),
 		    'a new worker takes its place');
 		is(udp_ask('127.0.0.1', $port, 'back'), 'back', 'and echoes');
 	}

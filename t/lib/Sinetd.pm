@@ -17,7 +17,7 @@ use Time::HiRes qw(time sleep);
 
 our @EXPORT = qw(sinetd_bin build_dir free_port tcp_talk tcp_connect
     udp_ask wait_for proc_status proc_uid children_of pid_alive
-    port_free write_file slurp read_some);
+    port_free write_file slurp read_some cmdline);
 
 my $BUILD = $ENV{SINETD_BUILD} // "$FindBin::Bin/../build";
 my @started;    # every daemon pid this test started
@@ -196,6 +196,18 @@ sub count_log {
 }
 
 sub workers { children_of($_[0]{pid}) }
+
+# A process's command line, its arguments joined by spaces.
+sub cmdline { my $c = slurp("/proc/$_[0]/cmdline"); $c =~ tr/\0/ /; $c }
+
+# The (first) worker serving this port over this protocol (default tcp).
+sub worker_for {
+	my ($self, $port, $proto) = @_;
+	$proto //= 'tcp';
+	my ($w) = grep { cmdline($_) =~ /proto=$proto addr=\S+:$port\b/ }
+	    $self->workers;
+	return $w;
+}
 
 # Descriptors open and resident KiB, summed over the master and workers:
 # what a fault must give back.
