@@ -23,6 +23,7 @@
 #define WORKER_SELF_PATH	"/proc/self/fd/6"
 
 #define MSG_PROGRAM_MAX		4096
+#define MSG_PATH_MAX		1024
 #define MSG_GROUPS_MAX		256
 
 /* A worker that exits with this must not be restarted: it cannot set up. */
@@ -80,6 +81,13 @@ struct msg_service {
 	uint32_t	argc;
 	char		program[MSG_PROGRAM_MAX];
 	char		args[SERVICE_ARGS_MAX];	/* argc strings, each ends in NUL */
+
+	/* The sandbox: what no child server may reach, whatever its policy. */
+	int32_t		landlock_abi_max;	/* -1: what the kernel has */
+	char		conf_path[MSG_PATH_MAX];	/* read-only */
+	char		policy_dir[MSG_PATH_MAX];	/* read-only */
+	char		pidfile[MSG_PATH_MAX];		/* read-only */
+	char		ctl_socket[MSG_PATH_MAX];	/* hidden */
 };
 
 /* Stop accepting now; finish open sessions within drain_ms, then exit. */

@@ -42,6 +42,12 @@ msg_service_check(const struct msg_service *m)
 	if (m->builtin > BUILTIN_TIME || m->max_conns == 0 ||
 	    m->ngroups > MSG_GROUPS_MAX)
 		return "bad service description: builtin, max_conns or groups";
+	if (memchr(m->conf_path, '\0', sizeof(m->conf_path)) == NULL ||
+	    memchr(m->policy_dir, '\0', sizeof(m->policy_dir)) == NULL ||
+	    memchr(m->pidfile, '\0', sizeof(m->pidfile)) == NULL ||
+	    memchr(m->ctl_socket, '\0', sizeof(m->ctl_socket)) == NULL ||
+	    m->landlock_abi_max < -1)
+		return "bad service description: sandbox paths";
 	if (m->builtin != BUILTIN_NONE)
 		return m->socktype == SOCK_STREAM || m->socktype == SOCK_DGRAM ?
 		    NULL : "bad service description: socktype";

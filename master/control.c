@@ -1,6 +1,7 @@
 /*
  * The control socket sinetctl talks to: a unix stream socket, mode 0600,
- * for root and the daemon's own uid only (SO_PEERCRED). One request a
+ * for root and the daemon's own uid only (SO_PEERCRED), and never for a
+ * descendant of a worker, root or not (peer_sandboxed). One request a
  * connection, one line of at most CTL_REQUEST_MAX bytes:
  *
  *	sinetctl/1 text|json COMMAND [ARGUMENT]
@@ -14,8 +15,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +29,7 @@
 #include "ctlreq.h"
 #include "log.h"
 #include "master.h"
+#include "policy.h"
 #include "svcstate.h"
 #include "util.h"
 
@@ -275,6 +279,43 @@ client_event(struct mev *ev, uint32_t events)
 	}
 }
 
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD	77
+#endif
+
+/*
+ * Whether the peer descends from one of our workers, whatever master
+ * started it: its mounts show the mark of a pool's namespace (mountns.c),
+ * which nothing inside can remove. Where the kernel gives the peer's
+ * pidfd (6.5), a peer that exits before we looked is not mistaken for
+ * whoever has its pid now. A peer we cannot look at is refused.
+ */
+static bool
+peer_sandboxed(int fd, pid_t pid)
+{
+	socklen_t len = sizeof(int);
+	char path[64];
+	int pidfd = -1, dir;
+	bool yes;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == -1)
+		pidfd = -1;
+	snprintf(path, sizeof(path), "/proc/%ld", (long)pid);
+	if ((dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		yes = true;
+	else {
+		yes = mountns_is_sandboxed(dir);
+		close(dir);
+	}
+	if (pidfd != -1) {
+		if (!yes && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) ==
+		    -1 && errno == ESRCH)
+			yes = true;
+		close(pidfd);
+	}
+	return yes;
+}
+
 static void
 accept_event(struct mev *ev, uint32_t events)
 {
@@ -293,6 +334,15 @@ accept_event(struct mev *ev, uint32_t events)
 			log_warnx("control connection refused peer_uid=%ld "
 			    "peer_pid=%ld reason=not-root-or-ours",
 			    (long)cred.uid, (long)cred.pid);
+			(void)send(fd, "error permission denied\n", 24,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			close(fd);
+			continue;
+		}
+		if (peer_sandboxed(fd, cred.pid)) {
+			log_warnx("control connection refused peer_uid=%ld "
+			    "peer_pid=%ld reason=sandboxed", (long)cred.uid,
+			    (long)cred.pid);
 			(void)send(fd, "error permission denied\n", 24,
 			    MSG_NOSIGNAL | MSG_DONTWAIT);
 			close(fd);

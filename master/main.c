@@ -18,7 +18,8 @@ usage(void)
 	    "[configuration_file]\n"
 	    "options: idle-timeout=TIME drain=TIME suspend=TIME "
 	    "restart-delay=TIME\n"
-	    "         workers=N max-conns=N  (TIME: 300, 300s, 1500ms, 5m)\n");
+	    "         workers=N max-conns=N landlock-abi=N  (TIME: 300, 300s, "
+	    "1500ms, 5m)\n");
 	exit(2);
 }
 
@@ -72,6 +73,9 @@ set_option(const char *arg)
 		opts.workers = number_arg("-o workers", eq + 1, 1, 256);
 	else if (len == 9 && strncmp(arg, "max-conns", len) == 0)
 		opts.max_conns = number_arg("-o max-conns", eq + 1, 1, 1000000);
+	else if (len == 12 && strncmp(arg, "landlock-abi", len) == 0)
+		opts.landlock_abi_max = (int)number_arg("-o landlock-abi",
+		    eq + 1, 0, 1000);
 	else {
 		fprintf(stderr, "sinetd: -o %.*s: unknown option\n", (int)len,
 		    arg);

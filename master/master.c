@@ -30,6 +30,7 @@ struct options opts = {
 	.pidfile = "/run/sinetd.pid",
 	.policy_dir = "/etc/sinetd/policy",
 	.ctl_socket = "/run/sinetd.sock",
+	.landlock_abi_max = -1,
 	.internal_user = "nobody",
 	.backlog = 128,
 	.spawn_rate = 256,
@@ -243,6 +244,32 @@ open_services(struct conf *conf)
  * The parent stays until the daemon is ready, so that "sinetd" returns 0
  * only for a daemon that is serving, and 1 for one that died starting.
  */
+/* Said once: what this kernel lets the sandbox close, and what not. */
+static void
+log_sandbox_level(bool root)
+{
+	int abi = landlock_abi();
+
+	if (abi >= 6)
+		log_info("sandbox: Landlock ABI %d: each child server in a "
+		    "domain of its own, signals and abstract sockets scoped",
+		    abi);
+	else if (abi > 0)
+		log_warnx("sandbox: Landlock ABI %d, scopes need 6: each child "
+		    "server in a domain of its own (no ptrace, no /proc/PID/mem "
+		    "across); the filter refuses signals to process groups and "
+		    "by pidfd, SIGIO by F_SETOWN stays open", abi);
+	else
+		log_warnx("sandbox: no Landlock: child servers share their "
+		    "worker's domain; signals to process groups and by pidfd "
+		    "are refused by the filter, ptrace-mode access and SIGIO "
+		    "by F_SETOWN stay open");
+	if (!root)
+		log_warnx("sandbox: without root, no mount namespace per "
+		    "pool: the protect-*, private-* directives and the hiding "
+		    "of the control socket are not applied");
+}
+
 static void
 daemonize(void)
 {
@@ -362,6 +389,7 @@ master_main(void)
 	size_t i;
 	int pidfd;
 
+	landlock_cap_abi(opts.landlock_abi_max);
 	conf_load(opts.conf_path, &conf);
 	if ((pw = getpwnam(opts.internal_user)) != NULL) {
 		uid = pw->pw_uid;
@@ -378,6 +406,8 @@ master_main(void)
 		log_errx("%s (line skipped)", conf.err.v[i]);
 
 	pidfd = pidfile_lock(opts.pidfile);
+	pool_init_paths();
+	log_sandbox_level(root);
 	if (!opts.foreground)
 		daemonize();
 	if (!root)

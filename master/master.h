@@ -29,6 +29,7 @@ struct options {
 	uint64_t	 restart_delay_ms;
 	unsigned	 workers;	/* per internal stream service */
 	unsigned	 max_conns;	/* per worker */
+	int		 landlock_abi_max; /* -o landlock-abi, -1: the kernel's */
 };
 
 /* An event source in the master's epoll set. */
@@ -142,6 +143,7 @@ void	 listen_close(struct msvc *);
 
 /* pool.c */
 void	 pool_init(uid_t, gid_t, bool);
+void	 pool_init_paths(void);
 int	 pool_state_open(struct msvc *);
 void	 pool_state_close(struct msvc *);
 bool	 pool_adopted_exit(struct msvc *, pid_t, int);

@@ -230,6 +230,38 @@ service_groups(const struct service *s, uint32_t *out)
 	return (uint32_t)n;
 }
 
+/* What the pools' namespaces keep from the children, as absolute paths. */
+static struct {
+	char	conf[MSG_PATH_MAX], policy_dir[MSG_PATH_MAX];
+	char	pidfile[MSG_PATH_MAX], ctl_socket[MSG_PATH_MAX];
+} sandbox;
+
+static void
+absolute(const char *path, char *out, size_t len)
+{
+	char cwd[MSG_PATH_MAX];
+
+	if (path == NULL || path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		str_copy(out, path ? path : "", len);
+	else if ((size_t)snprintf(out, len, "%s/%s", cwd, path) >= len)
+		out[0] = '\0';	/* too long to protect: said at start */
+	if (path != NULL && out[0] == '\0')
+		log_warnx("path too long to keep from the child servers: %s",
+		    path);
+}
+
+/* Before daemonize() leaves the directory the paths are relative to. */
+void
+pool_init_paths(void)
+{
+	absolute(opts.conf_path, sandbox.conf, sizeof(sandbox.conf));
+	absolute(opts.policy_dir, sandbox.policy_dir,
+	    sizeof(sandbox.policy_dir));
+	absolute(opts.pidfile, sandbox.pidfile, sizeof(sandbox.pidfile));
+	absolute(opts.ctl_socket, sandbox.ctl_socket,
+	    sizeof(sandbox.ctl_socket));
+}
+
 static void
 send_service(struct worker *w)
 {
@@ -250,6 +282,11 @@ send_service(struct worker *w)
 	    w->ms->policy->idle_timeout_ms : (uint32_t)opts.idle_timeout_ms;
 	m.log_connections = opts.log_connections;
 	str_copy(m.title, s->fields, sizeof(m.title));
+	m.landlock_abi_max = opts.landlock_abi_max;
+	memcpy(m.conf_path, sandbox.conf, sizeof(m.conf_path));
+	memcpy(m.policy_dir, sandbox.policy_dir, sizeof(m.policy_dir));
+	memcpy(m.pidfile, sandbox.pidfile, sizeof(m.pidfile));
+	memcpy(m.ctl_socket, sandbox.ctl_socket, sizeof(m.ctl_socket));
 	if (s->builtin != BUILTIN_NONE) {
 		/* Internal services never need root, whatever the line says. */
 		m.uid = internal_uid;

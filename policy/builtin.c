@@ -73,6 +73,7 @@ policy_keep(struct policy *p, const char *const *names, size_t n)
 		    nr >= POLICY_SYSCALLS_MAX)
 			continue;
 		p->deny[nr / 8] &= (uint8_t)~(1 << (nr % 8));
+		p->refuse_errno[nr] = 0;
 		if (p->kind == POLICY_ALLOW_LIST)
 			policy_bit_set(p->allow, nr);
 	}
@@ -117,7 +118,8 @@ static const char *const worker_needs[] = {
 	"accept", "accept4", "brk", "chdir", "clock_gettime", "clone", "close",
 	"close_range", "dup2", "dup3", "epoll_ctl", "epoll_pwait", "epoll_wait",
 	"execve", "exit", "exit_group", "futex", "getpid", "getsockname",
-	"getsockopt", "gettimeofday", "madvise", "mmap", "mprotect", "munmap",
+	"getsockopt", "gettimeofday", "landlock_restrict_self", "madvise",
+	"mmap", "mprotect", "munmap",
 	"prlimit64", "read", "recvfrom", "recvmsg", "restart_syscall",
 	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sendmsg", "sendto",
 	"setpriority", "setrlimit", "setsid", "setsockopt", "time", "umask",

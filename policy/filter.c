@@ -7,12 +7,17 @@
  * - the policy's: an allow-list, or a deny-list turned into the allow-list
  *   of every call libseccomp knows but those denied, so that a newer
  *   kernel's calls are never allowed by accident;
- * - the guard every worker gets: no signal to the master, to pid 0 or to
- *   a process group, no pidfd_open, and clone3 answers ENOSYS (its flags
- *   cannot be read, and glibc falls back to clone).
+ * - the guard every worker gets: no signal to the master (nor, where the
+ *   kernel cannot scope signals, to pid 0, a process group or a pidfd),
+ *   no pidfd_open, no new namespace, no setns, no userfaultfd by ioctl,
+ *   and what the policy's protections add (no setuid bit, no memory both
+ *   writable and executable); clone3 answers ENOSYS (its flags cannot be
+ *   read, and glibc falls back to clone).
  * Only the native architecture is allowed: any other kills the process.
  */
 #include <sys/mman.h>
+#include <sys/shm.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -129,6 +134,15 @@ filter_compile(const struct policy *p, struct policy_filter *out, char *err,
 	if ((ctx = new_ctx(deny_action(p), err, errlen)) == NULL)
 		return -1;
 	for (nr = 0; nr < POLICY_SYSCALLS_MAX; nr++) {
+		if (p->refuse_errno[nr] != 0 && nr != SCMP_SYS(clone3)) {
+			if (seccomp_rule_add(ctx,
+			    SCMP_ACT_ERRNO(p->refuse_errno[nr]), nr, 0) != 0) {
+				snprintf(err, errlen, "seccomp rule for syscall "
+				    "%d refused", nr);
+				goto out;
+			}
+			continue;
+		}
 		if (policy_bit(p->deny, nr) || nr == SCMP_SYS(clone3))
 			continue;
 		if (p->kind == POLICY_ALLOW_LIST) {
@@ -160,14 +174,61 @@ out:
 	return rc;
 }
 
-/* The guard: see the top of this file. */
+static int
+guard_rule(scmp_filter_ctx ctx, int err, int nr, unsigned arg, uint64_t mask,
+    uint64_t value)
+{
+	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO((uint16_t)err), nr, 1,
+	    SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, mask, value));
+}
+
+/* Any of these bits in the argument: refused. */
+static int
+guard_bits(scmp_filter_ctx ctx, int nr, unsigned arg, const uint64_t *bits,
+    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (guard_rule(ctx, EPERM, nr, arg, bits[i], bits[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * The guard: see the top of this file. scoped: every child server enters
+ * a Landlock domain of its own that scopes signals (ABI 6), so the kernel
+ * refuses a signal, a pidfd's or a SIGIO's, to anything outside it; below
+ * that the filter refuses what it can see.
+ */
 int
-filter_compile_guard(int master, struct policy_filter *out, char *err,
-    size_t errlen)
+filter_compile_guard(int master, const struct policy *p, int scoped,
+    struct policy_filter *out, char *err, size_t errlen)
 {
 	static const int senders[] = {
 		SCMP_SYS(kill), SCMP_SYS(tkill), SCMP_SYS(tgkill),
 		SCMP_SYS(rt_sigqueueinfo), SCMP_SYS(rt_tgsigqueueinfo),
+	};
+	/* clone takes the exit signal in its low byte: no CLONE_NEWTIME. */
+	static const uint64_t ns_clone[] = {
+		CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+		CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+	};
+	static const uint64_t ns_unshare[] = {
+		CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+		CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, 0x80 /* NEWTIME */,
+	};
+	static const uint64_t suid[] = { S_ISUID, S_ISGID };
+	static const struct {
+		int		nr;
+		unsigned	mode_arg;
+	} chmods[] = {
+		{ SCMP_SYS(chmod), 1 }, { SCMP_SYS(fchmod), 1 },
+		{ SCMP_SYS(fchmodat), 2 }, { 452 /* fchmodat2 */, 2 },
+		{ SCMP_SYS(open), 2 }, { SCMP_SYS(openat), 3 },
+		{ SCMP_SYS(creat), 1 }, { SCMP_SYS(mknod), 1 },
+		{ SCMP_SYS(mknodat), 2 }, { SCMP_SYS(mkdir), 1 },
+		{ SCMP_SYS(mkdirat), 2 },
 	};
 	scmp_filter_ctx ctx;
 	size_t i;
@@ -178,27 +239,65 @@ filter_compile_guard(int master, struct policy_filter *out, char *err,
 		return -1;
 	for (i = 0; i < sizeof(senders) / sizeof(senders[0]); i++) {
 		/* The pid is an int: only its low 32 bits count. */
-		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), senders[i], 1,
-		    SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u, 0x80000000u)) ||
-		    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), senders[i], 1,
-		    SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0)) ||
-		    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), senders[i], 1,
-		    SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu,
-		    (uint32_t)master))) {
-			snprintf(err, errlen, "seccomp guard rule refused");
-			goto out;
-		}
+		if (guard_rule(ctx, EPERM, senders[i], 0, 0xffffffffu,
+		    (uint32_t)master) != 0)
+			goto fail;
+		if (scoped)
+			continue;
+		if (guard_rule(ctx, EPERM, senders[i], 0, 0x80000000u,
+		    0x80000000u) != 0 ||
+		    guard_rule(ctx, EPERM, senders[i], 0, 0xffffffffu, 0) != 0)
+			goto fail;
 	}
 	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(pidfd_open),
 	    0) != 0 || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
-	    SCMP_SYS(clone3), 0) != 0) {
-		snprintf(err, errlen, "seccomp guard rule refused");
-		goto out;
+	    SCMP_SYS(clone3), 0) != 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setns),
+	    0) != 0)
+		goto fail;
+	/* A pidfd from open("/proc/PID") signals too. */
+	if (!scoped && seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+	    SCMP_SYS(pidfd_send_signal), 0) != 0)
+		goto fail;
+	/* A new namespace of any kind: a user namespace is every capability. */
+	if (guard_bits(ctx, SCMP_SYS(clone), 0, ns_clone,
+	    sizeof(ns_clone) / sizeof(ns_clone[0])) != 0 ||
+	    guard_bits(ctx, SCMP_SYS(unshare), 0, ns_unshare,
+	    sizeof(ns_unshare) / sizeof(ns_unshare[0])) != 0)
+		goto fail;
+	/* /dev/userfaultfd hands out what the userfaultfd deny keeps out. */
+	if (guard_rule(ctx, EPERM, SCMP_SYS(ioctl), 1, 0xffffffffu,
+	    0xaa00 /* USERFAULTFD_IOC_NEW */) != 0)
+		goto fail;
+	if (p->protect & RESTRICT_SUID_SGID) {
+		for (i = 0; i < sizeof(chmods) / sizeof(chmods[0]); i++)
+			if (guard_bits(ctx, chmods[i].nr, chmods[i].mode_arg,
+			    suid, 2) != 0)
+				goto fail;
+		/* Its mode hides in a struct: as a kernel without it. */
+		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+		    SCMP_SYS(openat2), 0) != 0)
+			goto fail;
+	}
+	if (p->protect & MEMORY_DENY_WX) {
+		/* systemd's MemoryDenyWriteExecute: ld.so maps r-x at once. */
+		if (guard_rule(ctx, EPERM, SCMP_SYS(mmap), 2,
+		    PROT_WRITE | PROT_EXEC, PROT_WRITE | PROT_EXEC) != 0 ||
+		    guard_rule(ctx, EPERM, SCMP_SYS(mprotect), 2, PROT_EXEC,
+		    PROT_EXEC) != 0 ||
+		    guard_rule(ctx, EPERM, SCMP_SYS(pkey_mprotect), 2,
+		    PROT_EXEC, PROT_EXEC) != 0 ||
+		    guard_rule(ctx, EPERM, SCMP_SYS(shmat), 2, SHM_EXEC,
+		    SHM_EXEC) != 0)
+			goto fail;
 	}
 	rc = export(ctx, out, err, errlen);
-out:
 	seccomp_release(ctx);
 	return rc;
+fail:
+	snprintf(err, errlen, "seccomp guard rule refused");
+	seccomp_release(ctx);
+	return -1;
 }
 
 /*

@@ -11,6 +11,7 @@
 #include <linux/landlock.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,10 +29,13 @@
 #define LL_NET_BIND_TCP		(1ULL << 0)		/* ABI 4 */
 #define LL_NET_CONNECT_TCP	(1ULL << 1)
 #define LL_RULE_NET_PORT	2
+#define LL_SCOPE_ABSTRACT_UNIX	(1ULL << 0)		/* ABI 6 */
+#define LL_SCOPE_SIGNAL		(1ULL << 1)
 
 struct ll_ruleset_attr {
 	uint64_t	handled_access_fs;
 	uint64_t	handled_access_net;	/* ABI 4 */
+	uint64_t	scoped;			/* ABI 6 */
 };
 
 struct ll_net_port_attr {
@@ -50,6 +54,15 @@ struct ll_net_port_attr {
 			 LANDLOCK_ACCESS_FS_IOCTL_DEV)
 
 static int ruleset = -1;
+static int child_ruleset = -1;
+static int abi_cap = -1;	/* -o landlock-abi: use no more than this */
+
+/* For tests of older kernels: behave as if this were the kernel's ABI. */
+void
+landlock_cap_abi(int cap)
+{
+	abi_cap = cap;
+}
 
 int
 landlock_abi(void)
@@ -62,7 +75,14 @@ landlock_abi(void)
 		    LANDLOCK_CREATE_RULESET_VERSION);
 		abi = v < 0 ? 0 : (int)v;
 	}
-	return abi;
+	return abi_cap >= 0 && abi_cap < abi ? abi_cap : abi;
+}
+
+/* Whether every child server's domain scopes signals and abstract sockets. */
+int
+landlock_scoped(void)
+{
+	return landlock_abi() >= 6;
 }
 
 /* Every filesystem right this kernel can handle. */
@@ -141,7 +161,8 @@ landlock_prepare(const struct policy *p, bool deny_files, char *err,
 		attr.handled_access_net |= LL_NET_BIND_TCP;
 	if (p->nconnect > 0)
 		attr.handled_access_net |= LL_NET_CONNECT_TCP;
-	attr_len = abi >= 4 ? sizeof(attr) : sizeof(attr.handled_access_fs);
+	attr_len = abi >= 4 ? offsetof(struct ll_ruleset_attr, scoped) :
+	    sizeof(attr.handled_access_fs);
 	ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_len, 0);
 	if (ruleset == -1)
 		return fail(err, errlen, "%s", "landlock_create_ruleset");
@@ -192,4 +213,66 @@ landlock_enforce(char *err, size_t errlen)
 	close(ruleset);
 	ruleset = -1;
 	return 0;
+}
+
+/*
+ * The domain each child server enters before exec, made once per worker.
+ * A domain of its own puts the child outside its worker's and its
+ * siblings' domains, so the kernel refuses it ptrace-mode access to them
+ * (/proc/PID/mem, ptrace, process_vm_*); from ABI 6 it also scopes
+ * signals (kill, pidfd_send_signal, SIGIO and SIGURG by F_SETOWN) and
+ * abstract unix sockets to the child's own session. Below ABI 6 the
+ * domain handles every filesystem right and grants them all beneath /,
+ * for the ptrace rule alone; the guard filter refuses what the scopes
+ * would have. Without Landlock there is no domain (logged at start).
+ */
+int
+landlock_child_prepare(char *err, size_t errlen)
+{
+	struct ll_ruleset_attr attr = { 0 };
+	struct landlock_path_beneath_attr pb;
+	int abi = landlock_abi(), root;
+
+	if (abi == 0)
+		return 0;
+	if (abi >= 6) {
+		attr.scoped = LL_SCOPE_SIGNAL | LL_SCOPE_ABSTRACT_UNIX;
+		child_ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr,
+		    sizeof(attr), 0);
+		if (child_ruleset == -1)
+			goto fail;
+		return 0;
+	}
+	attr.handled_access_fs = fs_rights(abi);
+	child_ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr,
+	    abi >= 4 ? offsetof(struct ll_ruleset_attr, scoped) :
+	    sizeof(attr.handled_access_fs), 0);
+	if (child_ruleset == -1)
+		goto fail;
+	if ((root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		goto fail;
+	pb.parent_fd = root;
+	pb.allowed_access = attr.handled_access_fs;
+	if (syscall(SYS_landlock_add_rule, child_ruleset,
+	    LANDLOCK_RULE_PATH_BENEATH, &pb, 0) == -1) {
+		close(root);
+		goto fail;
+	}
+	close(root);
+	return 0;
+fail:
+	snprintf(err, errlen, "the child servers' domain: %s", strerror(errno));
+	if (child_ruleset != -1)
+		close(child_ruleset);
+	child_ruleset = -1;
+	return -1;
+}
+
+/* In the child, between clone and exec: one system call, no allocation. */
+int
+landlock_child_enter(void)
+{
+	if (child_ruleset == -1)
+		return 0;
+	return (int)syscall(SYS_landlock_restrict_self, child_ruleset, 0);
 }

@@ -198,8 +198,79 @@ add_caps(struct pparser *pp, const char *directive, char **w, int n,
 			perr(pp, directive, "unknown capability \"%s\"", w[i]);
 			continue;
 		}
+		if ((1ULL << cap) & CAPS_NEVER) {
+			perr(pp, directive, "%s would let the service undo "
+			    "its sandbox (mounts, tracing, raw devices, the "
+			    "filters): no policy can grant it", w[i]);
+			continue;
+		}
 		*set |= 1ULL << cap;
 	}
+}
+
+/*
+ * refuse ERRNO NAME...: the call fails with that errno instead of meeting
+ * the action, for calls a server's libraries try and do without (PAM's
+ * keyring, say): a soft no, logged once a minute, never a kill.
+ */
+static void
+add_refusals(struct pparser *pp, char **w, int n)
+{
+	uint8_t bits[POLICY_SYSCALLS_MAX / 8] = { 0 };
+	unsigned long v;
+	int e = 0, nr;
+	size_t i;
+
+	if (n < 2) {
+		perr(pp, "refuse", "expected an errno and the calls it answers");
+		return;
+	}
+	for (i = 0; i < ARRAY_LEN(errnos); i++)
+		if (strcmp(errnos[i].name, w[0]) == 0)
+			e = errnos[i].value;
+	if (e == 0 && parse_ulong(w[0], 1, 4095, &v) == 0)
+		e = (int)v;
+	if (e == 0) {
+		perr(pp, "refuse", "unknown errno \"%s\"", w[0]);
+		return;
+	}
+	add_syscalls(pp, "refuse", w + 1, n - 1, bits);
+	for (nr = 0; nr < POLICY_SYSCALLS_MAX; nr++)
+		if (policy_bit(bits, nr))
+			pp->p->refuse_errno[nr] = (uint16_t)e;
+}
+
+/* The systemd-named protections: NAME yes|no (protect-system: full too). */
+static void
+set_protect(struct pparser *pp, const char *directive, char **w, int n,
+    uint32_t flag)
+{
+	uint32_t *p = &pp->p->protect;
+
+	if (n == 1 && flag == PROTECT_SYSTEM && strcmp(w[0], "full") == 0) {
+		*p |= PROTECT_SYSTEM | PROTECT_SYSTEM_FULL;
+		return;
+	}
+	if (n == 1 && flag == PROTECT_PROC && strcmp(w[0], "invisible") == 0) {
+		*p |= flag;
+		return;
+	}
+	if (n == 1 && flag == PROTECT_PROC && strcmp(w[0], "default") == 0) {
+		*p &= ~flag;
+		return;
+	}
+	if (n == 1 && flag != PROTECT_PROC && strcmp(w[0], "yes") == 0) {
+		*p |= flag;
+		return;
+	}
+	if (n == 1 && flag != PROTECT_PROC && strcmp(w[0], "no") == 0) {
+		*p &= ~(flag == PROTECT_SYSTEM ? flag | PROTECT_SYSTEM_FULL :
+		    flag);
+		return;
+	}
+	perr(pp, directive, "expected %s", flag == PROTECT_PROC ?
+	    "invisible or default" : flag == PROTECT_SYSTEM ?
+	    "yes, full or no" : "yes or no");
 }
 
 static bool
@@ -532,6 +603,22 @@ directive(struct pparser *pp, char **w, int n)
 		add_cidrs(pp, d, w, n, p->only_from, &p->nonly);
 	else if (strcmp(d, "no-access") == 0)
 		add_cidrs(pp, d, w, n, p->no_access, &p->nnoaccess);
+	else if (strcmp(d, "refuse") == 0)
+		add_refusals(pp, w, n);
+	else if (strcmp(d, "protect-system") == 0)
+		set_protect(pp, d, w, n, PROTECT_SYSTEM);
+	else if (strcmp(d, "protect-kernel") == 0)
+		set_protect(pp, d, w, n, PROTECT_KERNEL);
+	else if (strcmp(d, "protect-proc") == 0)
+		set_protect(pp, d, w, n, PROTECT_PROC);
+	else if (strcmp(d, "private-tmp") == 0)
+		set_protect(pp, d, w, n, PRIVATE_TMP);
+	else if (strcmp(d, "private-devices") == 0)
+		set_protect(pp, d, w, n, PRIVATE_DEVICES);
+	else if (strcmp(d, "restrict-suid-sgid") == 0)
+		set_protect(pp, d, w, n, RESTRICT_SUID_SGID);
+	else if (strcmp(d, "memory-deny-write-execute") == 0)
+		set_protect(pp, d, w, n, MEMORY_DENY_WX);
 	else if (strcmp(d, "no-exec-memory") == 0) {
 		if (n != 0)
 			perr(pp, d, "takes no argument");

@@ -79,7 +79,33 @@ struct policy {
 	struct policy_cidr no_access[POLICY_CIDRS_MAX];
 	uint32_t	landlock_abi;		/* the ABI its rules need */
 	uint32_t	no_exec_memory;		/* mmap/mprotect never PROT_EXEC */
+	uint32_t	protect;		/* PROTECT_*, what the pool's */
+						/* mount namespace and filter add */
+	uint16_t	refuse_errno[POLICY_SYSCALLS_MAX]; /* refuse: 0, or */
+						/* the errno this call gets */
 };
+
+/*
+ * The protections named after systemd's (sinetd.policy(5) has the table):
+ * mounts in the pool's own namespace (root only) and rules in the guard.
+ */
+#define PROTECT_SYSTEM		0x001	/* /usr /boot /efi read-only */
+#define PROTECT_SYSTEM_FULL	0x002	/* and /etc */
+#define PROTECT_KERNEL		0x004	/* /proc/sys, /sys read-only, kmsg gone */
+#define PROTECT_PROC		0x008	/* hidepid=invisible */
+#define PRIVATE_TMP		0x010	/* /tmp and /var/tmp of the pool's own */
+#define PRIVATE_DEVICES		0x020	/* /dev with the harmless nodes only */
+#define RESTRICT_SUID_SGID	0x040	/* no setuid or setgid bit can be set */
+#define MEMORY_DENY_WX		0x080	/* no memory both writable and exec */
+
+/*
+ * Capabilities no policy can grant: each would let a service undo its
+ * sandbox (sys_admin mounts and unmounts, sys_ptrace reaches past the
+ * domains, sys_module, sys_rawio, sys_boot, mac_*, bpf reach the kernel).
+ */
+#define CAPS_NEVER	((1ULL << 16) | (1ULL << 17) | (1ULL << 19) | \
+			 (1ULL << 21) | (1ULL << 22) | (1ULL << 32) | \
+			 (1ULL << 33) | (1ULL << 39))
 
 /* parse.c */
 int	 policy_parse_file(const char *, const char *, const struct policy *,
@@ -117,7 +143,8 @@ struct policy_filter {
 };
 int	 filter_compile(const struct policy *, struct policy_filter *, char *,
 	    size_t);
-int	 filter_compile_guard(int, struct policy_filter *, char *, size_t);
+int	 filter_compile_guard(int, const struct policy *, int,
+	    struct policy_filter *, char *, size_t);
 int	 filter_load(const struct policy_filter *, unsigned);
 
 /* caps.c */
@@ -130,6 +157,22 @@ int	 caps_apply(uint64_t, bool, bool, uint64_t *, char *, size_t);
 int	 landlock_abi(void);
 int	 landlock_prepare(const struct policy *, bool, char *, size_t);
 int	 landlock_enforce(char *, size_t);
+int	 landlock_child_prepare(char *, size_t);
+int	 landlock_child_enter(void);
+int	 landlock_scoped(void);
+void	 landlock_cap_abi(int);
+
+/* mountns.c: the pool's own view of the filesystem (root only) */
+struct mountns_protect {
+	const char	*conf;		/* read-only, whatever the policy */
+	const char	*policy_dir;
+	const char	*pidfile;
+	const char	*ctl_socket;	/* hidden */
+};
+#define MOUNTNS_MARK	"sinetd-sandbox"	/* a descendant's sign */
+int	 mountns_enter(const struct policy *, const struct mountns_protect *,
+	    char *, size_t);
+bool	 mountns_is_sandboxed(int);
 
 /* bits */
 static inline void

@@ -1,8 +1,9 @@
 /*
  * Lock-down, one function, in a fixed order, every step fatal: everything
  * is resolved first (time zone, policy, filters, the Landlock ruleset),
- * then rlimits, chroot, the ids, the capabilities and bounding set,
- * no_new_privs, Landlock, and seccomp last. A worker that cannot confine
+ * then rlimits, the pool's mount namespace, chroot, the ids, the
+ * capabilities and bounding set, no_new_privs, Landlock, seccomp, and
+ * last no more core dumps or ptrace by our own uid. A worker that cannot confine
  * itself exits with the "do not respawn" status and never serves.
  */
 #include <sys/prctl.h>
@@ -31,6 +32,7 @@ lockdown_prepare(const struct msg_service *m, struct policy *p)
 	char err[256];
 
 	tzset();
+	landlock_cap_abi(m->landlock_abi_max);
 	if (m->builtin == BUILTIN_NONE)
 		policy_add_worker_needs(p);
 #ifdef SINETD_SANITIZE
@@ -39,8 +41,8 @@ lockdown_prepare(const struct msg_service *m, struct policy *p)
 		policy_bit_set(p->allow, syscall_number("sigaltstack"));
 #endif
 	if (filter_compile(p, &policy_filter, err, sizeof(err)) == -1 ||
-	    filter_compile_guard(m->master_pid, &guard_filter, err,
-	    sizeof(err)) == -1)
+	    filter_compile_guard(m->master_pid, p, m->builtin == BUILTIN_NONE &&
+	    landlock_scoped(), &guard_filter, err, sizeof(err)) == -1)
 		fatalx("lock-down: seccomp: %s", err);
 }
 
@@ -93,12 +95,22 @@ lockdown(const struct msg_service *m, const struct policy *p)
 	int i, listener;
 
 	own_rlimits(m);
+	/* The pool's own mounts, while we may still mount. */
+	if (!internal && m->change_ids) {
+		struct mountns_protect own = { .conf = m->conf_path,
+			.policy_dir = m->policy_dir, .pidfile = m->pidfile,
+			.ctl_socket = m->ctl_socket };
+
+		if (mountns_enter(p, &own, err, sizeof(err)) == -1)
+			fatalx("lock-down: mount namespace: %s", err);
+	}
 	if (p->chroot[0] != '\0' && m->change_ids) {
 		if (chroot(p->chroot) == -1 || chdir("/") == -1)
 			fatal("lock-down: chroot %s", p->chroot);
 	}
 	/* The paths are opened now, as root and inside any chroot. */
-	if (landlock_prepare(p, internal, err, sizeof(err)) == -1)
+	if (landlock_prepare(p, internal, err, sizeof(err)) == -1 ||
+	    (!internal && landlock_child_prepare(err, sizeof(err)) == -1))
 		fatalx("lock-down: landlock: %s", err);
 	if (m->change_ids) {
 		if (caps_keep_before_setuid() == -1)
@@ -118,6 +130,12 @@ lockdown(const struct msg_service *m, const struct policy *p)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 	    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
 		fatal("lock-down: no_new_privs");
+	/*
+	 * Not even our own uid may read our memory or attach to us: a child
+	 * server of the same user, or anything else on the host.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("lock-down: PR_SET_DUMPABLE");
 	if (landlock_enforce(err, sizeof(err)) == -1)
 		fatalx("lock-down: landlock: %s", err);
 	/*

@@ -64,6 +64,9 @@ child_main(void *arg)
 	if (dup2(sp->fd, 0) == -1 || dup2(sp->fd, 1) == -1 ||
 	    dup2(sp->fd, 2) == -1)
 		goto fail;
+	/* A domain of its own: outside its worker's and its siblings'. */
+	if (landlock_child_enter() == -1)
+		goto fail;
 	if (close_range(3, ~0U, 0) == -1)
 		goto fail;
 	sigemptyset(&none);

@@ -5,6 +5,8 @@
  * other group's), and the built-in policies.
  */
 #include <sys/mman.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -382,7 +384,9 @@ builtins(void)
 		"fork", "clone", "ptrace", "connect" };
 	size_t i;
 	bool clean = true;
+	struct policy guarded;
 	int status, *r;
+	void *m;
 	pid_t pid;
 
 	policy_default(&d);
@@ -405,7 +409,7 @@ builtins(void)
 	d.action = ACTION_ERRNO;
 	d.action_errno = FILTERED;
 	ok(filter_compile(&d, &f, err, sizeof(err)) == 0, "default compiles");
-	r = mmap(NULL, 4 * sizeof(int), PROT_READ | PROT_WRITE,
+	r = mmap(NULL, 8 * sizeof(int), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if ((pid = fork()) == 0) {
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
@@ -424,8 +428,10 @@ builtins(void)
 	ok(r[3], "clone3 answers ENOSYS: glibc falls back to clone");
 	free(f.prog);
 
-	ok(filter_compile_guard(getpid(), &f, err, sizeof(err)) == 0,
-	    "the guard compiles");
+	memset(&guarded, 0, sizeof(guarded));
+	guarded.protect = RESTRICT_SUID_SGID | MEMORY_DENY_WX;
+	ok(filter_compile_guard(getpid(), &guarded, 0, &f, err,
+	    sizeof(err)) == 0, "the guard compiles");
 	if ((pid = fork()) == 0) {
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 		    filter_load(&f, 0) == -1)
@@ -437,12 +443,30 @@ builtins(void)
 		r[3] = kill(getpid(), 0) == 0 && syscall(SYS_clone3, 0, 0) ==
 		    -1 && errno == ENOSYS && syscall(SYS_pidfd_open, getpid(),
 		    0) == -1 && errno == EPERM;
+		r[4] = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0,
+		    0) == -1 && errno == EPERM && unshare(CLONE_NEWNET) == -1 &&
+		    errno == EPERM && setns(0, 0) == -1 && errno == EPERM;
+		r[5] = fchmod(0, 04755) == -1 && errno == EPERM &&
+		    chmod("/nonexistent", 02755) == -1 && errno == EPERM;
+		r[6] = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED &&
+		    errno == EPERM && (m = mmap(NULL, 4096, PROT_READ |
+		    PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) !=
+		    MAP_FAILED && mprotect(m, 4096, PROT_READ | PROT_EXEC) ==
+		    -1 && errno == EPERM && mprotect(m, 4096, PROT_READ) == 0;
+		r[7] = syscall(SYS_pidfd_send_signal, 0, 0, NULL, 0) == -1 &&
+		    errno == EPERM;
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);
 	ok(r[0], "the guard: no signal to the master");
 	ok(r[1] && r[2], "the guard: none to pid 0, -1 or a process group");
 	ok(r[3], "the guard: itself yes; clone3 ENOSYS; no pidfd_open");
+	ok(r[4], "the guard: no new namespace by clone or unshare, no setns");
+	ok(r[5], "restrict-suid-sgid: no setuid or setgid bit by chmod");
+	ok(r[6], "memory-deny-write-execute: no W+X mapping, no exec by "
+	    "mprotect; read-only is fine");
+	ok(r[7], "without scopes, no signal by pidfd");
 	free(f.prog);
 }
 
