@@ -23,7 +23,7 @@
 
 #define CTL_VERSION		"sinetctl/1"
 #define CTL_REQUEST_MAX		1024
-#define DEFAULT_SOCKET		"/run/sinetd.sock"
+#define DEFAULT_SOCKET		"/run/sinetd/sinetd.sock"
 #define REPLY_MAX		(64UL << 20)	/* far above any real reply */
 #define TIMEOUT_MS		10000
 #define RELOAD_TIMEOUT_MS	130000	/* the daemon gives a reload 120 s */

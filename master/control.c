@@ -401,6 +401,10 @@ control_open(void)
 		    opts.ctl_socket);
 		return -1;
 	}
+	/* The default's directory, which each pool's namespace hides. */
+	if (strncmp(sun.sun_path, "/run/sinetd/", 12) == 0 &&
+	    mkdir("/run/sinetd", 0755) == -1 && errno != EEXIST)
+		log_warn("cannot make /run/sinetd");
 	if (lstat(sun.sun_path, &sb) == 0) {
 		if (!S_ISSOCK(sb.st_mode)) {
 			log_warnx("control socket not made: path exists and is "

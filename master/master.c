@@ -29,7 +29,7 @@ struct options opts = {
 	.conf_path = "/etc/inetd.conf",
 	.pidfile = "/run/sinetd.pid",
 	.policy_dir = "/etc/sinetd/policy",
-	.ctl_socket = "/run/sinetd.sock",
+	.ctl_socket = "/run/sinetd/sinetd.sock",
 	.landlock_abi_max = -1,
 	.internal_user = "nobody",
 	.backlog = 128,
@@ -436,6 +436,7 @@ master_main(void)
 	}
 #endif
 	pool_init(uid, gid, root);
+	cgroup_init();
 	if (root)
 		policies_make_empty_dir();
 	control_open();

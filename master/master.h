@@ -191,6 +191,10 @@ void	 violation_free(void);
 /* learn.c */
 void	 learn_add(struct msvc *, int);
 
+/* cgroup.c: a cgroup per pool */
+void	 cgroup_init(void);
+int	 cgroup_attach(const char *, const struct policy *, pid_t);
+
 /* pidfile.c */
 int	 pidfile_lock(const char *);
 void	 pidfile_write(int);

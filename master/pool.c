@@ -414,6 +414,11 @@ out:
 		schedule_restart(w, w->started_at);
 		return;
 	}
+	/* Before it reads its service, so before it can fork. */
+	if (s->builtin == BUILTIN_NONE && cgroup_attach(s->fields,
+	    w->ms->policy, pid) == -1)
+		log_warn("cannot bound the pool's processes and memory %s",
+		    s->fields);
 	w->pid = pid;
 	w->chan = sv[0];
 	w->ready = false;

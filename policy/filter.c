@@ -19,6 +19,7 @@
 #include <sys/shm.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/filter.h>
@@ -230,6 +231,16 @@ filter_compile_guard(int master, const struct policy *p, int scoped,
 		{ SCMP_SYS(mknodat), 2 }, { SCMP_SYS(mkdir), 1 },
 		{ SCMP_SYS(mkdirat), 2 },
 	};
+	static const struct {
+		int		nr;
+		unsigned	arg;	/* the pid: 0 is ourselves */
+	} self_only[] = {
+		{ SCMP_SYS(prlimit64), 0 }, { SCMP_SYS(setpriority), 1 },
+		{ SCMP_SYS(sched_setaffinity), 0 },
+		{ SCMP_SYS(sched_setscheduler), 0 },
+		{ SCMP_SYS(sched_setparam), 0 }, { SCMP_SYS(sched_setattr), 0 },
+		{ SCMP_SYS(ioprio_set), 1 },
+	};
 	scmp_filter_ctx ctx;
 	size_t i;
 	int rc = -1;
@@ -264,6 +275,18 @@ filter_compile_guard(int master, const struct policy *p, int scoped,
 	    sizeof(ns_clone) / sizeof(ns_clone[0])) != 0 ||
 	    guard_bits(ctx, SCMP_SYS(unshare), 0, ns_unshare,
 	    sizeof(ns_unshare) / sizeof(ns_unshare[0])) != 0)
+		goto fail;
+	/*
+	 * What the same uid may do to another process without ptrace: its
+	 * limits, its priority, its CPUs, its I/O class. Only our own.
+	 */
+	for (i = 0; i < sizeof(self_only) / sizeof(self_only[0]); i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+		    self_only[i].nr, 1, SCMP_CMP(self_only[i].arg,
+		    SCMP_CMP_NE, 0)) != 0)
+			goto fail;
+	if (guard_rule(ctx, EPERM, SCMP_SYS(setpriority), 0, 0xffffffffu,
+	    PRIO_USER) != 0)
 		goto fail;
 	/* /dev/userfaultfd hands out what the userfaultfd deny keeps out. */
 	if (guard_rule(ctx, EPERM, SCMP_SYS(ioctl), 1, 0xffffffffu,

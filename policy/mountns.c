@@ -263,8 +263,15 @@ mountns_enter(const struct policy *p, const struct mountns_protect *own,
 		return fail(&c, "open", "/dev/null");
 	if ((p->protect & PRIVATE_DEVICES) && private_devices(&c) == -1)
 		goto out;
-	if ((p->protect & PROTECT_PROC) && mount("proc", "/proc", "proc",
-	    MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible") == -1) {
+	/*
+	 * invisible shows every process of the proc instance's group (gid 0:
+	 * root's processes to a root child); ptraceable only those the child
+	 * may trace, which its own Landlock domain keeps to its session.
+	 */
+	if ((p->protect & (PROTECT_PROC | PROTECT_PROC_PTRACE)) &&
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	    (p->protect & PROTECT_PROC_PTRACE) ? "hidepid=ptraceable" :
+	    "hidepid=invisible") == -1) {
 		fail(&c, "proc on", "/proc");
 		goto out;
 	}

@@ -240,6 +240,26 @@ add_refusals(struct pparser *pp, char **w, int n)
 			pp->p->refuse_errno[nr] = (uint16_t)e;
 }
 
+/* tasks-max N, memory-max SIZE: the pool's cgroup; infinity lifts it. */
+static void
+set_pool_limit(struct pparser *pp, const char *directive, char **w, int n,
+    bool bytes, uint64_t *out)
+{
+	unsigned long v;
+
+	if (n == 1 && strcmp(w[0], "infinity") == 0) {
+		*out = 0;
+		return;
+	}
+	if (n != 1 || (bytes ? parse_size(w[0], ULONG_MAX / 2, &v) :
+	    parse_ulong(w[0], 1, 4194304, &v)) == -1 || v == 0) {
+		perr(pp, directive, "expected %s or infinity", bytes ?
+		    "a size (k, m or g)" : "a number from 1 to 4194304");
+		return;
+	}
+	*out = v;
+}
+
 /* The systemd-named protections: NAME yes|no (protect-system: full too). */
 static void
 set_protect(struct pparser *pp, const char *directive, char **w, int n,
@@ -252,11 +272,15 @@ set_protect(struct pparser *pp, const char *directive, char **w, int n,
 		return;
 	}
 	if (n == 1 && flag == PROTECT_PROC && strcmp(w[0], "invisible") == 0) {
-		*p |= flag;
+		*p = (*p & ~PROTECT_PROC_PTRACE) | flag;
+		return;
+	}
+	if (n == 1 && flag == PROTECT_PROC && strcmp(w[0], "ptraceable") == 0) {
+		*p = (*p & ~PROTECT_PROC) | PROTECT_PROC_PTRACE;
 		return;
 	}
 	if (n == 1 && flag == PROTECT_PROC && strcmp(w[0], "default") == 0) {
-		*p &= ~flag;
+		*p &= ~(flag | PROTECT_PROC_PTRACE);
 		return;
 	}
 	if (n == 1 && flag != PROTECT_PROC && strcmp(w[0], "yes") == 0) {
@@ -269,7 +293,7 @@ set_protect(struct pparser *pp, const char *directive, char **w, int n,
 		return;
 	}
 	perr(pp, directive, "expected %s", flag == PROTECT_PROC ?
-	    "invisible or default" : flag == PROTECT_SYSTEM ?
+	    "ptraceable, invisible or default" : flag == PROTECT_SYSTEM ?
 	    "yes, full or no" : "yes or no");
 }
 
@@ -603,6 +627,10 @@ directive(struct pparser *pp, char **w, int n)
 		add_cidrs(pp, d, w, n, p->only_from, &p->nonly);
 	else if (strcmp(d, "no-access") == 0)
 		add_cidrs(pp, d, w, n, p->no_access, &p->nnoaccess);
+	else if (strcmp(d, "tasks-max") == 0)
+		set_pool_limit(pp, d, w, n, false, &p->tasks_max);
+	else if (strcmp(d, "memory-max") == 0)
+		set_pool_limit(pp, d, w, n, true, &p->memory_max);
 	else if (strcmp(d, "refuse") == 0)
 		add_refusals(pp, w, n);
 	else if (strcmp(d, "protect-system") == 0)

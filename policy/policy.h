@@ -81,6 +81,8 @@ struct policy {
 	uint32_t	no_exec_memory;		/* mmap/mprotect never PROT_EXEC */
 	uint32_t	protect;		/* PROTECT_*, what the pool's */
 						/* mount namespace and filter add */
+	uint64_t	tasks_max;		/* the pool's cgroup: 0, none */
+	uint64_t	memory_max;		/* bytes, 0: none */
 	uint16_t	refuse_errno[POLICY_SYSCALLS_MAX]; /* refuse: 0, or */
 						/* the errno this call gets */
 };
@@ -93,6 +95,7 @@ struct policy {
 #define PROTECT_SYSTEM_FULL	0x002	/* and /etc */
 #define PROTECT_KERNEL		0x004	/* /proc/sys, /sys read-only, kmsg gone */
 #define PROTECT_PROC		0x008	/* hidepid=invisible */
+#define PROTECT_PROC_PTRACE	0x100	/* hidepid=ptraceable */
 #define PRIVATE_TMP		0x010	/* /tmp and /var/tmp of the pool's own */
 #define PRIVATE_DEVICES		0x020	/* /dev with the harmless nodes only */
 #define RESTRICT_SUID_SGID	0x040	/* no setuid or setgid bit can be set */

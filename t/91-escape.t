@@ -54,7 +54,8 @@ write_file($decoy_log, '');
 $decoy = fork() // die "fork: $!";
 if ($decoy == 0) {
 	$0 = 'escape-decoy';
-	$SIG{USR1} = sub {
+	# SIGCONT: kill_all's kill(-1, SIGCONT).
+	$SIG{USR1} = $SIG{CONT} = sub {
 		open(my $fh, '>>', $decoy_log) or return;
 		printf $fh "%.6f\n", time;
 		close($fh);
@@ -70,6 +71,12 @@ my @configs = (
 	(map { [ "$_-root", 'root', $static, $_ ] }
 	    qw(telnet ftp login shell exec uucp tftp)),
 	[ 'default-root-dynamic', 'root', $dynamic, undef ],
+);
+# Granted on purpose: in.ftpd chroots anonymous users and in.tftpd -s
+# chroots itself, so their policies name sys_chroot (sinetd.policy(5)).
+my %granted = (
+	'ftp-root' => { chroot => 'sys_chroot, for its chroot' },
+	'tftp-root' => { chroot => 'sys_chroot, for -s' },
 );
 my (%port, $conf);
 for my $c (@configs) {
@@ -89,7 +96,10 @@ my $echo = free_port();
 $conf .= "127.0.0.1:$echo stream tcp nowait nobody internal echo\n";
 
 my $started = time;
-my $d = Sinetd->start(dir => $dir, args => ['-P', $poldir], conf => $conf);
+# The control socket where sinetd keeps it by default: /run/sinetd, the
+# directory every pool's namespace hides.
+my $d = Sinetd->start(dir => $dir, args => ['-P', $poldir], conf => $conf,
+    ctl_socket => "/run/sinetd/t91-$$.sock");
 my $master = $d->pid;
 my $other = wait_for(5, sub { $d->worker_for($echo) });
 ok($other, "the echo service's worker: pid " . ($other // 'none'));
@@ -189,23 +199,31 @@ for my $c (@configs) {
 			my $hit = defined $from &&
 			    grep { $_ >= $from - 0.005 && $_ < $to } @got;
 			$sent[$i][1] = $hit ? 'ESCAPED' : 'refused';
-			$sent[$i][2] .= $hit ? ': the decoy got SIGUSR1' :
+			$sent[$i][2] .= $hit ? ': the decoy got it' :
 			    ': the decoy got nothing';
 		}
 
-		my $refused = 0;
+		my ($refused, $counted) = (0, 0);
 		for my $a (@attempts) {
 			my ($what, $verdict, $detail) = @$a;
+			# What a shipped policy grants by name, and its man page
+			# says what it costs: asserted to work, so the test
+			# would notice the policy losing it, and not counted.
+			if (my $why = $granted{$name}{$what}) {
+				ok($verdict eq 'ESCAPED',
+				    "$name: $what granted by its policy ($why)");
+				next;
+			}
+			$counted++;
 			$refused++ if $verdict eq 'refused';
 			ok($verdict eq 'refused', "$name: $what refused")
 			    ? note("  $name: $what refused: $detail")
 			    : diag("  $name: $what ESCAPED: $detail");
 		}
-		push @summary, "$name: $refused of " . scalar(@attempts)
-		    . ' attempts refused';
+		push @summary, "$name: $refused of $counted attempts refused";
 		diag($summary[-1]);
 		$all_refused += $refused;
-		$all += @attempts;
+		$all += $counted;
 
 		close($h);
 		ok(wait_for(3, sub { !pid_alive($sib) }),

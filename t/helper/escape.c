@@ -369,9 +369,18 @@ a_sigqueue_master(void)
 static void
 a_kill_all(void)
 {
-	if (kill(-1, 0) == 0)
-		ESCAPE("kill(-1, 0) = 0: some process outside may be signalled");
-	REFUSE("kill(-1, 0): %s", en(errno));
+	struct timespec ts;
+
+	/*
+	 * kill(-1) succeeds as soon as one process takes it, our own session
+	 * included: only the decoy, outside, tells whether the wall holds.
+	 * SIGCONT, since it harms nothing that gets it.
+	 */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (kill(-1, SIGCONT) == -1 && errno != ESRCH)
+		REFUSE("kill(-1, SIGCONT): %s", en(errno));
+	verdict(SENT, "SIGCONT to every process t=%lld.%06ld",
+	    (long long)ts.tv_sec, ts.tv_nsec / 1000);
 }
 
 static void

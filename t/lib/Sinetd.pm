@@ -126,7 +126,7 @@ sub start {
 		pidfile => $o{pidfile} // "$dir/sinetd.pid",
 		ctl_socket => $o{ctl_socket} // "$dir/ctl.sock",
 	}, $class;
-	# Never the default /run/sinetd.sock: parallel tests have their own.
+	# Never the default /run/sinetd/sinetd.sock: parallel tests have their own.
 	my @cmd = (@{ $o{prefix} // [] }, $o{bin} // sinetd_bin(), '-d', '-p',
 	    $self->{pidfile}, '-S', $self->{ctl_socket},
 	    @{ $o{args} // [] }, $conf);
