@@ -144,6 +144,7 @@ void	 listen_close(struct msvc *);
 void	 pool_init(uid_t, gid_t, bool);
 int	 pool_state_open(struct msvc *);
 void	 pool_state_close(struct msvc *);
+uint64_t pool_suspend_ms(const struct msvc *);
 bool	 pool_adopted_exit(struct msvc *, pid_t, int);
 void	 pool_set_guard_port(int);
 void	 pool_clear_guard_ports(void);

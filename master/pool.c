@@ -123,6 +123,14 @@ pool_size(const struct msvc *ms)
 	return 1;
 }
 
+/* How long a tripped spawn rate keeps the service off. */
+uint64_t
+pool_suspend_ms(const struct msvc *ms)
+{
+	return ms->policy->suspend_ms ? ms->policy->suspend_ms :
+	    (uint32_t)opts.suspend_ms;
+}
+
 /* The state that outlives the workers; internal services keep counters. */
 int
 pool_state_open(struct msvc *ms)
@@ -144,7 +152,7 @@ pool_state_open(struct msvc *ms)
 void
 pool_state_close(struct msvc *ms)
 {
-	svcstate_unmap(ms->state);
+	svcstate_unmap(ms->state, ms->nslots);
 	ms->state = NULL;
 	if (ms->state_fd != -1)
 		close(ms->state_fd);
@@ -153,22 +161,16 @@ pool_state_close(struct msvc *ms)
 
 /*
  * A child server whose worker died was handed to us (we are the
- * subreaper): if it was this service's, its slot is freed, without ever
- * waiting for the lock a worker might hold. Returns false if not ours.
+ * subreaper): if it was this service's, its slot is freed, without the
+ * lock a worker might hold or have broken. Returns false if not ours.
  */
 bool
 pool_adopted_exit(struct msvc *ms, pid_t pid, int status)
 {
 	char how[64];
 
-	if (!svcstate_has_child(ms->state, ms->nslots, pid, false))
+	if (!svcstate_free_adopted(ms->state, ms->nslots, pid))
 		return false;
-	if (svcstate_trylock(ms->state) == 0) {
-		svcstate_release(ms->state, ms->nslots, pid);
-		svcstate_unlock(ms->state);
-	} else
-		log_warnx("service state busy: a child's slot stays taken "
-		    "%s child=%ld", ms->svc->fields, (long)pid);
 	wait_status_str(status, how, sizeof(how));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		log_warnx("child exited %s child=%ld %s adopted=yes",
@@ -267,8 +269,7 @@ send_service(struct worker *w)
 		m.max_child = s->max_child;
 		m.max_cpm = s->max_cpm;
 		m.max_perip = s->max_perip;
-		m.suspend_ms = w->ms->policy->suspend_ms ?
-		    w->ms->policy->suspend_ms : (uint32_t)opts.suspend_ms;
+		m.suspend_ms = (uint32_t)pool_suspend_ms(w->ms);
 		str_copy(m.program, s->program, sizeof(m.program));
 		m.argc = (uint32_t)s->argc;
 		for (i = 0; i < s->argc; i++) {

@@ -73,13 +73,16 @@ buf_label(struct buf *b, const char *s)
 	}
 }
 
+/* A time a worker may have written: "-" for one no calendar holds. */
 static void
 iso_time(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < 0 ||
+	    tm.tm_year > 9999 - 1900 ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "-");
 }
 
 /* A monotonic deadline as a wall-clock time. */
@@ -91,18 +94,27 @@ wall_of(uint64_t mono_ms)
 	return time(NULL) + (time_t)(mono_ms > now ? (mono_ms - now) / 1000 : 0);
 }
 
+/*
+ * From the shared state, which a worker can scribble on: a suspension is
+ * never said to last longer than the service's own suspend time, and an
+ * internal service is never suspended.
+ */
 static const char *
 service_state(const struct msvc *ms, time_t *until)
 {
+	uint64_t now = now_ms(), end, most;
+
 	*until = 0;
 	if (ms->status == MSVC_FAILED)
 		return "failed";
-	if (ms->state != NULL &&
-	    __atomic_load_n(&ms->state->disabled, __ATOMIC_RELAXED))
+	if (ms->state == NULL)
+		return "listening";
+	if (__atomic_load_n(&ms->state->disabled, __ATOMIC_RELAXED) != 0)
 		return "disabled";
-	if (ms->state != NULL &&
-	    ms->state->suspended_until > now_ms()) {
-		*until = wall_of(ms->state->suspended_until);
+	end = __atomic_load_n(&ms->state->suspended_until, __ATOMIC_RELAXED);
+	most = now + pool_suspend_ms(ms);
+	if (ms->svc->builtin == BUILTIN_NONE && end > now) {
+		*until = wall_of(end < most ? end : most);
 		return "suspended";
 	}
 	return "listening";
@@ -134,7 +146,7 @@ static unsigned
 children_running(const struct msvc *ms)
 {
 	return ms->state != NULL ?
-	    __atomic_load_n(&ms->state->nchildren, __ATOMIC_RELAXED) : 0;
+	    svcstate_load_clamped(&ms->state->nchildren, ms->nslots) : 0;
 }
 
 /* The counters, by the names status, JSON and metrics share. */
@@ -150,7 +162,8 @@ counters_of(const struct msvc *ms, struct counter *c)
 	const struct svc_counters *v = ms->state ? &ms->state->c : &z;
 	size_t n = 0;
 
-#define COUNTER(field) c[n].name = #field; c[n++].value = v->field
+#define COUNTER(field) c[n].name = #field; \
+	c[n++].value = __atomic_load_n(&v->field, __ATOMIC_RELAXED)
 	COUNTER(accepted);
 	COUNTER(spawned);
 	COUNTER(exec_failed);
@@ -174,7 +187,11 @@ child_peer(const struct svc_child *c, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-/* The running children of a service, copied out of its shared table. */
+/*
+ * The running children of a service, copied out of its shared table: at
+ * most our own table size looked at, at most max kept, each copied before
+ * it is judged so a worker changing it cannot change it under us.
+ */
 static size_t
 children_of(const struct msvc *ms, struct svc_child *out, size_t max)
 {
@@ -183,11 +200,9 @@ children_of(const struct msvc *ms, struct svc_child *out, size_t max)
 
 	if (ms->state == NULL || ms->nslots == 0)
 		return 0;
-	hwm = __atomic_load_n(&ms->state->hwm, __ATOMIC_RELAXED);
-	if (hwm > ms->nslots)
-		hwm = ms->nslots;
+	hwm = svcstate_load_clamped(&ms->state->hwm, ms->nslots);
 	for (i = 0; i < hwm && n < max; i++) {
-		out[n] = ms->state->children[i];
+		memcpy(&out[n], &ms->state->children[i], sizeof(out[n]));
 		if (out[n].pid > 0)
 			n++;
 	}
