@@ -44,6 +44,7 @@ struct worker {
 	pid_t		 pid;		/* 0: not running */
 	int		 chan;		/* -1: closed */
 	bool		 ready;
+	uint32_t	 said;		/* the types it sent, by bit */
 	uint64_t	 started_at;
 	uint64_t	 restart_at;	/* 0: no restart pending */
 	uint64_t	 backoff_ms;
@@ -156,6 +157,13 @@ bool	 pool_reap(pid_t, int);
 struct msvc *pool_find_worker(pid_t);
 uint64_t pool_timers(struct msvc *, uint64_t);
 
+/* monitor.c: what a worker may say, when and how often */
+void	 monitor_start(struct worker *, int);
+void	 monitor_read(struct worker *, int);
+void	 monitor_close(struct worker *);
+void	 monitor_log_dropped(struct worker *, uint64_t, bool);
+uint64_t monitor_timer(struct worker *, uint64_t);
+
 /* policies.c */
 struct policy_set;
 int	 policies_make_empty_dir(void);
@@ -181,7 +189,7 @@ void	 audit_poll(void);
 struct msg_violation;
 void	 violation_init(void);
 void	 violation_record(const struct audit_record *);
-void	 violation_child(struct msvc *, const struct msg_violation *);
+void	 violation_child(struct msvc *, const struct msg_violation *, bool);
 void	 violation_worker(struct msvc *, pid_t);
 void	 violation_learned(struct msvc *, int, const char *);
 uint64_t violation_timers(uint64_t);

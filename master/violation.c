@@ -240,12 +240,19 @@ violation_learned(struct msvc *ms, int syscall, const char *comm)
 			sizeof(name)), comm, ms->policy->name);
 }
 
-/* A worker says one of its child servers died by SIGSYS. */
+/*
+ * A worker says one of its child servers died by SIGSYS: counted, and
+ * logged if the worker's log rate has room for it (logged).
+ */
 void
-violation_child(struct msvc *ms, const struct msg_violation *m)
+violation_child(struct msvc *ms, const struct msg_violation *m, bool logged)
 {
 	char addr[ADDR_STR_MAX];
 
+	if (!logged) {
+		count(ms);
+		return;
+	}
 	msg_violation_peer(m, addr, sizeof(addr));
 	report(ms, m->pid, false, addr);
 }
