@@ -161,11 +161,16 @@ act_ready(struct worker *w, struct chan_msg *m, bool token)
 	master_service_settled(w->ms);
 }
 
-/* What a worker says goes to our log with fields it cannot forge. */
+/*
+ * What a worker says goes to our log after fields of our own, quoted
+ * whole: a "peer=" or "service=" in its text stays inside msg="...", and
+ * no field of the line is the worker's.
+ */
 static void
 act_log(struct worker *w, struct chan_msg *m, bool token)
 {
-	char text[LOG_LINE_MAX], line[LOG_LINE_MAX + 256];
+	char text[LOG_LINE_MAX], quoted[2 * LOG_LINE_MAX + 3];
+	char line[sizeof(quoted) + 512];
 	int prio;
 
 	/* A count alone takes a token too, but is never lost for want of one. */
@@ -176,8 +181,9 @@ act_log(struct worker *w, struct chan_msg *m, bool token)
 	if (m->u.log.text[0] == '\0' || !token)
 		return;
 	prio = msg_log_clean(&m->u.log, text, sizeof(text));
-	snprintf(line, sizeof(line), "%s %s pid=%ld", text, w->ms->svc->fields,
-	    (long)w->pid);
+	snprintf(line, sizeof(line), "from worker %s pid=%ld msg=%s",
+	    w->ms->svc->fields, (long)w->pid,
+	    log_quote(text, quoted, sizeof(quoted)));
 	if (prio <= LOG_ERR)
 		str_copy(w->last_error, text, sizeof(w->last_error));
 	log_line(prio, line);
