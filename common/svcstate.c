@@ -147,8 +147,6 @@ svcstate_release_slot(struct svcstate *st, uint32_t nslots, uint32_t slot)
 
 	if (slot >= nslots)
 		return;
-	st->ended[st->ended_next++ % SVCSTATE_ENDED] =
-	    st->children[slot].pid;
 	memset(&st->children[slot], 0, sizeof(st->children[slot]));
 	nchildren_dec(st);
 	while (hwm > 0 && __atomic_load_n(&st->children[hwm - 1].pid,
@@ -202,26 +200,3 @@ svcstate_free_adopted(struct svcstate *st, uint32_t nslots, int32_t pid)
 	return false;
 }
 
-/*
- * Whether pid is a running child (or, with recent, one that ended lately)
- * of this service. Reads without the lock, as the master must: nslots is
- * the reader's own idea of the table size, never the shared copy.
- */
-bool
-svcstate_has_child(const struct svcstate *st, uint32_t nslots, int32_t pid,
-    bool recent)
-{
-	uint32_t i, hwm;
-
-	if (st == NULL || nslots == 0 || pid <= 0)
-		return false;
-	hwm = svcstate_load_clamped(&st->hwm, nslots);
-	for (i = 0; i < hwm; i++)
-		if (__atomic_load_n(&st->children[i].pid, __ATOMIC_RELAXED) ==
-		    pid)
-			return true;
-	for (i = 0; recent && i < SVCSTATE_ENDED; i++)
-		if (__atomic_load_n(&st->ended[i], __ATOMIC_RELAXED) == pid)
-			return true;
-	return false;
-}

@@ -22,7 +22,6 @@
 #define SVCSTATE_BUCKETS	10	/* of 6 s: a sliding minute */
 #define SVCSTATE_BUCKET_MS	6000
 #define SVCSTATE_CHILDREN_DEFAULT 4096	/* children at once, no max-child */
-#define SVCSTATE_ENDED		64	/* recently ended children remembered */
 
 struct svc_child {
 	int32_t		pid;		/* 0: free, -1: being spawned */
@@ -71,9 +70,6 @@ struct svcstate {
 	uint64_t	 suspended_until; /* monotonic ms, 0: not suspended */
 	uint32_t	 hwm;		/* no child at or above this slot */
 	uint32_t	 disabled;	/* sinetctl disable: refuse all */
-	uint32_t	 ended_next;
-	int32_t		 ended[SVCSTATE_ENDED];	/* so a late audit record */
-						/* still finds its service */
 	struct svc_counters c;
 	struct svc_source sources[SVCSTATE_SOURCES];
 	struct svc_child children[];
@@ -89,7 +85,5 @@ void		 svcstate_release_slot(struct svcstate *, uint32_t, uint32_t);
 int		 svcstate_release(struct svcstate *, uint32_t, int32_t);
 bool		 svcstate_free_adopted(struct svcstate *, uint32_t, int32_t);
 uint32_t	 svcstate_load_clamped(const uint32_t *, uint32_t);
-bool		 svcstate_has_child(const struct svcstate *, uint32_t, int32_t,
-		    bool);
 
 #endif

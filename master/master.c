@@ -153,16 +153,37 @@ begin_stop(const char *why)
 	services_stop(opts.drain_ms);
 }
 
+/*
+ * Everything that ended, workers first: a child server handed to us is
+ * waitable only once its worker is, and the worker's last words on its
+ * channel (the child's spawn among them) are read when it is reaped, so
+ * the child is found in our records.
+ */
 static void
 reap_children(void)
 {
+	static struct {
+		pid_t	pid;
+		int	status;
+	} *ended;
+	static size_t cap;
+	size_t n = 0, i;
 	pid_t pid;
 	int status;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		if (!pool_reap(pid, status) &&
-		    !services_adopted_exit(pid, status))
-			log_debug("reaped pid=%ld", (long)pid);
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pool_reap(pid, status))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			ended = xreallocarray(ended, cap, sizeof(*ended));
+		}
+		ended[n].pid = pid;
+		ended[n++].status = status;
+	}
+	for (i = 0; i < n; i++)
+		if (!services_adopted_exit(ended[i].pid, ended[i].status))
+			log_debug("reaped pid=%ld", (long)ended[i].pid);
 }
 
 static int sigfd = -1;
@@ -418,6 +439,7 @@ master_main(void)
 
 	services_free();
 	violation_free();
+	children_free();
 	control_close();
 	log_info("stopped");
 	pidfile_remove(opts.pidfile, pidfd);

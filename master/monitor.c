@@ -40,6 +40,7 @@ enum who {
 enum rate {
 	ONCE,			/* at most once in a worker's life */
 	BUCKET,			/* through the worker's one log token bucket */
+	EACH,			/* once per what it reports (a spawn) */
 };
 
 struct rule {
@@ -50,16 +51,18 @@ struct rule {
 	unsigned	 phases;
 	enum who	 who;
 	enum rate	 rate;
-	/* NULL if the fields hold; else why not. Never acts. */
+	/* NULL if the fields hold against what we know; else why not. */
 	const char	*(*check)(struct worker *, const struct chan_msg *);
 	/* Acts on it; under BUCKET, told whether a token was left for it. */
 	void		 (*act)(struct worker *, struct chan_msg *, bool);
 };
 
+static const char *check_spawned(struct worker *, const struct chan_msg *);
 static const char *check_violation(struct worker *, const struct chan_msg *);
 static void	 act_ready(struct worker *, struct chan_msg *, bool);
 static void	 act_log(struct worker *, struct chan_msg *, bool);
 static void	 act_learn(struct worker *, struct chan_msg *, bool);
+static void	 act_spawned(struct worker *, struct chan_msg *, bool);
 static void	 act_violation(struct worker *, struct chan_msg *, bool);
 
 static const struct rule rules[] = {
@@ -69,6 +72,8 @@ static const struct rule rules[] = {
 	  ANY, BUCKET, NULL, act_log },
 	{ MSG_LEARN, "LEARN", 0, true, SETUP, LEARNING, ONCE,
 	  NULL, act_learn },
+	{ MSG_SPAWNED, "SPAWNED", sizeof(struct msg_spawned), false,
+	  SERVING, EXTERNAL, EACH, check_spawned, act_spawned },
 	{ MSG_VIOLATION, "VIOLATION", sizeof(struct msg_violation), false,
 	  SERVING, EXTERNAL, BUCKET, check_violation, act_violation },
 };
@@ -81,7 +86,9 @@ monitor_start(struct worker *w, int chan)
 {
 	w->chan = chan;
 	w->ready = false;
+	w->reaped = false;
 	w->said = 0;
+	w->ngone = 0;
 	w->log_tokens = LOG_BURST;
 	w->log_refill_at = w->started_at;
 	w->ev.fn = monitor_event;
@@ -197,22 +204,85 @@ act_learn(struct worker *w, struct chan_msg *m, bool token)
 	m->fd = -1;			/* learn.c's now */
 }
 
+/*
+ * A spawn is checked at once, as the act of looking is the check: the
+ * pid's parent must be this worker (children.c reads /proc and the
+ * child's descriptor 0 itself). One that ended before we looked cannot
+ * be checked; it is remembered as this worker's, without a peer, so its
+ * violation report (the likeliest reason it ended so soon) is not taken
+ * for a lie.
+ */
+static const char *
+check_spawned(struct worker *w, const struct chan_msg *m)
+{
+	const char *why = NULL;
+
+	switch (children_spawned(w, m->u.spawned.pid, &why)) {
+	case CHILD_RECORDED:
+		return NULL;
+	case CHILD_GONE:
+		w->gone[w->ngone++ % ARRAY_LEN(w->gone)] = m->u.spawned.pid;
+		return NULL;
+	case CHILD_LIE:
+		break;
+	}
+	return why;
+}
+
+static void
+act_spawned(struct worker *w, struct chan_msg *m, bool token)
+{
+	(void)w;
+	(void)m;
+	(void)token;
+}
+
+/* Where pid is among the children that ended before we looked, or -1. */
+static int
+gone_slot(const struct worker *w, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(w->gone) && i < w->ngone; i++)
+		if (w->gone[i] == pid)
+			return (int)i;
+	return -1;
+}
+
+/* The pid must be a child we recorded for this worker, and ended. */
 static const char *
 check_violation(struct worker *w, const struct chan_msg *m)
 {
-	(void)w;
+	const char *why;
+
 	if (m->u.violation.pid <= 0)
 		return "a violation of no pid";
-	return NULL;
+	why = children_violation(w, m->u.violation.pid, false, NULL);
+	if (why != NULL && gone_slot(w, m->u.violation.pid) != -1)
+		return NULL;
+	return why;
 }
 
-/* Counted whatever the rate; logged only with a token, else counted lost. */
+/*
+ * Counted whatever the rate; logged only with a token, else counted lost.
+ * The peer is the one we read, never the worker's.
+ */
 static void
 act_violation(struct worker *w, struct chan_msg *m, bool token)
 {
+	struct child_rec r;
+	int g;
+
+	if (children_violation(w, m->u.violation.pid, true, &r) != NULL) {
+		/* Ended before we looked: no peer we could vouch for. */
+		memset(&r, 0, sizeof(r));
+		r.pid = m->u.violation.pid;
+		if ((g = gone_slot(w, r.pid)) != -1)
+			w->gone[g] = 0;
+	}
 	if (!token)
 		w->log_rate_limited++;
-	violation_child(w->ms, &m->u.violation, token);
+	violation_child(w->ms, &r, token);
 	monitor_log_dropped(w, now_ms(), false);
 }
 

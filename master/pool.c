@@ -150,26 +150,22 @@ pool_state_close(struct msvc *ms)
 	ms->state_fd = -1;
 }
 
-/*
- * A child server whose worker died was handed to us (we are the
- * subreaper): if it was this service's, its slot is freed, without the
- * lock a worker might hold or have broken. Returns false if not ours.
- */
-bool
-pool_adopted_exit(struct msvc *ms, pid_t pid, int status)
+/* An adopted child of this service ended (services_adopted_exit). */
+void
+pool_adopted_exit(struct msvc *ms, const struct child_rec *r, int status)
 {
-	char how[64];
+	char how[64], peer[ADDR_STR_MAX];
 
-	if (!svcstate_free_adopted(ms->state, ms->nslots, pid))
-		return false;
 	wait_status_str(status, how, sizeof(how));
+	if (addr_packed_str(r->family, r->addr, r->port, peer,
+	    sizeof(peer))[0] == '\0')
+		str_copy(peer, "-", sizeof(peer));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		log_warnx("child exited %s child=%ld %s adopted=yes",
-		    ms->svc->fields, (long)pid, how);
+		log_warnx("child exited %s child=%ld %s adopted=yes peer=%s",
+		    ms->svc->fields, (long)r->pid, how, peer);
 	else
-		log_info("child exited %s child=%ld %s adopted=yes",
-		    ms->svc->fields, (long)pid, how);
-	return true;
+		log_info("child exited %s child=%ld %s adopted=yes peer=%s",
+		    ms->svc->fields, (long)r->pid, how, peer);
 }
 
 static void
@@ -459,6 +455,7 @@ pool_reap(pid_t pid, int status)
 		return false;
 	ms = w->ms;
 	/* Its last words may still be in the channel, all of them. */
+	w->reaped = true;
 	if (w->chan != -1)
 		monitor_read(w, 0);
 	monitor_log_dropped(w, now_ms(), true);
