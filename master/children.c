@@ -23,8 +23,8 @@
 #define TABLE_MIN	1024
 #define TABLE_MAX	(1u << 20)	/* records, whatever the load */
 #define SWEEP_STEP	4		/* records looked at per insertion */
-#define GONE_KEEP_MS	10000	/* a record outlives its child this long, */
-				/* for the report and audit record after */
+/* A record outlives its child this long, for the report and audit after. */
+#define GONE_KEEP_MS	10000
 
 static struct child_rec *table;	/* open addressing, keyed by pid */
 static size_t cap, used, cursor;
@@ -167,7 +167,8 @@ sweep(size_t n, bool all_gone)
 			r->gone_at = now;
 		if (all_gone || now - r->gone_at >= GONE_KEEP_MS) {
 			remove_at(cursor);
-			cursor = (cursor - 1) & (cap - 1);	/* look again */
+			/* What was shifted into it is looked at next. */
+			cursor = (cursor - 1) & (cap - 1);
 		}
 	}
 }

@@ -37,6 +37,7 @@ struct options opts = {
 	.drain_ms = 10 * 1000,
 	.suspend_ms = 600 * 1000,
 	.restart_delay_ms = 100,
+	.stopped_ms = 10 * 1000,
 	.max_conns = 4096,
 };
 
@@ -157,7 +158,8 @@ begin_stop(const char *why)
  * Everything that ended, workers first: a child server handed to us is
  * waitable only once its worker is, and the worker's last words on its
  * channel (the child's spawn among them) are read when it is reaped, so
- * the child is found in our records.
+ * the child is found in our records. A worker that stops or continues is
+ * noticed too: a stopped one serves no one.
  */
 static void
 reap_children(void)
@@ -171,7 +173,13 @@ reap_children(void)
 	pid_t pid;
 	int status;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+	while ((pid = waitpid(-1, &status, WNOHANG | WUNTRACED |
+	    WCONTINUED)) > 0) {
+		/* A child server's stop is its own business. */
+		if (WIFSTOPPED(status) || WIFCONTINUED(status)) {
+			pool_stopped(pid, status);
+			continue;
+		}
 		if (pool_reap(pid, status))
 			continue;
 		if (n == cap) {

@@ -27,6 +27,7 @@ struct options {
 	uint64_t	 drain_ms;
 	uint64_t	 suspend_ms;
 	uint64_t	 restart_delay_ms;
+	uint64_t	 stopped_ms;	/* then a stopped worker is killed */
 	unsigned	 workers;	/* per internal stream service */
 	unsigned	 max_conns;	/* per worker */
 };
@@ -50,6 +51,7 @@ struct worker {
 	unsigned	 ngone;		/* we could look at them (children.c) */
 	uint64_t	 started_at;
 	uint64_t	 restart_at;	/* 0: no restart pending */
+	uint64_t	 stopped_at;	/* by SIGSTOP or so; 0: running */
 	uint64_t	 backoff_ms;
 	unsigned	 quick_deaths;	/* in a row, each before it was healthy */
 	uint32_t	 log_tokens;
@@ -160,6 +162,7 @@ void	 pool_start(struct msvc *);
 void	 pool_stop(struct msvc *, uint64_t);
 bool	 pool_running(const struct msvc *);
 bool	 pool_reap(pid_t, int);
+bool	 pool_stopped(pid_t, int);
 struct msvc *pool_find_worker(pid_t);
 uint64_t pool_timers(struct msvc *, uint64_t);
 

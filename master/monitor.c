@@ -20,7 +20,7 @@
 #include "policy.h"
 #include "util.h"
 
-#define LOG_BURST		200	/* lines a worker may send at once */
+#define LOG_BURST		200	/* lines a worker may send at once, */
 #define LOG_PER_SEC		50	/* and then per second */
 #define LOG_DROPPED_EVERY_MS	1000	/* how often a flood's count is said */
 #define EVENTS_PER_TURN		64
@@ -39,7 +39,7 @@ enum who {
 /* How often. */
 enum rate {
 	ONCE,			/* at most once in a worker's life */
-	BUCKET,			/* through the worker's one log token bucket */
+	BUCKET,			/* through the worker's one log bucket */
 	EACH,			/* once per what it reports (a spawn) */
 };
 
@@ -99,7 +99,7 @@ monitor_close(struct worker *w)
 {
 	if (w->chan == -1)
 		return;
-	close(w->chan);		/* leaves the epoll set: only we hold it */
+	close(w->chan);	/* leaves the epoll set: only we hold it */
 	w->chan = -1;
 }
 
@@ -180,7 +180,7 @@ act_log(struct worker *w, struct chan_msg *m, bool token)
 	char line[sizeof(quoted) + 512];
 	int prio;
 
-	/* A count alone takes a token too, but is never lost for want of one. */
+	/* A count alone takes a token too, but is never lost for want of it. */
 	w->log_channel_full += m->u.log.dropped;
 	if (m->u.log.text[0] != '\0' && !token)
 		w->log_rate_limited++;

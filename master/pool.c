@@ -186,6 +186,40 @@ pool_find_worker(pid_t pid)
 	return NULL;
 }
 
+/*
+ * A worker stopped (SIGSTOP, a debugger) or continued. Stopped, it
+ * serves no one: said once, and if it stays so past -o stopped, killed
+ * (pool_timers) and replaced like any dead worker. False: not a worker.
+ */
+bool
+pool_stopped(pid_t pid, int status)
+{
+	struct worker *w = NULL;
+	const char *name;
+	uint64_t now = now_ms();
+	size_t i;
+
+	for (i = 0; i < nrunning && w == NULL; i++)
+		if (running[i]->pid == pid)
+			w = running[i];
+	if (w == NULL)
+		return false;
+	if (WIFSTOPPED(status)) {
+		if (w->stopped_at != 0)
+			return true;
+		w->stopped_at = now;
+		name = sigabbrev_np(WSTOPSIG(status));
+		log_warnx("worker stopped %s pid=%ld signal=%s",
+		    w->ms->svc->fields, (long)pid, name ? name : "?");
+	} else if (w->stopped_at != 0) {
+		log_info("worker continued %s pid=%ld stopped_for=%llums",
+		    w->ms->svc->fields, (long)pid,
+		    (unsigned long long)(now - w->stopped_at));
+		w->stopped_at = 0;
+	}
+	return true;
+}
+
 static struct worker *
 running_take(pid_t pid)
 {
@@ -312,6 +346,7 @@ worker_spawn(struct worker *w)
 	pid_t pid;
 
 	w->restart_at = 0;
+	w->stopped_at = 0;
 	w->started_at = now_ms();
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
 		log_warn("socketpair for worker %s", s->fields);
@@ -433,6 +468,18 @@ pool_timers(struct msvc *ms, uint64_t now)
 
 		if ((t = monitor_timer(w, now)) < next)
 			next = t;
+		if (w->stopped_at != 0 && w->pid != 0) {
+			if (now - w->stopped_at >= opts.stopped_ms) {
+				log_errx("worker stayed stopped, killing it %s "
+				    "pid=%ld stopped_for=%llums",
+				    ms->svc->fields, (long)w->pid,
+				    (unsigned long long)(now - w->stopped_at));
+				kill(w->pid, SIGKILL);
+				/* Its death, reaped, says the rest. */
+				w->stopped_at = 0;
+			} else if (w->stopped_at + opts.stopped_ms < next)
+				next = w->stopped_at + opts.stopped_ms;
+		}
 		if (w->restart_at == 0)
 			continue;
 		if (w->restart_at <= now)
