@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "log.h"
 #include "master.h"
 #include "util.h"
@@ -276,7 +278,7 @@ children_spawned(struct worker *w, pid_t pid, const char **why)
 	r.worker = w->pid;
 	r.svc = w->ms->id;
 	r.start = start;
-	r.started_ms = now_ms();
+	r.started_epoch = (int64_t)time(NULL);
 	read_peer(pidfd, w->ms, &r);
 	close(pidfd);
 	if (old == NULL && !room()) {

@@ -179,7 +179,7 @@ struct child_rec {
 	pid_t		 worker;	/* whose child */
 	uint64_t	 svc;		/* the service's id (services_find) */
 	unsigned long long start;	/* with pid, names the process */
-	uint64_t	 started_ms;
+	int64_t		 started_epoch;	/* wall-clock seconds, for status */
 	uint64_t	 gone_at;	/* first seen gone, 0: not yet */
 	uint8_t		 family;	/* of the peer, 0: unknown */
 	uint8_t		 addr[16];

@@ -381,6 +381,11 @@ worker_spawn(struct worker *w)
 	rc = posix_spawn(&pid, WORKER_SELF_PATH, &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
+#ifdef SINETD_TEST_HOOKS
+	/* build/t/sinetd-hooks only: the first worker lies, not its heirs. */
+	if (rc == 0)
+		unsetenv("SINETD_TEST_FORGE");
+#endif
 	if (rc != 0) {
 		errno = rc;
 		log_warn("cannot start worker %s", s->fields);
