@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,18 +45,21 @@ children_proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start,
 	unsigned long long st = 0;
 	long pp = 0;
 	char c = '?';
-	FILE *fp;
-	int ok;
+	ssize_t n;
+	int fd;
 
+	/* Read once, whole: one spawn costs the master a few of these. */
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((fp = fopen(path, "re")) == NULL)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	ok = fgets(buf, sizeof(buf), fp) != NULL &&
-	    (p = strrchr(buf, ')')) != NULL &&
-	    sscanf(p + 2, "%c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
-	    "%*d %*d %*d %*d %*d %*d %llu", &c, &pp, &st) == 3;
-	fclose(fp);
-	if (!ok)
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 1, " %c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
+	    "%*d %*d %*d %*d %*d %*d %llu", &c, &pp, &st) != 3)
 		return -1;
 	if (ppid != NULL)
 		*ppid = (pid_t)pp;
