@@ -16,6 +16,7 @@ struct chan_msg {
 		struct msg_service	service;
 		struct msg_stop		stop;
 		struct msg_log		log;
+		struct msg_spawned	spawned;
 		struct msg_violation	violation;
 		struct msg_guard	guard;
 		struct policy		policy;

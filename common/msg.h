@@ -39,6 +39,7 @@ enum msg_type {
 	MSG_LEARN,		/* worker -> master: no payload, the seccomp */
 				/* notification fd of a learning policy */
 	MSG_GUARD,		/* master -> worker: struct msg_guard */
+	MSG_SPAWNED,		/* worker -> master: struct msg_spawned */
 };
 
 /* The internal UDP services' ports, anew after a reload. */
@@ -95,12 +96,20 @@ struct msg_stop {
 	uint32_t	drain_ms;
 };
 
-/* A child server died by SIGSYS: the master names the syscall. */
+/*
+ * A child server was started: the master checks it is the worker's child
+ * and reads its peer itself, from the child's descriptor 0.
+ */
+struct msg_spawned {
+	int32_t		pid;
+};
+
+/*
+ * A child server died by SIGSYS: the master names the syscall, and the
+ * peer from its own record of the child (never the worker's word).
+ */
 struct msg_violation {
 	int32_t		pid;
-	uint8_t		family;		/* of the peer, 0: none */
-	uint8_t		addr[16];
-	uint16_t	port;
 };
 
 struct msg_log {

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "addr.h"
 #include "msgcheck.h"
 #include "service.h"
 
@@ -95,11 +94,4 @@ msg_log_clean(const struct msg_log *m, char *text, size_t len)
 	if (prio < LOG_CRIT)
 		prio = LOG_CRIT;
 	return prio;
-}
-
-/* The peer a violation report names, as text; "" for none or garbage. */
-void
-msg_violation_peer(const struct msg_violation *m, char *addr, size_t len)
-{
-	addr_packed_str(m->family, m->addr, m->port, addr, len);
 }

@@ -9,6 +9,5 @@
 const char	*msg_service_check(const struct msg_service *);
 const char	*msg_policy_check(const struct policy *);
 int		 msg_log_clean(const struct msg_log *, char *, size_t);
-void		 msg_violation_peer(const struct msg_violation *, char *, size_t);
 
 #endif

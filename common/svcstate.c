@@ -90,11 +90,12 @@ svcstate_map(int fd, uint32_t nslots)
 	return st;
 }
 
+/* nslots: the caller's own idea of the size, never the shared copy. */
 void
-svcstate_unmap(struct svcstate *st)
+svcstate_unmap(struct svcstate *st, uint32_t nslots)
 {
 	if (st != NULL)
-		munmap(st, svcstate_size(st->nslots));
+		munmap(st, svcstate_size(nslots));
 }
 
 /* A holder that died mid-update leaves counters, not a deadlock. */
@@ -108,70 +109,94 @@ svcstate_lock(struct svcstate *st)
 	return rc == 0 ? 0 : -1;
 }
 
-int
-svcstate_trylock(struct svcstate *st)
-{
-	int rc = pthread_mutex_trylock(&st->lock);
-
-	if (rc == EOWNERDEAD)
-		rc = pthread_mutex_consistent(&st->lock);
-	return rc == 0 ? 0 : -1;
-}
-
 void
 svcstate_unlock(struct svcstate *st)
 {
 	pthread_mutex_unlock(&st->lock);
 }
 
+/* A shared count, read once, never above what the reader knows is true. */
+uint32_t
+svcstate_load_clamped(const uint32_t *p, uint32_t most)
+{
+	uint32_t v = __atomic_load_n(p, __ATOMIC_RELAXED);
+
+	return v < most ? v : most;
+}
+
+/* One fewer child, never below none, whoever else changes it meanwhile. */
+static void
+nchildren_dec(struct svcstate *st)
+{
+	uint32_t n = __atomic_load_n(&st->nchildren, __ATOMIC_RELAXED);
+
+	while (n > 0 && !__atomic_compare_exchange_n(&st->nchildren, &n, n - 1,
+	    false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
 /*
- * Frees the slot of a child that ended; the caller holds the lock. nslots
- * is the caller's own idea of the table size, never the shared copy.
- * Returns the slot, or -1 if the pid is not in the table.
+ * Frees a slot; the caller (a worker) holds the lock. nslots is the
+ * caller's own idea of the table size, never the shared copy, and hwm is
+ * clamped to it: a sibling may have scribbled.
+ */
+void
+svcstate_release_slot(struct svcstate *st, uint32_t nslots, uint32_t slot)
+{
+	uint32_t hwm = svcstate_load_clamped(&st->hwm, nslots);
+
+	if (slot >= nslots)
+		return;
+	memset(&st->children[slot], 0, sizeof(st->children[slot]));
+	nchildren_dec(st);
+	while (hwm > 0 && __atomic_load_n(&st->children[hwm - 1].pid,
+	    __ATOMIC_RELAXED) == 0)
+		hwm--;
+	__atomic_store_n(&st->hwm, hwm, __ATOMIC_RELAXED);
+}
+
+/*
+ * Frees the slot of a child that ended, as svcstate_release_slot. Returns
+ * the slot, or -1 if the pid is not in the table.
  */
 int
 svcstate_release(struct svcstate *st, uint32_t nslots, int32_t pid)
 {
-	uint32_t i, hwm = st->hwm < nslots ? st->hwm : nslots;
+	uint32_t i, hwm = svcstate_load_clamped(&st->hwm, nslots);
 
 	if (pid <= 0)
 		return -1;
-	for (i = 0; i < hwm; i++) {
-		if (st->children[i].pid != pid)
-			continue;
-		memset(&st->children[i], 0, sizeof(st->children[i]));
-		st->ended[st->ended_next++ % SVCSTATE_ENDED] = pid;
-		if (st->nchildren > 0)
-			st->nchildren--;
-		while (st->hwm > 0 && st->children[st->hwm - 1].pid == 0)
-			st->hwm--;
-		return (int)i;
-	}
+	for (i = 0; i < hwm; i++)
+		if (__atomic_load_n(&st->children[i].pid, __ATOMIC_RELAXED) ==
+		    pid) {
+			svcstate_release_slot(st, nslots, i);
+			return (int)i;
+		}
 	return -1;
 }
 
 /*
- * Whether pid is a running child (or, with recent, one that ended lately)
- * of this service. Reads without the lock, as the master must: nslots is
- * the reader's own idea of the table size, never the shared copy.
+ * The master's release of an adopted child's slot: no lock (a worker may
+ * hold it, or have broken it), only a compare-and-swap of that slot's pid,
+ * so a slot a worker has meanwhile given to another child stays its. The
+ * whole table is searched, whatever hwm says. Returns whether it was there.
  */
 bool
-svcstate_has_child(const struct svcstate *st, uint32_t nslots, int32_t pid,
-    bool recent)
+svcstate_free_adopted(struct svcstate *st, uint32_t nslots, int32_t pid)
 {
-	uint32_t i, hwm;
+	uint32_t i;
+	int32_t want;
 
-	if (st == NULL || nslots == 0 || pid <= 0)
+	if (st == NULL || pid <= 0)
 		return false;
-	hwm = __atomic_load_n(&st->hwm, __ATOMIC_RELAXED);
-	if (hwm > nslots)
-		hwm = nslots;
-	for (i = 0; i < hwm; i++)
-		if (__atomic_load_n(&st->children[i].pid, __ATOMIC_RELAXED) ==
-		    pid)
+	for (i = 0; i < nslots; i++) {
+		want = pid;
+		if (__atomic_compare_exchange_n(&st->children[i].pid, &want, 0,
+		    false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+			nchildren_dec(st);
 			return true;
-	for (i = 0; recent && i < SVCSTATE_ENDED; i++)
-		if (__atomic_load_n(&st->ended[i], __ATOMIC_RELAXED) == pid)
-			return true;
+		}
+	}
 	return false;
 }
+

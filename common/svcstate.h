@@ -3,8 +3,11 @@
  * and suspension, the running children, each source's recent connections,
  * and the counters. The master creates it in a sealed memfd and keeps it
  * across worker restarts (and reloads); every worker of the service maps it
- * and updates it under its lock. The master only reads it, and never waits
- * for its lock: a worker can corrupt its own service's state, nothing else.
+ * and updates it under its lock. Any worker can write anything here, so
+ * the master never takes the lock, follows nothing, and clamps every count
+ * and index it reads: a worker can corrupt its own service's figures,
+ * nothing else. nchildren, hwm and a slot's pid change atomically, because
+ * the master frees an adopted child's slot without the lock.
  */
 #ifndef SINETD_SVCSTATE_H
 #define SINETD_SVCSTATE_H
@@ -14,12 +17,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SVCSTATE_MAGIC		0x73696e31u	/* "sin1" */
+#define SVCSTATE_MAGIC		0x73696e32u	/* "sin2" */
 #define SVCSTATE_SOURCES	256	/* sources remembered for max-cpm */
 #define SVCSTATE_BUCKETS	10	/* of 6 s: a sliding minute */
 #define SVCSTATE_BUCKET_MS	6000
 #define SVCSTATE_CHILDREN_DEFAULT 4096	/* children at once, no max-child */
-#define SVCSTATE_ENDED		64	/* recently ended children remembered */
 
 struct svc_child {
 	int32_t		pid;		/* 0: free, -1: being spawned */
@@ -68,9 +70,6 @@ struct svcstate {
 	uint64_t	 suspended_until; /* monotonic ms, 0: not suspended */
 	uint32_t	 hwm;		/* no child at or above this slot */
 	uint32_t	 disabled;	/* sinetctl disable: refuse all */
-	uint32_t	 ended_next;
-	int32_t		 ended[SVCSTATE_ENDED];	/* so a late audit record */
-						/* still finds its service */
 	struct svc_counters c;
 	struct svc_source sources[SVCSTATE_SOURCES];
 	struct svc_child children[];
@@ -79,12 +78,12 @@ struct svcstate {
 size_t		 svcstate_size(uint32_t);
 int		 svcstate_create(uint32_t, struct svcstate **);
 struct svcstate	*svcstate_map(int, uint32_t);
-void		 svcstate_unmap(struct svcstate *);
+void		 svcstate_unmap(struct svcstate *, uint32_t);
 int		 svcstate_lock(struct svcstate *);
-int		 svcstate_trylock(struct svcstate *);
 void		 svcstate_unlock(struct svcstate *);
+void		 svcstate_release_slot(struct svcstate *, uint32_t, uint32_t);
 int		 svcstate_release(struct svcstate *, uint32_t, int32_t);
-bool		 svcstate_has_child(const struct svcstate *, uint32_t, int32_t,
-		    bool);
+bool		 svcstate_free_adopted(struct svcstate *, uint32_t, int32_t);
+uint32_t	 svcstate_load_clamped(const uint32_t *, uint32_t);
 
 #endif

@@ -20,10 +20,11 @@
 #include "master.h"
 #include "util.h"
 
+/* Outlives its pool while the filter's processes run: the service's id. */
 struct learner {
 	struct mev	 ev;
 	int		 fd;
-	struct msvc	*ms;
+	uint64_t	 svc;
 };
 
 static struct seccomp_notif *req;
@@ -45,6 +46,7 @@ learner_event(struct mev *ev, uint32_t events)
 {
 	struct learner *l = container_of(ev, struct learner, ev);
 	char comm[32] = "?", path[64];
+	struct msvc *ms;
 	FILE *fp;
 
 	if (!(events & EPOLLIN)) {
@@ -61,7 +63,8 @@ learner_event(struct mev *ev, uint32_t events)
 			comm[strcspn(comm, "\n")] = '\0';
 		fclose(fp);
 	}
-	violation_learned(l->ms, req->data.nr, comm);
+	if ((ms = services_find(l->svc)) != NULL)
+		violation_learned(ms, req->data.nr, comm);
 	memset(resp, 0, sizeof(*resp));
 	resp->id = req->id;
 	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -77,7 +80,7 @@ learn_add(struct msvc *ms, int fd)
 		fatalx("seccomp_notify_alloc");
 	l = xcalloc(1, sizeof(*l));
 	l->fd = fd;
-	l->ms = ms;
+	l->svc = ms->id;
 	l->ev.fn = learner_event;
 	if (fd_set_nonblock(fd, true) == -1 || master_epoll_add(fd, &l->ev)) {
 		log_warn("cannot watch a learning service %s", ms->svc->fields);

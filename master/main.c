@@ -18,8 +18,8 @@ usage(void)
 	    "[configuration_file]\n"
 	    "options: idle-timeout=TIME drain=TIME suspend=TIME "
 	    "restart-delay=TIME\n"
-	    "         workers=N max-conns=N landlock-abi=N  (TIME: 300, 300s, "
-	    "1500ms, 5m)\n");
+	    "         stopped=TIME workers=N max-conns=N landlock-abi=N\n"
+	    "         (TIME: 300, 300s, 1500ms, 5m)\n");
 	exit(2);
 }
 
@@ -49,6 +49,7 @@ set_option(const char *arg)
 		{ "drain", &opts.drain_ms },
 		{ "suspend", &opts.suspend_ms },
 		{ "restart-delay", &opts.restart_delay_ms },
+		{ "stopped", &opts.stopped_ms },
 	};
 	const char *eq = strchr(arg, '=');
 	size_t i, len;

@@ -38,6 +38,7 @@ struct options opts = {
 	.drain_ms = 10 * 1000,
 	.suspend_ms = 600 * 1000,
 	.restart_delay_ms = 100,
+	.stopped_ms = 10 * 1000,
 	.max_conns = 4096,
 };
 
@@ -154,16 +155,44 @@ begin_stop(const char *why)
 	services_stop(opts.drain_ms);
 }
 
+/*
+ * Everything that ended, workers first: a child server handed to us is
+ * waitable only once its worker is, and the worker's last words on its
+ * channel (the child's spawn among them) are read when it is reaped, so
+ * the child is found in our records. A worker that stops or continues is
+ * noticed too: a stopped one serves no one.
+ */
 static void
 reap_children(void)
 {
+	static struct {
+		pid_t	pid;
+		int	status;
+	} *ended;
+	static size_t cap;
+	size_t n = 0, i;
 	pid_t pid;
 	int status;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		if (!pool_reap(pid, status) &&
-		    !services_adopted_exit(pid, status))
-			log_debug("reaped pid=%ld", (long)pid);
+	while ((pid = waitpid(-1, &status, WNOHANG | WUNTRACED |
+	    WCONTINUED)) > 0) {
+		/* A child server's stop is its own business. */
+		if (WIFSTOPPED(status) || WIFCONTINUED(status)) {
+			pool_stopped(pid, status);
+			continue;
+		}
+		if (pool_reap(pid, status))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			ended = xreallocarray(ended, cap, sizeof(*ended));
+		}
+		ended[n].pid = pid;
+		ended[n++].status = status;
+	}
+	for (i = 0; i < n; i++)
+		if (!services_adopted_exit(ended[i].pid, ended[i].status))
+			log_debug("reaped pid=%ld", (long)ended[i].pid);
 }
 
 static int sigfd = -1;
@@ -449,6 +478,7 @@ master_main(void)
 
 	services_free();
 	violation_free();
+	children_free();
 	control_close();
 	log_info("stopped");
 	pidfile_remove(opts.pidfile, pidfd);

@@ -27,6 +27,7 @@ struct options {
 	uint64_t	 drain_ms;
 	uint64_t	 suspend_ms;
 	uint64_t	 restart_delay_ms;
+	uint64_t	 stopped_ms;	/* then a stopped worker is killed */
 	unsigned	 workers;	/* per internal stream service */
 	unsigned	 max_conns;	/* per worker */
 	int		 landlock_abi_max; /* -o landlock-abi, -1: the kernel's */
@@ -45,8 +46,13 @@ struct worker {
 	pid_t		 pid;		/* 0: not running */
 	int		 chan;		/* -1: closed */
 	bool		 ready;
+	bool		 reaped;	/* dead: its last words are being read */
+	uint32_t	 said;		/* the types it sent, by bit */
+	pid_t		 gone[8];	/* children it spawned that ended before */
+	unsigned	 ngone;		/* we could look at them (children.c) */
 	uint64_t	 started_at;
 	uint64_t	 restart_at;	/* 0: no restart pending */
+	uint64_t	 stopped_at;	/* by SIGSTOP or so; 0: running */
 	uint64_t	 backoff_ms;
 	unsigned	 quick_deaths;	/* in a row, each before it was healthy */
 	uint32_t	 log_tokens;
@@ -68,6 +74,7 @@ struct policy_set;
 
 /* A configured service as the master runs it. */
 struct msvc {
+	uint64_t	 id;		/* the service's, kept across a reload */
 	struct service	*svc;
 	int		 fd;		/* listening socket, -1 if none */
 	const struct policy *policy;
@@ -109,6 +116,7 @@ uint64_t services_tick(uint64_t, bool);
 bool	 services_running(void);
 void	 services_stop(uint64_t);
 bool	 services_adopted_exit(pid_t, int);
+struct msvc *services_find(uint64_t);
 void	 services_free(void);
 
 /* reload.c */
@@ -146,7 +154,9 @@ void	 pool_init(uid_t, gid_t, bool);
 void	 pool_init_paths(void);
 int	 pool_state_open(struct msvc *);
 void	 pool_state_close(struct msvc *);
-bool	 pool_adopted_exit(struct msvc *, pid_t, int);
+uint64_t pool_suspend_ms(const struct msvc *);
+struct child_rec;
+void	 pool_adopted_exit(struct msvc *, const struct child_rec *, int);
 void	 pool_set_guard_port(int);
 void	 pool_clear_guard_ports(void);
 void	 pool_send_guard(struct msvc *);
@@ -154,8 +164,41 @@ void	 pool_start(struct msvc *);
 void	 pool_stop(struct msvc *, uint64_t);
 bool	 pool_running(const struct msvc *);
 bool	 pool_reap(pid_t, int);
+bool	 pool_stopped(pid_t, int);
 struct msvc *pool_find_worker(pid_t);
 uint64_t pool_timers(struct msvc *, uint64_t);
+
+/* monitor.c: what a worker may say, when and how often */
+void	 monitor_start(struct worker *, int);
+void	 monitor_read(struct worker *, int);
+void	 monitor_close(struct worker *);
+void	 monitor_log_dropped(struct worker *, uint64_t, bool);
+uint64_t monitor_timer(struct worker *, uint64_t);
+
+/* children.c: the master's own record of the child servers */
+struct child_rec {
+	pid_t		 pid;		/* 0: a free entry */
+	pid_t		 worker;	/* whose child */
+	uint64_t	 svc;		/* the service's id (services_find) */
+	unsigned long long start;	/* with pid, names the process */
+	int64_t		 started_epoch;	/* wall-clock seconds, for status */
+	uint64_t	 gone_at;	/* first seen gone, 0: not yet */
+	uint8_t		 family;	/* of the peer, 0: unknown */
+	uint8_t		 addr[16];
+	uint16_t	 port;
+};
+enum child_verdict {
+	CHILD_RECORDED,
+	CHILD_GONE,		/* ended before we could look */
+	CHILD_LIE,		/* not that worker's child */
+};
+int	 children_proc_stat(pid_t, pid_t *, unsigned long long *, char *);
+enum child_verdict children_spawned(struct worker *, pid_t, const char **);
+const struct child_rec *children_find(pid_t);
+const char *children_violation(const struct worker *, pid_t, bool,
+	    struct child_rec *);
+bool	 children_ended(pid_t, struct child_rec *);
+void	 children_free(void);
 
 /* policies.c */
 struct policy_set;
@@ -182,7 +225,7 @@ void	 audit_poll(void);
 struct msg_violation;
 void	 violation_init(void);
 void	 violation_record(const struct audit_record *);
-void	 violation_child(struct msvc *, const struct msg_violation *);
+void	 violation_child(struct msvc *, const struct child_rec *, bool);
 void	 violation_worker(struct msvc *, pid_t);
 void	 violation_learned(struct msvc *, int, const char *);
 uint64_t violation_timers(uint64_t);

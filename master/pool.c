@@ -19,16 +19,11 @@
 #include "policy.h"
 #include "svcstate.h"
 #include "log.h"
-#include "msgcheck.h"
 #include "master.h"
 #include "util.h"
 
-#define LOG_BURST		200	/* lines a worker may send at once */
-#define LOG_PER_SEC		50	/* and then per second */
-#define LOG_DROPPED_EVERY_MS	1000	/* how often a flood's count is said */
 #define HEALTHY_UPTIME_MS	10000	/* lived this long: restart at once */
 #define RESTART_DELAY_MAX_MS	30000
-#define EVENTS_PER_TURN		64
 
 extern char **environ;
 
@@ -41,10 +36,6 @@ static uint8_t guard_ports[65536 / 8];
 /* Running workers, to find one by pid when it is reaped. */
 static struct worker **running;
 static size_t nrunning;
-
-static void worker_event(struct mev *, uint32_t);
-static void worker_log_dropped(struct worker *, uint64_t, bool);
-static void worker_read(struct worker *, int);
 
 /*
  * Our own binary, opened once: every worker is this image, whatever
@@ -123,6 +114,14 @@ pool_size(const struct msvc *ms)
 	return 1;
 }
 
+/* How long a tripped spawn rate keeps the service off. */
+uint64_t
+pool_suspend_ms(const struct msvc *ms)
+{
+	return ms->policy->suspend_ms ? ms->policy->suspend_ms :
+	    (uint32_t)opts.suspend_ms;
+}
+
 /* The state that outlives the workers; internal services keep counters. */
 int
 pool_state_open(struct msvc *ms)
@@ -144,39 +143,29 @@ pool_state_open(struct msvc *ms)
 void
 pool_state_close(struct msvc *ms)
 {
-	svcstate_unmap(ms->state);
+	svcstate_unmap(ms->state, ms->nslots);
 	ms->state = NULL;
 	if (ms->state_fd != -1)
 		close(ms->state_fd);
 	ms->state_fd = -1;
 }
 
-/*
- * A child server whose worker died was handed to us (we are the
- * subreaper): if it was this service's, its slot is freed, without ever
- * waiting for the lock a worker might hold. Returns false if not ours.
- */
-bool
-pool_adopted_exit(struct msvc *ms, pid_t pid, int status)
+/* An adopted child of this service ended (services_adopted_exit). */
+void
+pool_adopted_exit(struct msvc *ms, const struct child_rec *r, int status)
 {
-	char how[64];
+	char how[64], peer[ADDR_STR_MAX];
 
-	if (!svcstate_has_child(ms->state, ms->nslots, pid, false))
-		return false;
-	if (svcstate_trylock(ms->state) == 0) {
-		svcstate_release(ms->state, ms->nslots, pid);
-		svcstate_unlock(ms->state);
-	} else
-		log_warnx("service state busy: a child's slot stays taken "
-		    "%s child=%ld", ms->svc->fields, (long)pid);
 	wait_status_str(status, how, sizeof(how));
+	if (addr_packed_str(r->family, r->addr, r->port, peer,
+	    sizeof(peer))[0] == '\0')
+		str_copy(peer, "-", sizeof(peer));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		log_warnx("child exited %s child=%ld %s adopted=yes",
-		    ms->svc->fields, (long)pid, how);
+		log_warnx("child exited %s child=%ld %s adopted=yes peer=%s",
+		    ms->svc->fields, (long)r->pid, how, peer);
 	else
-		log_info("child exited %s child=%ld %s adopted=yes",
-		    ms->svc->fields, (long)pid, how);
-	return true;
+		log_info("child exited %s child=%ld %s adopted=yes peer=%s",
+		    ms->svc->fields, (long)r->pid, how, peer);
 }
 
 static void
@@ -195,6 +184,40 @@ pool_find_worker(pid_t pid)
 		if (running[i]->pid == pid)
 			return running[i]->ms;
 	return NULL;
+}
+
+/*
+ * A worker stopped (SIGSTOP, a debugger) or continued. Stopped, it
+ * serves no one: said once, and if it stays so past -o stopped, killed
+ * (pool_timers) and replaced like any dead worker. False: not a worker.
+ */
+bool
+pool_stopped(pid_t pid, int status)
+{
+	struct worker *w = NULL;
+	const char *name;
+	uint64_t now = now_ms();
+	size_t i;
+
+	for (i = 0; i < nrunning && w == NULL; i++)
+		if (running[i]->pid == pid)
+			w = running[i];
+	if (w == NULL)
+		return false;
+	if (WIFSTOPPED(status)) {
+		if (w->stopped_at != 0)
+			return true;
+		w->stopped_at = now;
+		name = sigabbrev_np(WSTOPSIG(status));
+		log_warnx("worker stopped %s pid=%ld signal=%s",
+		    w->ms->svc->fields, (long)pid, name ? name : "?");
+	} else if (w->stopped_at != 0) {
+		log_info("worker continued %s pid=%ld stopped_for=%llums",
+		    w->ms->svc->fields, (long)pid,
+		    (unsigned long long)(now - w->stopped_at));
+		w->stopped_at = 0;
+	}
+	return true;
 }
 
 static struct worker *
@@ -304,8 +327,7 @@ send_service(struct worker *w)
 		m.max_child = s->max_child;
 		m.max_cpm = s->max_cpm;
 		m.max_perip = s->max_perip;
-		m.suspend_ms = w->ms->policy->suspend_ms ?
-		    w->ms->policy->suspend_ms : (uint32_t)opts.suspend_ms;
+		m.suspend_ms = (uint32_t)pool_suspend_ms(w->ms);
 		str_copy(m.program, s->program, sizeof(m.program));
 		m.argc = (uint32_t)s->argc;
 		for (i = 0; i < s->argc; i++) {
@@ -361,6 +383,7 @@ worker_spawn(struct worker *w)
 	pid_t pid;
 
 	w->restart_at = 0;
+	w->stopped_at = 0;
 	w->started_at = now_ms();
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
 		log_warn("socketpair for worker %s", s->fields);
@@ -395,6 +418,11 @@ worker_spawn(struct worker *w)
 	rc = posix_spawn(&pid, WORKER_SELF_PATH, &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
+#ifdef SINETD_TEST_HOOKS
+	/* build/t/sinetd-hooks only: the first worker lies, not its heirs. */
+	if (rc == 0)
+		unsetenv("SINETD_TEST_FORGE");
+#endif
 	if (rc != 0) {
 		errno = rc;
 		log_warn("cannot start worker %s", s->fields);
@@ -420,11 +448,7 @@ out:
 		log_warn("cannot bound the pool's processes and memory %s",
 		    s->fields);
 	w->pid = pid;
-	w->chan = sv[0];
-	w->ready = false;
-	w->log_tokens = LOG_BURST;
-	w->log_refill_at = w->started_at;
-	w->ev.fn = worker_event;
+	monitor_start(w, sv[0]);
 	if (fd_set_nonblock(w->chan, true) == -1 ||
 	    master_epoll_add(w->chan, &w->ev) == -1)
 		fatal("cannot watch worker channel");
@@ -483,18 +507,25 @@ pool_stop(struct msvc *ms, uint64_t drain_ms)
 uint64_t
 pool_timers(struct msvc *ms, uint64_t now)
 {
-	uint64_t next = UINT64_MAX;
+	uint64_t next = UINT64_MAX, t;
 	unsigned i;
 
 	for (i = 0; i < ms->nworkers; i++) {
 		struct worker *w = &ms->workers[i];
 
-		if (w->log_rate_limited != 0 || w->log_channel_full != 0) {
-			worker_log_dropped(w, now, false);
-			if ((w->log_rate_limited != 0 ||
-			    w->log_channel_full != 0) &&
-			    w->log_said_at + LOG_DROPPED_EVERY_MS < next)
-				next = w->log_said_at + LOG_DROPPED_EVERY_MS;
+		if ((t = monitor_timer(w, now)) < next)
+			next = t;
+		if (w->stopped_at != 0 && w->pid != 0) {
+			if (now - w->stopped_at >= opts.stopped_ms) {
+				log_errx("worker stayed stopped, killing it %s "
+				    "pid=%ld stopped_for=%llums",
+				    ms->svc->fields, (long)w->pid,
+				    (unsigned long long)(now - w->stopped_at));
+				kill(w->pid, SIGKILL);
+				/* Its death, reaped, says the rest. */
+				w->stopped_at = 0;
+			} else if (w->stopped_at + opts.stopped_ms < next)
+				next = w->stopped_at + opts.stopped_ms;
 		}
 		if (w->restart_at == 0)
 			continue;
@@ -504,151 +535,6 @@ pool_timers(struct msvc *ms, uint64_t now)
 			next = w->restart_at;
 	}
 	return next;
-}
-
-static void
-worker_close_chan(struct worker *w)
-{
-	if (w->chan == -1)
-		return;
-	close(w->chan);		/* leaves the epoll set: only we hold it */
-	w->chan = -1;
-}
-
-/*
- * Lines a worker lost, to the rate limit here or to its full channel:
- * said at most once a second while a flood lasts, and once more after.
- */
-static void
-worker_log_dropped(struct worker *w, uint64_t now, bool now_or_never)
-{
-	if (w->log_rate_limited == 0 && w->log_channel_full == 0)
-		return;
-	if (!now_or_never && now < w->log_said_at + LOG_DROPPED_EVERY_MS)
-		return;
-	log_warnx("worker log lines dropped count=%llu rate_limited=%llu "
-	    "channel_full=%llu %s pid=%ld",
-	    (unsigned long long)(w->log_rate_limited + w->log_channel_full),
-	    (unsigned long long)w->log_rate_limited,
-	    (unsigned long long)w->log_channel_full, w->ms->svc->fields,
-	    (long)w->pid);
-	w->log_rate_limited = 0;
-	w->log_channel_full = 0;
-	w->log_said_at = now;
-}
-
-/* What a worker says goes to our log with fields it cannot forge. */
-static void
-worker_log(struct worker *w, const struct msg_log *m)
-{
-	char text[LOG_LINE_MAX], line[LOG_LINE_MAX + 256];
-	uint64_t now = now_ms(), add;
-	int prio;
-
-	w->log_channel_full += m->dropped;
-	if (m->text[0] == '\0') {		/* only the count */
-		worker_log_dropped(w, now, false);
-		return;
-	}
-	add = (now - w->log_refill_at) * LOG_PER_SEC / 1000;
-	if (add > 0) {
-		w->log_tokens = (uint32_t)(w->log_tokens + add > LOG_BURST ?
-		    LOG_BURST : w->log_tokens + add);
-		w->log_refill_at = now;
-	}
-	if (w->log_tokens == 0) {
-		w->log_rate_limited++;
-		worker_log_dropped(w, now, false);
-		return;
-	}
-	w->log_tokens--;
-	worker_log_dropped(w, now, false);
-	prio = msg_log_clean(m, text, sizeof(text));
-	snprintf(line, sizeof(line), "%s %s pid=%ld", text, w->ms->svc->fields,
-	    (long)w->pid);
-	if (prio <= LOG_ERR)
-		str_copy(w->last_error, text, sizeof(w->last_error));
-	log_line(prio, line);
-}
-
-static int
-dispatch_worker(struct worker *w, const struct chan_msg *m)
-{
-	unsigned i;
-
-	switch (m->hdr.type) {
-	case MSG_READY:
-		if (chan_expect(m, MSG_READY, 0) == -1 || w->ready)
-			return -1;
-		w->ready = true;
-		for (i = 0; i < w->ms->nworkers; i++)
-			if (!w->ms->workers[i].ready)
-				return 0;
-		master_service_settled(w->ms);
-		return 0;
-	case MSG_LOG:
-		if (chan_expect(m, MSG_LOG, sizeof(m->u.log)) == -1)
-			return -1;
-		worker_log(w, &m->u.log);
-		return 0;
-	case MSG_LEARN:
-		/* Only a learning policy's worker has one to give. */
-		if (chan_expect(m, MSG_LEARN, 0) == -1 || m->fd == -1 ||
-		    w->ms->policy->action != ACTION_LOG)
-			return -1;
-		learn_add(w->ms, m->fd);
-		return 0;
-	case MSG_VIOLATION:
-		if (chan_expect(m, MSG_VIOLATION, sizeof(m->u.violation)) == -1 ||
-		    m->u.violation.pid <= 0)
-			return -1;
-		violation_child(w->ms, &m->u.violation);
-		return 0;
-	default:
-		errno = EBADMSG;
-		return -1;
-	}
-}
-
-/* Up to max messages from the worker (0: all there are). */
-static void
-worker_read(struct worker *w, int max)
-{
-	static struct chan_msg m;
-	int i;
-	ssize_t n;
-
-	for (i = 0; (max == 0 || i < max) && w->chan != -1; i++) {
-		n = chan_recv(w->chan, &m, MSG_DONTWAIT);
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		if (n == 0) {
-			worker_close_chan(w);
-			return;
-		}
-		if (n > 0 && m.fd != -1 && m.hdr.type != MSG_LEARN) {
-			close(m.fd);
-			m.fd = -1;
-			n = -1;
-		}
-		if (n == -1 || dispatch_worker(w, &m) == -1) {
-			if (m.fd != -1)
-				close(m.fd);
-			log_errx("worker broke the protocol, killing it %s "
-			    "pid=%ld type=%u", w->ms->svc->fields, (long)w->pid,
-			    n == -1 ? 0 : m.hdr.type);
-			kill(w->pid, SIGKILL);
-			worker_close_chan(w);
-			return;
-		}
-	}
-}
-
-static void
-worker_event(struct mev *ev, uint32_t events)
-{
-	(void)events;
-	worker_read(container_of(ev, struct worker, ev), EVENTS_PER_TURN);
 }
 
 /* One of our children ended: if it was a worker, say why and heal. */
@@ -663,10 +549,11 @@ pool_reap(pid_t pid, int status)
 		return false;
 	ms = w->ms;
 	/* Its last words may still be in the channel, all of them. */
+	w->reaped = true;
 	if (w->chan != -1)
-		worker_read(w, 0);
-	worker_log_dropped(w, now_ms(), true);
-	worker_close_chan(w);
+		monitor_read(w, 0);
+	monitor_log_dropped(w, now_ms(), true);
+	monitor_close(w);
 	w->pid = 0;
 	wait_status_str(status, how, sizeof(how));
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)

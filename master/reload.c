@@ -206,6 +206,9 @@ reload_request(const char *why)
 	for (i = 0; i < nlist; i++) {
 		n = list[i];
 		o = find_old(old, nold, taken, n);
+		/* The same service: its children stay attributed to it. */
+		if (o != NULL)
+			n->id = o->id;
 		if (o != NULL && o->status == MSVC_LISTENING &&
 		    same_service(o, n)) {
 			/* Unchanged: the running one stays, untouched. */

@@ -73,13 +73,16 @@ buf_label(struct buf *b, const char *s)
 	}
 }
 
+/* A time a worker may have written: "-" for one no calendar holds. */
 static void
 iso_time(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < 0 ||
+	    tm.tm_year > 9999 - 1900 ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "-");
 }
 
 /* A monotonic deadline as a wall-clock time. */
@@ -91,18 +94,27 @@ wall_of(uint64_t mono_ms)
 	return time(NULL) + (time_t)(mono_ms > now ? (mono_ms - now) / 1000 : 0);
 }
 
+/*
+ * From the shared state, which a worker can scribble on: a suspension is
+ * never said to last longer than the service's own suspend time, and an
+ * internal service is never suspended.
+ */
 static const char *
 service_state(const struct msvc *ms, time_t *until)
 {
+	uint64_t now = now_ms(), end, most;
+
 	*until = 0;
 	if (ms->status == MSVC_FAILED)
 		return "failed";
-	if (ms->state != NULL &&
-	    __atomic_load_n(&ms->state->disabled, __ATOMIC_RELAXED))
+	if (ms->state == NULL)
+		return "listening";
+	if (__atomic_load_n(&ms->state->disabled, __ATOMIC_RELAXED) != 0)
 		return "disabled";
-	if (ms->state != NULL &&
-	    ms->state->suspended_until > now_ms()) {
-		*until = wall_of(ms->state->suspended_until);
+	end = __atomic_load_n(&ms->state->suspended_until, __ATOMIC_RELAXED);
+	most = now + pool_suspend_ms(ms);
+	if (ms->svc->builtin == BUILTIN_NONE && end > now) {
+		*until = wall_of(end < most ? end : most);
 		return "suspended";
 	}
 	return "listening";
@@ -134,7 +146,7 @@ static unsigned
 children_running(const struct msvc *ms)
 {
 	return ms->state != NULL ?
-	    __atomic_load_n(&ms->state->nchildren, __ATOMIC_RELAXED) : 0;
+	    svcstate_load_clamped(&ms->state->nchildren, ms->nslots) : 0;
 }
 
 /* The counters, by the names status, JSON and metrics share. */
@@ -150,7 +162,8 @@ counters_of(const struct msvc *ms, struct counter *c)
 	const struct svc_counters *v = ms->state ? &ms->state->c : &z;
 	size_t n = 0;
 
-#define COUNTER(field) c[n].name = #field; c[n++].value = v->field
+#define COUNTER(field) c[n].name = #field; \
+	c[n++].value = __atomic_load_n(&v->field, __ATOMIC_RELAXED)
 	COUNTER(accepted);
 	COUNTER(spawned);
 	COUNTER(exec_failed);
@@ -167,29 +180,45 @@ counters_of(const struct msvc *ms, struct counter *c)
 	return n;
 }
 
-static void
-child_peer(const struct svc_child *c, char *buf, size_t len)
-{
-	if (addr_packed_str(c->family, c->addr, c->port, buf, len)[0] == '\0')
-		snprintf(buf, len, "-");
-}
+/* A running child as status shows it: from our records, never the table. */
+struct shown_child {
+	pid_t		 pid;
+	char		 peer[ADDR_STR_MAX];
+	int64_t		 started_epoch;
+};
 
-/* The running children of a service, copied out of its shared table. */
+/*
+ * The running children of a service: the pids its shared table lists
+ * (at most our own table size looked at), each shown only if we recorded
+ * it for this service, with the peer and start time we recorded. A pid a
+ * worker wrote there of its own accord, or twice, is not shown.
+ */
 static size_t
-children_of(const struct msvc *ms, struct svc_child *out, size_t max)
+children_of(const struct msvc *ms, struct shown_child *out, size_t max)
 {
+	const struct child_rec *r;
 	uint32_t i, hwm;
-	size_t n = 0;
+	size_t n = 0, k;
+	int32_t pid;
 
 	if (ms->state == NULL || ms->nslots == 0)
 		return 0;
-	hwm = __atomic_load_n(&ms->state->hwm, __ATOMIC_RELAXED);
-	if (hwm > ms->nslots)
-		hwm = ms->nslots;
+	hwm = svcstate_load_clamped(&ms->state->hwm, ms->nslots);
 	for (i = 0; i < hwm && n < max; i++) {
-		out[n] = ms->state->children[i];
-		if (out[n].pid > 0)
-			n++;
+		pid = __atomic_load_n(&ms->state->children[i].pid,
+		    __ATOMIC_RELAXED);
+		if (pid <= 0 || (r = children_find(pid)) == NULL ||
+		    r->svc != ms->id || r->gone_at != 0)
+			continue;
+		for (k = 0; k < n && out[k].pid != pid; k++)
+			;
+		if (k < n)
+			continue;
+		out[n].pid = pid;
+		if (addr_packed_str(r->family, r->addr, r->port, out[n].peer,
+		    sizeof(out[n].peer))[0] == '\0')
+			snprintf(out[n].peer, sizeof(out[n].peer), "-");
+		out[n++].started_epoch = r->started_epoch;
 	}
 	return n;
 }
@@ -199,7 +228,7 @@ children_of(const struct msvc *ms, struct svc_child *out, size_t max)
 static void
 status_text(struct buf *b, const struct msvc *ms, bool children)
 {
-	struct svc_child kids[CHILDREN_SHOWN];
+	struct shown_child kids[CHILDREN_SHOWN];
 	struct counter c[16];
 	char addr[ADDR_STR_MAX], prog[600], when[32], quoted[600];
 	time_t until;
@@ -237,17 +266,16 @@ status_text(struct buf *b, const struct msvc *ms, bool children)
 		return;
 	n = children_of(ms, kids, CHILDREN_SHOWN);
 	for (i = 0; i < n; i++) {
-		child_peer(&kids[i], addr, sizeof(addr));
 		iso_time((time_t)kids[i].started_epoch, when, sizeof(when));
 		buf_printf(b, "  child pid=%ld peer=%s started=%s\n",
-		    (long)kids[i].pid, addr, when);
+		    (long)kids[i].pid, kids[i].peer, when);
 	}
 }
 
 static void
 status_json(struct buf *b, const struct msvc *ms, bool children)
 {
-	struct svc_child kids[CHILDREN_SHOWN];
+	struct shown_child kids[CHILDREN_SHOWN];
 	struct counter c[16];
 	char addr[ADDR_STR_MAX], prog[600], when[32];
 	time_t until;
@@ -298,12 +326,11 @@ status_json(struct buf *b, const struct msvc *ms, bool children)
 		buf_printf(b, ",\"children\":[");
 		n = children_of(ms, kids, CHILDREN_SHOWN);
 		for (i = 0; i < n; i++) {
-			child_peer(&kids[i], addr, sizeof(addr));
 			iso_time((time_t)kids[i].started_epoch, when,
 			    sizeof(when));
 			buf_printf(b, "%s{\"pid\":%ld,\"peer\":", i ? "," : "",
 			    (long)kids[i].pid);
-			buf_json(b, addr);
+			buf_json(b, kids[i].peer);
 			buf_printf(b, ",\"started\":\"%s\"}", when);
 		}
 		buf_printf(b, "]");

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "master.h"
 #include "policy.h"
+#include "svcstate.h"
 #include "util.h"
 
 #define STOP_GRACE_MS	1000	/* after the drain's TERM, before KILL */
@@ -30,8 +31,10 @@ static size_t nretired;
 struct msvc *
 msvc_new(struct service *svc, struct policy_set *set, struct errors *err)
 {
+	static uint64_t last_id;
 	struct msvc *ms = xcalloc(1, sizeof(*ms));
 
+	ms->id = ++last_id;
 	ms->svc = svc;
 	ms->fd = -1;
 	ms->state_fd = -1;
@@ -223,19 +226,46 @@ services_stop(uint64_t drain_ms)
 	services_set(NULL, 0);
 }
 
-/* A child server whose worker died, of a running or a retired pool. */
-bool
-services_adopted_exit(pid_t pid, int status)
+/*
+ * A service by its id: the running pool, else a retired one (a reload
+ * gives the new pool of a service the id of the old).
+ */
+struct msvc *
+services_find(uint64_t id)
 {
 	size_t i;
 
 	for (i = 0; i < nsvcs; i++)
-		if (pool_adopted_exit(svcs[i], pid, status))
-			return true;
+		if (svcs[i]->id == id)
+			return svcs[i];
 	for (i = 0; i < nretired; i++)
-		if (pool_adopted_exit(retired[i], pid, status))
-			return true;
-	return false;
+		if (retired[i]->id == id)
+			return retired[i];
+	return NULL;
+}
+
+/*
+ * A child server whose worker died ended, handed to us as its subreaper:
+ * attributed by our own record of it (children.c), and its slot freed in
+ * whichever pool of its service holds it. False: not one we recorded.
+ */
+bool
+services_adopted_exit(pid_t pid, int status)
+{
+	struct child_rec r;
+	struct msvc *ms, *o;
+	size_t i;
+
+	if (!children_ended(pid, &r) || (ms = services_find(r.svc)) == NULL)
+		return false;
+	for (i = 0; i < nsvcs + nretired; i++) {
+		o = i < nsvcs ? svcs[i] : retired[i - nsvcs];
+		if (o->id == r.svc &&
+		    svcstate_free_adopted(o->state, o->nslots, pid))
+			break;
+	}
+	pool_adopted_exit(ms, &r, status);
+	return true;
 }
 
 void

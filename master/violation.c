@@ -1,9 +1,11 @@
 /*
  * Policy violations made visible: a process killed by its filter is logged
  * with its service, pid, peer and the syscall's name, and counted. The
- * pieces arrive apart: the worker reports its child's SIGSYS (with the
- * peer), we reap a worker's, and the kernel's audit record (audit.c) names
- * the syscall; whichever comes first waits up to a second for the other.
+ * pieces arrive apart: the worker reports its child's SIGSYS (the master
+ * has checked the pid is a child it recorded for that worker, and the
+ * peer is the master's own record of it, children.c), we reap a worker's,
+ * and the kernel's audit record (audit.c) names the syscall; whichever
+ * comes first waits up to a second for the other.
  * Learning mode (learn.c) logs each syscall a service used, once;
  * refusals with errno are logged at most once a minute per call.
  */
@@ -14,9 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "log.h"
-#include "msgcheck.h"
-#include "msg.h"
 #include "master.h"
 #include "policy.h"
 #include "svcstate.h"
@@ -33,12 +34,14 @@ struct recent {
 	uint64_t		 at;
 };
 
+/* A report waiting for its audit record: what its line needs, copied. */
 struct pending {
-	struct msvc		*ms;
+	char			*fields;	/* NULL: free */
+	char			*policy;
 	pid_t			 pid;
 	bool			 worker;
 	char			 peer[ADDR_STR_MAX];
-	uint64_t		 due;	/* 0: free */
+	uint64_t		 due;
 };
 
 static struct recent recent[RECENT_MAX];
@@ -46,9 +49,9 @@ static size_t nrecent;
 static struct pending pending[PENDING_MAX];
 static bool have_audit;
 
-/* Learning mode and errno refusals, per service and syscall. */
+/* Learning mode and errno refusals, per service (its id) and syscall. */
 struct seen {
-	struct msvc	*ms;
+	uint64_t	 svc;
 	int		 syscall;
 	uint64_t	 at;
 };
@@ -68,43 +71,33 @@ violation_init(void)
 static pid_t
 parent_of(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	FILE *fp;
-	long ppid = 0;
+	pid_t ppid;
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((fp = fopen(path, "re")) == NULL)
-		return 0;
-	if (fgets(buf, sizeof(buf), fp) != NULL &&
-	    (p = strrchr(buf, ')')) != NULL)
-		sscanf(p + 2, "%*c %ld", &ppid);
-	fclose(fp);
-	return (pid_t)ppid;
+	return children_proc_stat(pid, &ppid, NULL, NULL) == 0 ? ppid : 0;
 }
 
 /*
- * Whose is this pid: a worker's (*how 1), a child server's (2), or a
- * process a child server started (3)? NULL: not one of ours.
+ * Whose is this pid, by our own records: a worker's (*how 1), a child
+ * server's (2), or a process a child server started (3)? NULL: not one
+ * of ours.
  */
 static struct msvc *
 owner(pid_t pid, int *how)
 {
-	struct msvc *ms, **svcs;
-	size_t i, nsvcs;
+	const struct child_rec *c;
+	struct msvc *ms;
 	int depth;
 
-	svcs = services_all(&nsvcs);
 	if ((ms = pool_find_worker(pid)) != NULL) {
 		*how = 1;
 		return ms;
 	}
 	for (depth = 0; depth < ANCESTORS_MAX && pid > 1; depth++) {
-		for (i = 0; i < nsvcs; i++)
-			if (svcstate_has_child(svcs[i]->state, svcs[i]->nslots,
-			    pid, true)) {
-				*how = depth == 0 ? 2 : 3;
-				return svcs[i];
-			}
+		if ((c = children_find(pid)) != NULL &&
+		    (ms = services_find(c->svc)) != NULL) {
+			*how = depth == 0 ? 2 : 3;
+			return ms;
+		}
 		if (depth > 0 && (ms = pool_find_worker(pid)) != NULL) {
 			*how = 3;
 			return ms;
@@ -123,17 +116,25 @@ count(struct msvc *ms)
 }
 
 static void
-log_violation(struct msvc *ms, pid_t pid, bool worker, const char *peer,
-    const struct audit_record *r)
+log_violation(const char *fields, const char *policy, pid_t pid,
+    bool worker, const char *peer, const struct audit_record *r)
 {
 	char name[64] = "unknown";
 
 	if (r != NULL)
 		syscall_name(r->syscall, name, sizeof(name));
-	count(ms);
 	log_errx("policy violation, killed %s %s=%ld peer=%s syscall=%s "
-	    "policy=%s", ms->svc->fields, worker ? "worker" : "child",
-	    (long)pid, peer[0] ? peer : "-", name, ms->policy->name);
+	    "policy=%s", fields, worker ? "worker" : "child", (long)pid,
+	    peer[0] ? peer : "-", name, policy);
+}
+
+static void
+pending_free(struct pending *p)
+{
+	free(p->fields);
+	free(p->policy);
+	p->fields = p->policy = NULL;
+	p->due = 0;
 }
 
 static const struct audit_record *
@@ -149,20 +150,20 @@ recent_find(pid_t pid)
 
 /* True the first time, or once a minute with every_ms. */
 static bool
-first_seen(struct msvc *ms, int syscall, uint64_t every_ms)
+first_seen(const struct msvc *ms, int syscall, uint64_t every_ms)
 {
 	uint64_t now = now_ms();
 	size_t i;
 
 	for (i = 0; i < nseen; i++)
-		if (seen[i].ms == ms && seen[i].syscall == syscall) {
+		if (seen[i].svc == ms->id && seen[i].syscall == syscall) {
 			if (every_ms == 0 || now - seen[i].at < every_ms)
 				return false;
 			seen[i].at = now;
 			return true;
 		}
 	seen = xreallocarray(seen, nseen + 1, sizeof(*seen));
-	seen[nseen].ms = ms;
+	seen[nseen].svc = ms->id;
 	seen[nseen].syscall = syscall;
 	seen[nseen].at = now;
 	nseen++;
@@ -189,15 +190,17 @@ violation_record(const struct audit_record *r)
 		return;
 	}
 	for (i = 0; i < PENDING_MAX; i++)
-		if (pending[i].due != 0 && pending[i].pid == r->pid) {
-			log_violation(pending[i].ms, r->pid, pending[i].worker,
-			    pending[i].peer, r);
-			pending[i].due = 0;
+		if (pending[i].fields != NULL && pending[i].pid == r->pid) {
+			log_violation(pending[i].fields, pending[i].policy,
+			    r->pid, pending[i].worker, pending[i].peer, r);
+			pending_free(&pending[i]);
 			return;
 		}
 	if (how == 3) {
 		/* No one reaps it for us: say it now. */
-		log_violation(ms, r->pid, false, "", r);
+		count(ms);
+		log_violation(ms->svc->fields, ms->policy->name, r->pid, false,
+		    "", r);
 		return;
 	}
 	recent[nrecent % RECENT_MAX].r = *r;
@@ -211,21 +214,25 @@ report(struct msvc *ms, pid_t pid, bool worker, const char *peer)
 	const struct audit_record *r;
 	size_t i;
 
+	count(ms);
 	audit_poll();
 	if ((r = recent_find(pid)) != NULL || !have_audit) {
-		log_violation(ms, pid, worker, peer, r);
+		log_violation(ms->svc->fields, ms->policy->name, pid, worker,
+		    peer, r);
 		return;
 	}
 	for (i = 0; i < PENDING_MAX; i++)
-		if (pending[i].due == 0) {
-			pending[i].ms = ms;
+		if (pending[i].fields == NULL) {
+			pending[i].fields = xstrdup(ms->svc->fields);
+			pending[i].policy = xstrdup(ms->policy->name);
 			pending[i].pid = pid;
 			pending[i].worker = worker;
 			str_copy(pending[i].peer, peer, sizeof(pending[i].peer));
 			pending[i].due = now_ms() + PENDING_MS;
 			return;
 		}
-	log_violation(ms, pid, worker, peer, NULL);
+	log_violation(ms->svc->fields, ms->policy->name, pid, worker, peer,
+	    NULL);
 }
 
 /* Learning mode: a call the policy does not allow was used (learn.c). */
@@ -240,14 +247,22 @@ violation_learned(struct msvc *ms, int syscall, const char *comm)
 			sizeof(name)), comm, ms->policy->name);
 }
 
-/* A worker says one of its child servers died by SIGSYS. */
+/*
+ * A worker says one of its child servers died by SIGSYS, and the monitor
+ * found it in our records (r): counted, and logged with the peer we read
+ * ourselves if the worker's log rate has room for it (logged).
+ */
 void
-violation_child(struct msvc *ms, const struct msg_violation *m)
+violation_child(struct msvc *ms, const struct child_rec *r, bool logged)
 {
 	char addr[ADDR_STR_MAX];
 
-	msg_violation_peer(m, addr, sizeof(addr));
-	report(ms, m->pid, false, addr);
+	if (!logged) {
+		count(ms);
+		return;
+	}
+	addr_packed_str(r->family, r->addr, r->port, addr, sizeof(addr));
+	report(ms, r->pid, false, addr);
 }
 
 /* We reaped a worker that died by SIGSYS. */
@@ -265,12 +280,13 @@ violation_timers(uint64_t now)
 	size_t i;
 
 	for (i = 0; i < PENDING_MAX; i++) {
-		if (pending[i].due == 0)
+		if (pending[i].fields == NULL)
 			continue;
 		if (pending[i].due <= now) {
-			log_violation(pending[i].ms, pending[i].pid,
-			    pending[i].worker, pending[i].peer, NULL);
-			pending[i].due = 0;
+			log_violation(pending[i].fields, pending[i].policy,
+			    pending[i].pid, pending[i].worker, pending[i].peer,
+			    NULL);
+			pending_free(&pending[i]);
 		} else if (pending[i].due < next)
 			next = pending[i].due;
 	}
@@ -280,6 +296,10 @@ violation_timers(uint64_t now)
 void
 violation_free(void)
 {
+	size_t i;
+
+	for (i = 0; i < PENDING_MAX; i++)
+		pending_free(&pending[i]);
 	free(seen);
 	seen = NULL;
 	nseen = 0;

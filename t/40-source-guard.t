@@ -27,23 +27,23 @@ SKIP: {
 		udp_ask('127.0.0.1', $echo, 'loop', local_port => 2049,
 		    timeout => 0.1) if $_ > 1;
 	}
-	ok($d->wait_log(qr/udp request refused peer=127\.0\.0\.1:2049 reason=nfs-port/),
+	ok($d->wait_log(worker_said(undef, qr/udp request refused peer=127\.0\.0\.1:2049 reason=nfs-port"/)),
 	    'the refusal is logged with the peer and the reason');
-	is($d->count_log(qr/refused peer=127\.0\.0\.1:2049/), 1,
+	is($d->count_log(worker_said(undef, qr/[^"]*refused peer=127\.0\.0\.1:2049 /)), 1,
 	    'once a minute per source, not once per datagram');
 }
 
 # sinetd holds 127.0.0.1:$cg; the client takes the same port on ::1.
 is(udp_ask('::1', $echo, 'loop', local_host => '::1', local_port => $cg,
     timeout => 0.5), undef, 'no answer to the port of an internal UDP service');
-ok($d->wait_log(qr/refused peer=\[::1\]:$cg reason=internal-service-port/),
+ok($d->wait_log(worker_said(undef, qr/udp request refused peer=\[::1\]:$cg reason=internal-service-port"/)),
     'logged as internal-service-port');
 
 SKIP: {
 	skip 'binding port 19 and 20 needs root', 4 if $> != 0;
 	is(udp_ask('127.0.0.1', $echo, 'loop', local_port => 19,
 	    timeout => 0.5), undef, 'no answer to chargen\'s port 19');
-	ok($d->wait_log(qr/refused peer=127\.0\.0\.1:19 reason=reserved-port/),
+	ok($d->wait_log(worker_said(undef, qr/udp request refused peer=127\.0\.0\.1:19 reason=reserved-port"/)),
 	    'logged as reserved-port');
 
 	my $s = Sinetd::tcp_connect('127.0.0.1', $echo,
@@ -54,7 +54,7 @@ SKIP: {
 		$got = Sinetd::read_some($s, 100, 1);
 	}
 	is($got, '', 'a TCP connection from port 20 is dropped unanswered');
-	ok($d->wait_log(qr/connection refused peer=127\.0\.0\.1:20 reason=source-port-20/),
+	ok($d->wait_log(worker_said(undef, qr/connection refused peer=127\.0\.0\.1:20 reason=source-port-20"/)),
 	    'and logged');
 }
 

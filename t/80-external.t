@@ -77,7 +77,7 @@ my @served = map { Sinetd::tcp_talk('127.0.0.1', $swait, undef) } 1 .. 3;
 my ($first) = ($served[0] // '') =~ /^served by (\d+)$/m;
 ok($first && !grep({ ($_ // '') ne "served by $first\n" } @served),
     'stream wait: one child accepts every connection on the socket');
-ok($d->wait_log(qr/child exited peer=- child=$first exit=0/, 5),
+ok($d->wait_log(worker_said(undef, qr/child exited peer=- child=$first exit=0 /), 5),
     'and the worker takes the socket back when it exits');
 like(Sinetd::tcp_talk('127.0.0.1', $swait, undef) // '', qr/^served by (?!$first\n)\d+$/,
     'then the next connection gets a new child');
@@ -124,14 +124,14 @@ is("$uenv{PROTO} $uenv{UNIXREMOTEUID} $uenv{UNIXREMOTEGID} $uenv{UNIXREMOTEPID}"
     'a unix peer: PROTO=UNIX and its credentials');
 
 my $out = Sinetd::tcp_talk('127.0.0.1', $fail, undef);
-ok($d->wait_log(qr/child exited peer=127\.0\.0\.1:\d+ child=\d+ exit=3 duration=\d+ms service=$fail /),
+ok($d->wait_log(worker_said($fail, qr/child exited peer=127\.0\.0\.1:\d+ child=\d+ exit=3 duration=\d+ms"/)),
     'a non-zero exit is logged with the peer, the child and the duration');
 Sinetd::tcp_talk('127.0.0.1', $sig, undef);
-ok($d->wait_log(qr/child exited peer=\S+ child=\d+ signal=SEGV.* service=$sig /),
+ok($d->wait_log(worker_said($sig, qr/child exited peer=\S+ child=\d+ signal=SEGV[^"]*"/)),
     'a child killed by a signal is logged with the signal');
-like($d->log_text, qr/connection peer=127\.0\.0\.1:\d+ child=\d+ service=$rep /,
+like($d->log_text, worker_said($rep, qr/connection peer=127\.0\.0\.1:\d+ child=\d+"/),
     '-l logs each start');
-like($d->log_text, qr/child exited peer=127\.0\.0\.1:\d+ child=\d+ exit=0 duration=\d+ms service=$rep /,
+like($d->log_text, worker_said($rep, qr/child exited peer=127\.0\.0\.1:\d+ child=\d+ exit=0 duration=\d+ms"/),
     '-l logs each end');
 
 subtest 'stop: child servers run on' => sub {
@@ -173,12 +173,12 @@ EOF
 		is(Sinetd::tcp_talk('127.0.0.1', $p1, undef, timeout => 2), '',
 		    "connection $_ is closed");
 	}
-	ok($e->wait_log(qr{cannot execute server program=/nonexistent/server error="No such file or directory"}),
+	ok($e->wait_log(worker_said(undef, qr{cannot execute server program=/nonexistent/server error=\\"No such file or directory\\""})),
 	    'logged with the errno');
-	is($e->count_log(qr/cannot execute server program=\/nonexistent/), 1,
+	is($e->count_log(worker_said(undef, qr/cannot execute server program=\/nonexistent/)), 1,
 	    'once per burst');
 	Sinetd::tcp_talk('127.0.0.1', $p2, undef, timeout => 2);
-	ok($e->wait_log(qr{cannot execute server program=\Q$noexec\E error="Permission denied"}),
+	ok($e->wait_log(worker_said(undef, qr{cannot execute server program=\Q$noexec\E error=\\"Permission denied\\""})),
 	    'a file without x: EACCES');
 	ok(!$e->exited, 'the daemon goes on');
 	is($e->stop >> 8, 0, 'clean stop');

@@ -32,7 +32,7 @@ is(Sinetd::tcp_talk('127.0.0.1', $cpm, undef), "hi\n", 'max-cpm: first');
 is(Sinetd::tcp_talk('127.0.0.1', $cpm, undef), "hi\n", 'max-cpm: second');
 is(Sinetd::tcp_talk('127.0.0.1', $cpm, undef, timeout => 2), '',
     'max-cpm: the third in a minute from one source is closed');
-ok($d->wait_log(qr/connection refused peer=127\.0\.0\.1:\d+ reason=max-cpm service=$cpm /),
+ok($d->wait_log(worker_said($cpm, qr/connection refused peer=127\.0\.0\.1:\d+ reason=max-cpm"/)),
     'and logged with the peer and the limit');
 
 subtest 'spawn rate (nowait.3) and suspension' => sub {
@@ -42,11 +42,11 @@ subtest 'spawn rate (nowait.3) and suspension' => sub {
 	is(Sinetd::tcp_talk('127.0.0.1', $rate, "four\n", timeout => 3) // '', '',
 	    'the fourth is refused');
 	cmp_ok(time - $t0, '<', 1, 'promptly, not left hanging');
-	ok($d->wait_log(qr/spawn rate exceeded, service suspended limit=3\/60s suspend=2s service=$rate /),
+	ok($d->wait_log(worker_said($rate, qr/spawn rate exceeded, service suspended limit=3\/60s suspend=2s"/)),
 	    'the suspension is logged');
 	is(Sinetd::tcp_talk('127.0.0.1', $rate, "five\n", timeout => 3) // '', '',
 	    'while suspended, connections are refused');
-	ok($d->wait_log(qr/connection refused peer=127\.0\.0\.1:\d+ reason=suspended service=$rate /),
+	ok($d->wait_log(worker_said($rate, qr/connection refused peer=127\.0\.0\.1:\d+ reason=suspended"/)),
 	    'and logged');
 	sleep(2.2);
 	ok(cat_ok($rate, 'back'), 'after the suspension it serves by itself');
@@ -61,7 +61,7 @@ subtest 'max-child (nowait/1)' => sub {
 	ok($b, 'a second client connects (the backlog)');
 	syswrite($b, "b\n");
 	is(Sinetd::read_some($b, 2, 1), '', 'but waits: no second child');
-	ok($d->wait_log(qr/max-child reached, not accepting until a child exits max_child=1 children=1 service=$child /),
+	ok($d->wait_log(worker_said($child, qr/max-child reached, not accepting until a child exits max_child=1 children=1"/)),
 	    'logged once');
 	close($a);
 	is(Sinetd::read_some($b, 2, 3), "b\n",
@@ -75,7 +75,7 @@ subtest 'max-perip (nowait/0/0/1)' => sub {
 	is(Sinetd::read_some($a, 2, 3), "a\n", 'one child from 127.0.0.1');
 	is(Sinetd::tcp_talk('127.0.0.1', $perip, "b\n", half_close => 1,
 	    timeout => 2), '', 'a second at once from it is closed');
-	ok($d->wait_log(qr/connection refused peer=127\.0\.0\.1:\d+ reason=max-perip service=$perip /),
+	ok($d->wait_log(worker_said($perip, qr/connection refused peer=127\.0\.0\.1:\d+ reason=max-perip"/)),
 	    'and logged');
 	close($a);
 	ok(wait_for(3, sub { cat_ok($perip, 'again') }),
@@ -86,7 +86,7 @@ subtest 'a wait service whose child exits at once' => sub {
 	# The helper exits without reading: the datagram stays, the socket
 	# stays readable, and only the rate limit stops the respawning.
 	udp_ask('127.0.0.1', $wait, 'x', timeout => 0.5);
-	ok($d->wait_log(qr/spawn rate exceeded, service suspended limit=4\/60s suspend=2s service=$wait /, 5),
+	ok($d->wait_log(worker_said($wait, qr/spawn rate exceeded, service suspended limit=4\/60s suspend=2s"/), 5),
 	    'trips the rate limit instead of spinning');
 	my $spawns = () = $d->log_text =~ /service=$wait /g;
 	cmp_ok($spawns, '<=', 3, 'without a log line per spawn');

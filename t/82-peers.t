@@ -32,7 +32,7 @@ subtest 'in.fingerd and finger' => sub {
 	write_file("$dir/services", $services);
 	my $out = `timeout 20 unshare -m sh -c 'mount --bind $dir/services /etc/services && finger root\@127.0.0.1' 2>&1`;
 	like($out, qr/Login: root\s+Name:/, 'finger root@127.0.0.1 is answered');
-	ok($d->wait_log(qr/child exited peer=127\.0\.0\.1:\d+ child=\d+ exit=0 duration=\d+ms/),
+	ok($d->wait_log(worker_said(undef, qr/child exited peer=127\.0\.0\.1:\d+ child=\d+ exit=0 duration=\d+ms"/)),
 	    'in.fingerd exits cleanly');
 	is($d->stop >> 8, 0, 'clean stop');
 };
@@ -85,7 +85,7 @@ subtest 'in.tftpd and tftp' => sub {
 		waitpid($pid, 0);
 		is($? >> 8, 0, "two clients at once: child $pid got its file");
 	}
-	ok($d->wait_log(qr/child exited peer=- child=\d+ exit=0/, 5),
+	ok($d->wait_log(worker_said(undef, qr/child exited peer=- child=\d+ exit=0 /), 5),
 	    'in.tftpd exits after its timeout, exit 0');
 	ok(!$d->exited, 'the daemon runs on');
 	is($get->('a.bin', "$dir/again") eq $files{"a.bin"}, 1,

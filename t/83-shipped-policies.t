@@ -160,7 +160,7 @@ subtest 'biff: in.comsat takes a notification' => sub {
 	my $u = IO::Socket::IP->new(PeerHost => '127.0.0.1',
 	    PeerPort => $port{biff}, Type => SOCK_DGRAM);
 	send($u, "nosuchuser\@0\n", 0);
-	ok($d->wait_log(qr/started child=\d+ service=$port{biff} /),
+	ok($d->wait_log(worker_said($port{biff}, qr/started child=\d+"/)),
 	    'in.comsat starts for it');
 	sleep(1);
 	unlike($d->log_text, qr/service=$port{biff} .*signal=/,
@@ -181,7 +181,7 @@ subtest 'login, shell, exec: the r-services answer' => sub {
 	$s = Sinetd::tcp_connect('127.0.0.1', $port{exec});
 	syswrite($s, "0\0nosuchuser\0wrong\0id\0");
 	is(slurp_sock($s, 15), '', 'in.rexecd: a wrong password ends it');
-	ok($d->wait_log(qr/child exited peer=\S+ child=\d+ exit=1 \S+ service=$port{exec} /, 10),
+	ok($d->wait_log(worker_said($port{exec}, qr/child exited peer=\S+ child=\d+ exit=1 duration=\d+ms"/), 10),
 	    'and it exits 1, as it does');
 };
 

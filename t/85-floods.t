@@ -34,14 +34,14 @@ EOF
 	# 60, then suspended 2 s, then 60 again: in 3 s, two budgets at most.
 	cmp_ok($ops, '<=', 120, "at most two budgets of 60 served in 3 s "
 	    . "($ops)");
-	ok($d->wait_log(qr/spawn rate exceeded, service suspended limit=60\/60s suspend=2s service=$cat /, 5),
+	ok($d->wait_log(worker_said($cat, qr/spawn rate exceeded, service suspended limit=60\/60s suspend=2s"/), 5),
 	    'the spawn rate trips and suspends the service')
 	    or diag($d->log_text);
-	like($d->log_text, qr/connection refused peer=127\.0\.0\.1:\d+ reason=max-perip service=$cat /,
+	like($d->log_text, worker_said($cat, qr/connection refused peer=127\.0\.0\.1:\d+ reason=max-perip"/),
 	    'the per-source limit trips on the way');
 	is(tcp_talk('127.0.0.1', $echo, "other\n", half_close => 1), "other\n",
 	    'another service answers during the flood');
-	my $refused = $d->count_log(qr/connection refused .*service=$cat /);
+	my $refused = $d->count_log(worker_said($cat, qr/connection refused /));
 	cmp_ok($refused, '<', 50, "refusals are not logged one by one "
 	    . "($refused lines)");
 	my (undef, $st) = $d->ctl('status', $cat);

@@ -56,14 +56,14 @@ EOF
 	my @held = map { tcp_connect('127.0.0.1', $e) } 1 .. 20;
 	is(scalar(grep { defined } @held), 20, '20 clients connect (the '
 	    . 'backlog takes what the worker cannot)');
-	ok($d->wait_log(qr/accept: out of resources, pausing/, 5),
+	ok($d->wait_log(worker_said(undef, qr/accept: out of resources, pausing /), 5),
 	    'the worker says it is out of descriptors') or diag($d->log_text);
 	my $t0 = cpu_ticks($w);
 	sleep 2;
 	my $used = (cpu_ticks($w) - $t0) / $tick;
 	cmp_ok($used, '<', 0.2, "and does not spin on EMFILE (${used}s of CPU "
 	    . 'in 2 s)');
-	is($d->count_log(qr/out of resources/), 1, 'logged once for the burst');
+	is($d->count_log(worker_said(undef, qr/accept: out of resources/)), 1, 'logged once for the burst');
 	like(tcp_talk('127.0.0.1', $dt, '', max => 100), qr/\d\d:\d\d:\d\d/,
 	    'another service answers meanwhile');
 	set_soft_limit($w, 'nofile', $was);

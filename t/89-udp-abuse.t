@@ -85,7 +85,7 @@ subtest 'crafted sources: refused and logged, an allowed one answered' => sub {
 		send_raw($src, 40000, $dst, $port, 'spoofed');
 		my $shown = $src =~ /:/ && !($port == $dual) ? "[$src]:40000"
 		    : $src =~ /^::ffff:(.*)/ ? "$1:40000" : "$src:40000";
-		ok($d->wait_log(qr/udp request refused peer=\Q$shown\E reason=$why /, 5),
+		ok($d->wait_log(worker_said(undef, qr/udp request refused peer=\Q$shown\E reason=$why"/), 5),
 		    "from $src: refused, reason=$why") or diag($d->log_text);
 	}
 	# The same crafting from an allowed source is answered: the refusals
@@ -145,7 +145,7 @@ subtest 'a burst from a refused source: no reply, a bounded log' => sub {
 	my $sel = IO::Select->new($s);
 	ok(!$sel->can_read(1), 'no reply to a reserved source port');
 	close $s;
-	my $lines = $d->count_log(qr/refused peer=127\.0\.0\.1:19 /);
+	my $lines = $d->count_log(worker_said(undef, qr/[^"]*refused peer=127\.0\.0\.1:19 /));
 	cmp_ok($lines, '>=', 1, 'the refusal is logged');
 	cmp_ok($lines, '<=', 5, "but not 10,000 times ($lines)");
 	is(udp_ask('127.0.0.1', $p{echo}, 'still'), 'still',

@@ -353,7 +353,9 @@ subtest 'a worker that floods the log is limited, and every line counted' => sub
 	ok($accepted > 1000, "the worker took $accepted of $n datagrams");
 	is($f->stop >> 8, 0, 'the daemon stops');
 	my $log = $f->log_text;
-	my $logged = () = $log =~ /^.*request peer=127\.0\.0\.1:\d+ bytes=\d+ service=$port /mg;
+	my $request = worker_said($port,
+	    qr/request peer=127\.0\.0\.1:\d+ bytes=\d+"/);
+	my $logged = () = $log =~ /$request/g;
 	my ($dropped, $rl, $cf) = (0, 0, 0);
 	while ($log =~ /worker log lines dropped count=(\d+) rate_limited=(\d+) channel_full=(\d+) service=$port /g) {
 		$dropped += $1;

@@ -24,6 +24,8 @@
 
 #define ACCEPT_BURST	16
 #define FULL_RECHECK_MS	250	/* at max-child: look again this often */
+#define REPORTS_MAX	1024	/* spawns and violations the channel refused */
+#define REPORT_RETRY_MS	10
 
 static const struct msg_service *desc;
 static const struct policy *pol;
@@ -42,11 +44,70 @@ static struct {
 	socklen_t		plen;
 } held = { .fd = -1 };
 
+/*
+ * What the master must hear of each child, in order (a violation never
+ * before its spawn): sent at once, or queued while the channel is full.
+ */
+static struct {
+	uint32_t	type;
+	int32_t		pid;
+} reports[REPORTS_MAX];
+static size_t reports_head, reports_len;
+static bool reports_lost_said;
+
 static const char *const verdict_reason[] = {
 	[LIMIT_SUSPENDED] = "suspended",
 	[LIMIT_CPM] = "max-cpm",
 	[LIMIT_PERIP] = "max-perip",
 };
+
+static bool
+report_send(uint32_t type, int32_t pid)
+{
+	struct msg_violation v = { .pid = pid };
+	struct msg_spawned s = { .pid = pid };
+
+	if (type == MSG_SPAWNED)
+		return chan_send(WORKER_CHAN_FD, type, &s, sizeof(s),
+		    MSG_DONTWAIT) == 0;
+	return chan_send(WORKER_CHAN_FD, type, &v, sizeof(v),
+	    MSG_DONTWAIT) == 0;
+}
+
+/* Sends what is queued; true when nothing is left. */
+static bool
+reports_flush(void)
+{
+	while (reports_len > 0 && report_send(reports[reports_head].type,
+	    reports[reports_head].pid)) {
+		reports_head = (reports_head + 1) % REPORTS_MAX;
+		reports_len--;
+	}
+	return reports_len == 0;
+}
+
+/*
+ * A report the master must have: after those queued before it. Past the
+ * queue's size it is lost, and said once: the master will then not know
+ * that child (its violation, if any, would be taken for a lie).
+ */
+static void
+report(uint32_t type, pid_t pid)
+{
+	if (reports_flush() && report_send(type, (int32_t)pid))
+		return;
+	if (reports_len == REPORTS_MAX) {
+		if (!reports_lost_said)
+			log_warnx("channel to the master full, a report is "
+			    "lost child=%ld", (long)pid);
+		reports_lost_said = true;
+		return;
+	}
+	reports_lost_said = false;
+	reports[(reports_head + reports_len) % REPORTS_MAX].type = type;
+	reports[(reports_head + reports_len) % REPORTS_MAX].pid = (int32_t)pid;
+	reports_len++;
+}
 
 static void
 log_rate_trip(void)
@@ -136,6 +197,7 @@ spawn_for(int fd, const union sockaddr_any *peer, socklen_t plen)
 	}
 	exec_failing = full_logged = false;
 	limits_spawned(st, slot, pid);
+	report(MSG_SPAWNED, pid);
 	close(fd);
 	if (desc->log_connections)
 		log_info("connection peer=%s child=%ld",
@@ -286,6 +348,7 @@ wait_ready(struct listener *l)
 	}
 	exec_failing = false;
 	limits_spawned(st, slot, pid);
+	report(MSG_SPAWNED, pid);
 	wait_child = pid;
 	listener_pause(l, UINT64_MAX);
 	if (desc->log_connections)
@@ -307,16 +370,8 @@ child_ended(pid_t pid, int status)
 		    sizeof(addr))[0] == '\0')
 			str_copy(addr, "-", sizeof(addr));
 	}
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
-		struct msg_violation mv = { .pid = pid, .family = c.family,
-			.port = c.port };
-
-		memcpy(mv.addr, c.addr, sizeof(mv.addr));
-		if (chan_send(WORKER_CHAN_FD, MSG_VIOLATION, &mv, sizeof(mv),
-		    MSG_DONTWAIT) == -1)
-			log_warn("cannot report a policy violation child=%ld",
-			    (long)pid);
-	}
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		report(MSG_VIOLATION, pid);
 	failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
 	if (failed || desc->log_connections) {
 		wait_status_str(status, how, sizeof(how));
@@ -402,9 +457,13 @@ external_stop_accepting(void)
 uint64_t
 external_tick(uint64_t now)
 {
+	uint64_t next = reports_flush() ? UINT64_MAX : now + REPORT_RETRY_MS;
+	uint64_t t;
+
 	/* A wait service's socket is the child's until it exits. */
 	if (lst.paused && !lst.stopped && now >= lst.resume_at &&
 	    desc->wait && wait_child != 0)
-		return UINT64_MAX;
-	return listener_tick(&lst, now, true);
+		return next;
+	t = listener_tick(&lst, now, true);
+	return t < next ? t : next;
 }

@@ -91,7 +91,7 @@ static unsigned
 children_from(const struct svcstate *st, uint32_t nslots, uint8_t family,
     const uint8_t addr[16])
 {
-	uint32_t i, hwm = st->hwm < nslots ? st->hwm : nslots;
+	uint32_t i, hwm = svcstate_load_clamped(&st->hwm, nslots);
 	unsigned n = 0;
 
 	for (i = 0; i < hwm; i++)
@@ -106,24 +106,26 @@ static int
 slot_take(struct svcstate *st, const struct limits *lim, uint8_t family,
     const uint8_t addr[16], int port, uint64_t now)
 {
-	uint32_t i, hwm = st->hwm < lim->nslots ? st->hwm : lim->nslots;
+	uint32_t i, hwm = svcstate_load_clamped(&st->hwm, lim->nslots);
 	struct svc_child *c;
 
-	for (i = 0; i < hwm && st->children[i].pid != 0; i++)
+	for (i = 0; i < hwm && __atomic_load_n(&st->children[i].pid,
+	    __ATOMIC_RELAXED) != 0; i++)
 		;
 	if (i == lim->nslots)
 		return -1;
-	if (i == hwm)
-		st->hwm = i + 1;
 	c = &st->children[i];
-	c->pid = -1;
+	/* Taken before hwm covers it: the master frees only a child's pid. */
+	__atomic_store_n(&c->pid, -1, __ATOMIC_RELAXED);
+	if (i == hwm)
+		__atomic_store_n(&st->hwm, i + 1, __ATOMIC_RELAXED);
 	c->worker = (int32_t)getpid();
 	c->started_ms = now;
 	c->started_epoch = (int64_t)time(NULL);
 	c->family = family;
 	memcpy(c->addr, addr, 16);
 	c->port = (uint16_t)port;
-	st->nchildren++;
+	__atomic_add_fetch(&st->nchildren, 1, __ATOMIC_RELAXED);
 	return (int)i;
 }
 
@@ -153,7 +155,7 @@ limits_admit(struct svcstate *st, const struct limits *lim,
 		goto out;
 	}
 	st->suspended_until = 0;
-	if (st->nchildren >= most) {
+	if (__atomic_load_n(&st->nchildren, __ATOMIC_RELAXED) >= most) {
 		st->c.full++;
 		v = LIMIT_FULL;
 		goto out;
@@ -211,8 +213,7 @@ limits_abandon(struct svcstate *st, const struct limits *lim, int slot)
 {
 	if (svcstate_lock(st) == -1)
 		return;
-	st->children[slot].pid = -2;	/* a pid no child has */
-	svcstate_release(st, lim->nslots, -2);
+	svcstate_release_slot(st, lim->nslots, (uint32_t)slot);
 	svcstate_unlock(st);
 }
 
@@ -226,9 +227,10 @@ limits_release(struct svcstate *st, const struct limits *lim, pid_t pid,
 
 	if (svcstate_lock(st) == -1)
 		return -1;
-	hwm = st->hwm < lim->nslots ? st->hwm : lim->nslots;
+	hwm = svcstate_load_clamped(&st->hwm, lim->nslots);
 	for (i = 0; i < hwm; i++)
-		if (st->children[i].pid == pid) {
+		if (__atomic_load_n(&st->children[i].pid, __ATOMIC_RELAXED) ==
+		    pid) {
 			*out = st->children[i];
 			break;
 		}

@@ -263,6 +263,10 @@ worker_main(void)
 		fatal("reporting ready");
 	/* From here a failure is worth a restart: we did set up once. */
 	log_fatal_status = 1;
+#ifdef SINETD_TEST_HOOKS
+	/* build/t/sinetd-hooks only: a worker that lies (forge.c). */
+	forge(&desc, state);
+#endif
 	loop_run(worker_tick);
 	return 0;
 }

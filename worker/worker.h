@@ -137,4 +137,9 @@ bool	 service_disabled(const struct svcstate *);
 /* peerlog.c: log a refused peer at most once a minute */
 int	 peerlog_due(const struct sockaddr *, const char *, uint64_t);
 
+#ifdef SINETD_TEST_HOOKS
+/* forge.c: build/t/sinetd-hooks only, a worker that lies to the master */
+void	 forge(const struct msg_service *, struct svcstate *);
+#endif
+
 #endif

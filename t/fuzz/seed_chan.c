@@ -42,7 +42,8 @@ main(int argc, char *argv[])
 	static struct policy p;
 	struct msg_stop stop = { .drain_ms = 10000 };
 	struct msg_log log = { .prio = LOG_WARNING, .dropped = 3 };
-	struct msg_violation v = { .pid = 1234, .family = 2, .port = 7 };
+	struct msg_violation v = { .pid = 1234 };
+	struct msg_spawned sp = { .pid = 1234 };
 	static struct msg_guard g;
 
 	if (argc != 2) {
@@ -75,6 +76,7 @@ main(int argc, char *argv[])
 	snprintf(log.text, sizeof(log.text), "udp request refused peer=\x01");
 	seed("log", MSG_LOG, &log, sizeof(log));
 	seed("violation", MSG_VIOLATION, &v, sizeof(v));
+	seed("spawned", MSG_SPAWNED, &sp, sizeof(sp));
 	g.udp_guard_ports[0] = 0x80;
 	seed("guard", MSG_GUARD, &g, sizeof(g));
 	seed("learn", MSG_LEARN, NULL, 0);

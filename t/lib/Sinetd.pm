@@ -17,7 +17,7 @@ use Time::HiRes qw(time sleep);
 
 our @EXPORT = qw(sinetd_bin build_dir free_port tcp_talk tcp_connect
     udp_ask wait_for proc_status proc_uid children_of pid_alive
-    port_free write_file slurp read_some cmdline);
+    port_free write_file slurp read_some cmdline worker_said);
 
 my $BUILD = $ENV{SINETD_BUILD} // "$FindBin::Bin/../build";
 my @started;    # every daemon pid this test started
@@ -187,6 +187,17 @@ sub wait_log {
 		my @m = $self->log_text =~ $re;
 		return @m ? ($m[0] // 1) : 0;
 	});
+}
+
+# A line a worker logged, as the master writes it: the master's fields
+# first (the service's, then the worker's pid), then the worker's text
+# quoted whole, msg="...", with \" and \\ inside. $svc matches the
+# service field (undef: any); $text matches from the start of the text,
+# and ends with " where the text must end.
+sub worker_said {
+	my ($svc, $text) = @_;
+	$svc //= qr/\S+/;
+	return qr/from worker service=$svc proto=\S+ addr=\S+ pid=\d+ msg="$text/;
 }
 
 sub count_log {

@@ -1,0 +1,348 @@
+/*
+ * The master's own record of the child servers its workers spawned: whose
+ * worker, which service, and the peer the master read itself from the
+ * child's descriptor 0. A violation report, an audit record or an adopted
+ * child's exit is attributed from here, never from a worker's word or the
+ * shared state a worker can write.
+ */
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "log.h"
+#include "master.h"
+#include "util.h"
+
+#define TABLE_MIN	1024
+#define TABLE_MAX	(1u << 20)	/* records, whatever the load */
+#define SWEEP_STEP	4		/* records looked at per insertion */
+/* A record outlives its child this long, for the report and audit after. */
+#define GONE_KEEP_MS	10000
+
+static struct child_rec *table;	/* open addressing, keyed by pid */
+static size_t cap, used, cursor;
+static bool full_said;
+
+/*
+ * What /proc says of a pid: its parent, its start time (which with the
+ * pid names one process, whatever reuses the number later) and its state.
+ */
+int
+children_proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start,
+    char *state)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long st = 0;
+	long pp = 0;
+	char c = '?';
+	ssize_t n;
+	int fd;
+
+	/* Read once, whole: one spawn costs the master a few of these. */
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 1, " %c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
+	    "%*d %*d %*d %*d %*d %*d %llu", &c, &pp, &st) != 3)
+		return -1;
+	if (ppid != NULL)
+		*ppid = (pid_t)pp;
+	if (start != NULL)
+		*start = st;
+	if (state != NULL)
+		*state = c;
+	return 0;
+}
+
+/* The process a record names still runs (not a zombie, not reused). */
+static bool
+rec_running(const struct child_rec *r)
+{
+	unsigned long long start;
+	char state;
+
+	return children_proc_stat(r->pid, NULL, &start, &state) == 0 &&
+	    start == r->start && state != 'Z' && state != 'X';
+}
+
+static size_t
+slot_of(pid_t pid)
+{
+	return ((size_t)(uint32_t)pid * 2654435761u) & (cap - 1);
+}
+
+static struct child_rec *
+lookup(pid_t pid)
+{
+	size_t i;
+
+	if (cap == 0 || pid <= 0)
+		return NULL;
+	for (i = slot_of(pid); table[i].pid != 0; i = (i + 1) & (cap - 1))
+		if (table[i].pid == pid)
+			return &table[i];
+	return NULL;
+}
+
+/* Backward-shift deletion: no tombstones, lookups stay short. */
+static void
+remove_at(size_t i)
+{
+	size_t j = i, k;
+
+	for (;;) {
+		table[i].pid = 0;
+		for (;;) {
+			j = (j + 1) & (cap - 1);
+			if (table[j].pid == 0) {
+				used--;
+				return;
+			}
+			k = slot_of(table[j].pid);
+			/* Stays if its home lies cyclically in (i, j]. */
+			if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+				continue;
+			break;
+		}
+		table[i] = table[j];
+		i = j;
+	}
+}
+
+static void
+put(const struct child_rec *r)
+{
+	size_t i;
+
+	for (i = slot_of(r->pid); table[i].pid != 0 && table[i].pid != r->pid;
+	    i = (i + 1) & (cap - 1))
+		;
+	if (table[i].pid == 0)
+		used++;
+	table[i] = *r;
+}
+
+static void
+grow(size_t ncap)
+{
+	struct child_rec *old = table;
+	size_t ocap = cap, i;
+
+	table = xcalloc(ncap, sizeof(*table));
+	cap = ncap;
+	used = 0;
+	cursor = 0;
+	for (i = 0; i < ocap; i++)
+		if (old[i].pid != 0)
+			put(&old[i]);
+	free(old);
+}
+
+/*
+ * A few records a turn, round the table: one whose child is gone is
+ * marked, and dropped GONE_KEEP_MS later (all: once the table is full).
+ */
+static void
+sweep(size_t n, bool all_gone)
+{
+	uint64_t now = now_ms();
+	struct child_rec *r;
+
+	while (n-- > 0 && used > 0) {
+		cursor = (cursor + 1) & (cap - 1);
+		r = &table[cursor];
+		if (r->pid == 0 || rec_running(r))
+			continue;
+		if (r->gone_at == 0)
+			r->gone_at = now;
+		if (all_gone || now - r->gone_at >= GONE_KEEP_MS) {
+			remove_at(cursor);
+			/* What was shifted into it is looked at next. */
+			cursor = (cursor - 1) & (cap - 1);
+		}
+	}
+}
+
+/* Room for one more; false when the table is at its bound and full. */
+static bool
+room(void)
+{
+	if (cap == 0)
+		grow(TABLE_MIN);
+	sweep(SWEEP_STEP, false);
+	if (used + 1 <= cap / 2)
+		return true;
+	if (cap < TABLE_MAX) {
+		grow(cap * 2);
+		return true;
+	}
+	sweep(cap, true);
+	return used + 1 <= cap / 2;
+}
+
+/*
+ * The peer of the child's descriptor 0, read by us: a duplicate taken
+ * with pidfd_getfd, asked getpeername and closed at once (never read).
+ * Only a connection to the service's own port is its client: a child
+ * could have put another socket there.
+ */
+static void
+read_peer(int pidfd, const struct msvc *ms, struct child_rec *r)
+{
+	union sockaddr_any local, peer;
+	socklen_t llen = sizeof(local), plen = sizeof(peer);
+	int fd;
+
+	r->family = 0;
+	if ((fd = pidfd_getfd(pidfd, 0, 0)) == -1)
+		return;
+	if (getsockname(fd, &local.sa, &llen) == 0 &&
+	    getpeername(fd, &peer.sa, &plen) == 0 &&
+	    (peer.sa.sa_family == AF_INET || peer.sa.sa_family == AF_INET6) &&
+	    local.sa.sa_family == ms->svc->addr.sa.sa_family &&
+	    addr_port(&local.sa) == addr_port(&ms->svc->addr.sa)) {
+		struct sockaddr_in v4;
+
+		if (addr_unmap_v4(&peer.sa, &v4))
+			memcpy(&peer.sin, &v4, sizeof(v4));
+		r->family = (uint8_t)peer.sa.sa_family;
+		r->port = (uint16_t)addr_port(&peer.sa);
+		memset(r->addr, 0, sizeof(r->addr));
+		if (peer.sa.sa_family == AF_INET)
+			memcpy(r->addr, &peer.sin.sin_addr, 4);
+		else
+			memcpy(r->addr, &peer.sin6.sin6_addr, 16);
+	}
+	close(fd);
+}
+
+/*
+ * A worker says it spawned pid. Returns CHILD_RECORDED, CHILD_GONE (it
+ * ended before we could look: nothing to check, nothing recorded), or
+ * CHILD_LIE with *why: the pid is not that worker's child.
+ */
+enum child_verdict
+children_spawned(struct worker *w, pid_t pid, const char **why)
+{
+	struct child_rec r, *old;
+	unsigned long long start;
+	pid_t ppid;
+	char state;
+	int pidfd;
+
+	if (pid <= 0) {
+		*why = "a spawn of no pid";
+		return CHILD_LIE;
+	}
+	/*
+	 * The pidfd first: /proc read after it, and the pidfd still alive
+	 * after that, means /proc spoke of the very process it names.
+	 */
+	if ((pidfd = pidfd_open(pid, 0)) == -1) {
+		/* EINVAL: a thread, not a process; else we cannot tell. */
+		*why = "a spawn of what is not a process";
+		return errno == EINVAL ? CHILD_LIE : CHILD_GONE;
+	}
+	if (children_proc_stat(pid, &ppid, &start, &state) == -1 ||
+	    (pidfd_send_signal(pidfd, 0, NULL, 0) == -1 && errno == ESRCH)) {
+		close(pidfd);
+		return CHILD_GONE;
+	}
+	/* A worker we reaped has handed its children to us. */
+	if (ppid != w->pid && !(w->reaped && ppid == getpid())) {
+		close(pidfd);
+		*why = "a spawn of a process that is not its child";
+		return CHILD_LIE;
+	}
+	/* Each spawn is a new process: one we know already is no spawn. */
+	if ((old = lookup(pid)) != NULL && old->start == start) {
+		close(pidfd);
+		*why = old->worker == w->pid ? "a second spawn of one child" :
+		    "a spawn of another worker's child";
+		return CHILD_LIE;
+	}
+	memset(&r, 0, sizeof(r));
+	r.pid = pid;
+	r.worker = w->pid;
+	r.svc = w->ms->id;
+	r.start = start;
+	r.started_epoch = (int64_t)time(NULL);
+	read_peer(pidfd, w->ms, &r);
+	close(pidfd);
+	if (old == NULL && !room()) {
+		if (!full_said)
+			log_warnx("too many child servers to keep a record of "
+			    "each: some are not attributed %s child=%ld",
+			    w->ms->svc->fields, (long)pid);
+		full_said = true;
+		return CHILD_GONE;
+	}
+	full_said = false;
+	put(&r);
+	return CHILD_RECORDED;
+}
+
+const struct child_rec *
+children_find(pid_t pid)
+{
+	return lookup(pid);
+}
+
+/*
+ * A worker says its child pid died by SIGSYS: NULL if that is a child we
+ * recorded for this very worker and no longer runs (its record is then
+ * copied to *out and dropped); else why not.
+ */
+const char *
+children_violation(const struct worker *w, pid_t pid, bool take,
+    struct child_rec *out)
+{
+	struct child_rec *r = lookup(pid);
+
+	if (r == NULL || r->worker != w->pid)
+		return "a violation of a pid it never spawned";
+	if (rec_running(r))
+		return "a violation of a child that still runs";
+	if (take) {
+		*out = *r;
+		remove_at((size_t)(r - table));
+	}
+	return NULL;
+}
+
+/* An adopted child ended: its record, which goes. False: none. */
+bool
+children_ended(pid_t pid, struct child_rec *out)
+{
+	struct child_rec *r = lookup(pid);
+
+	if (r == NULL)
+		return false;
+	*out = *r;
+	remove_at((size_t)(r - table));
+	return true;
+}
+
+void
+children_free(void)
+{
+	free(table);
+	table = NULL;
+	cap = used = cursor = 0;
+}
