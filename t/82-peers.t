@@ -54,8 +54,7 @@ subtest 'in.tftpd and tftp' => sub {
 	# It chroots itself (-s): sys_chroot is no longer in default.policy,
 	# so it gets what policy/tftp.policy keeps of root, by its port's name.
 	mkdir("$dir/policy");
-	copy("$FindBin::Bin/../policy/default.policy", "$dir/policy")
-	    or die "copy: $!";
+	write_file("$dir/policy/default.policy", default_policy());
 	write_file("$dir/policy/$port.policy",
 	    "include default.policy\nroot-caps setuid setgid sys_chroot\n");
 	my $d = Sinetd->start(args => ["-l", '-P', "$dir/policy"], conf =>

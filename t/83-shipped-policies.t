@@ -29,7 +29,8 @@ chmod(0755, "$dir/tftp");
 write_file("$dir/tftp/hello.txt", "hello from tftp\n");
 chmod(0644, "$dir/tftp/hello.txt");
 for my $f (qw(default internal)) {
-	write_file("$dir/policy/$f.policy", slurp("$top/policy/$f.policy"));
+	write_file("$dir/policy/$f.policy", $f eq 'default' ? default_policy() :
+	    slurp("$top/policy/$f.policy"));
 }
 
 my %port;

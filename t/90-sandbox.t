@@ -75,7 +75,7 @@ write_file("$dir/policy/$p{learn}.policy",
     "syscalls exit_group\naction log\n");
 write_file("$dir/policy/$p{errno}.policy",
     "include default.policy\ndeny uname\naction errno EPERM\n");
-copy('policy/default.policy', "$dir/policy/default.policy") or die;
+write_file("$dir/policy/default.policy", default_policy());
 my $suid = "$dir/suid-report";
 copy($report, $suid) or die;
 chmod(04755, $suid);

@@ -34,7 +34,8 @@ my $poldir = "$dir/policy";
 mkdir($poldir);
 chmod(0755, $poldir);
 for my $f (qw(default internal)) {
-	write_file("$poldir/$f.policy", slurp("$top/policy/$f.policy"));
+	write_file("$poldir/$f.policy", $f eq 'default' ? default_policy() :
+	    slurp("$top/policy/$f.policy"));
 }
 
 my (@held, $decoy);

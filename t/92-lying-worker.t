@@ -205,8 +205,7 @@ subtest 'a genuine violation: the peer is the one the master read' => sub {
 	my $dir = tempdir(CLEANUP => 1);
 	chmod(0755, $dir);
 	mkdir("$dir/policy");
-	copy("$FindBin::Bin/../policy/default.policy",
-	    "$dir/policy/default.policy") or die;
+	write_file("$dir/policy/default.policy", default_policy());
 	my $p = free_port();
 	my $d = Sinetd->start(args => ['-P', "$dir/policy"],
 	    conf => "127.0.0.1:$p stream tcp nowait nobody $report report syslog\n");

@@ -15,7 +15,8 @@ use Socket qw(SOCK_STREAM SOCK_DGRAM SHUT_WR AF_INET AF_INET6
     inet_pton pack_sockaddr_in pack_sockaddr_in6);
 use Time::HiRes qw(time sleep);
 
-our @EXPORT = qw(sinetd_bin build_dir free_port tcp_talk tcp_connect
+our @EXPORT = qw(sinetd_bin build_dir default_policy free_port tcp_talk
+    tcp_connect
     udp_ask wait_for proc_status proc_uid children_of pid_alive
     port_free write_file slurp read_some cmdline worker_said);
 
@@ -26,6 +27,23 @@ my %used_port;
 
 sub build_dir { $BUILD }
 sub sinetd_bin { "$BUILD/sinetd" }
+
+# A checkout under /tmp or /var/tmp (CI may clone there): a pool's private
+# /tmp would hide the programs and files the tests start, so the tests'
+# default.policy shares the host's /tmp. Everything else stays as shipped.
+sub under_tmp {
+	require Cwd;
+	my $b = Cwd::abs_path($BUILD) // $BUILD;
+	return $b =~ m{^/(?:var/)?tmp/};
+}
+
+# The text of policy/default.policy, as the tests must use it here.
+sub default_policy {
+	my $t = slurp("$FindBin::Bin/../policy/default.policy");
+	$t .= "\n# The checkout is under /tmp (t/lib/Sinetd.pm).\n" .
+	    "private-tmp no\n" if under_tmp();
+	return $t;
+}
 
 sub write_file {
 	my ($path, $text) = @_;
@@ -126,10 +144,15 @@ sub start {
 		pidfile => $o{pidfile} // "$dir/sinetd.pid",
 		ctl_socket => $o{ctl_socket} // "$dir/ctl.sock",
 	}, $class;
+	my @args = @{ $o{args} // [] };
+	if (under_tmp() && !grep { $_ eq '-P' } @args) {
+		mkdir("$dir/policy.tmp");
+		write_file("$dir/policy.tmp/default.policy", default_policy());
+		push @args, '-P', "$dir/policy.tmp";
+	}
 	# Never the default /run/sinetd/sinetd.sock: parallel tests have their own.
 	my @cmd = (@{ $o{prefix} // [] }, $o{bin} // sinetd_bin(), '-d', '-p',
-	    $self->{pidfile}, '-S', $self->{ctl_socket},
-	    @{ $o{args} // [] }, $conf);
+	    $self->{pidfile}, '-S', $self->{ctl_socket}, @args, $conf);
 	my $pid = fork() // die "fork: $!";
 	if ($pid == 0) {
 		# Never die here: the parent's END would run in the child.
