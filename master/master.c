@@ -286,13 +286,14 @@ log_sandbox_level(bool root)
 	else if (abi > 0)
 		log_warnx("sandbox: Landlock ABI %d, scopes need 6: each child "
 		    "server in a domain of its own (no ptrace, no /proc/PID/mem "
-		    "across); the filter refuses signals to process groups and "
-		    "by pidfd, SIGIO by F_SETOWN stays open", abi);
+		    "across); the filter keeps signals and SIGIO off the master "
+		    "and the worker; other processes of the same user, and "
+		    "abstract sockets, stay open", abi);
 	else
-		log_warnx("sandbox: no Landlock: child servers share their "
-		    "worker's domain; signals to process groups and by pidfd "
-		    "are refused by the filter, ptrace-mode access and SIGIO "
-		    "by F_SETOWN stay open");
+		log_warnx("sandbox: no Landlock: the filter keeps signals and "
+		    "SIGIO off the master and the worker; other processes of "
+		    "the same user, ptrace-mode access to a sibling session, "
+		    "and abstract sockets stay open");
 	if (!root)
 		log_warnx("sandbox: without root, no mount namespace per "
 		    "pool: the protect-*, private-* directives and the hiding "

@@ -26,6 +26,7 @@
 #include <linux/seccomp.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,15 @@ guard_rule(scmp_filter_ctx ctx, int err, int nr, unsigned arg, uint64_t mask,
 	    SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, mask, value));
 }
 
+/* fcntl(fd, cmd, target): refused. */
+static int
+guard_rule2(scmp_filter_ctx ctx, int nr, uint32_t cmd, uint32_t target)
+{
+	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 2,
+	    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, cmd),
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, target));
+}
+
 /* Any of these bits in the argument: refused. */
 static int
 guard_bits(scmp_filter_ctx ctx, int nr, unsigned arg, const uint64_t *bits,
@@ -197,13 +207,17 @@ guard_bits(scmp_filter_ctx ctx, int nr, unsigned arg, const uint64_t *bits,
 }
 
 /*
- * The guard: see the top of this file. scoped: every child server enters
- * a Landlock domain of its own that scopes signals (ABI 6), so the kernel
- * refuses a signal, a pidfd's or a SIGIO's, to anything outside it; below
- * that the filter refuses what it can see.
+ * The guard: see the top of this file. GUARD_SCOPED: the worker and each
+ * child server are in Landlock domains that scope signals (ABI 6), so the
+ * kernel refuses a signal, a pidfd's or a SIGIO's, to anything outside;
+ * below that, GUARD_EXTERNAL (an external service's worker and its
+ * children, which must keep signalling their own children and groups):
+ * nothing to the master or the worker, by pid, group, -1 or F_SETOWN,
+ * and no pidfd signal; GUARD_UNSCOPED (internal workers): no signal to
+ * pid 0 or any group either.
  */
 int
-filter_compile_guard(int master, const struct policy *p, int scoped,
+filter_compile_guard(int master, const struct policy *p, enum guard_mode mode,
     struct policy_filter *out, char *err, size_t errlen)
 {
 	static const int senders[] = {
@@ -241,6 +255,9 @@ filter_compile_guard(int master, const struct policy *p, int scoped,
 		{ SCMP_SYS(sched_setparam), 0 }, { SCMP_SYS(sched_setattr), 0 },
 		{ SCMP_SYS(ioprio_set), 1 },
 	};
+	int worker = (int)getpid();
+	const uint32_t owners[] = { (uint32_t)master, (uint32_t)-master,
+		(uint32_t)worker, (uint32_t)-worker };
 	scmp_filter_ctx ctx;
 	size_t i;
 	int rc = -1;
@@ -253,8 +270,23 @@ filter_compile_guard(int master, const struct policy *p, int scoped,
 		if (guard_rule(ctx, EPERM, senders[i], 0, 0xffffffffu,
 		    (uint32_t)master) != 0)
 			goto fail;
-		if (scoped)
+		if (mode == GUARD_SCOPED)
 			continue;
+		/*
+		 * -1 is everyone we may signal, -pid a group: the master's,
+		 * the worker's (each is its group's leader), and the worker
+		 * itself, which its children must not stop either.
+		 */
+		if (mode == GUARD_EXTERNAL) {
+			if (guard_rule(ctx, EPERM, senders[i], 0, 0xffffffffu,
+			    (uint32_t)-1) != 0 || guard_rule(ctx, EPERM,
+			    senders[i], 0, 0xffffffffu, (uint32_t)-master) != 0 ||
+			    guard_rule(ctx, EPERM, senders[i], 0, 0xffffffffu,
+			    (uint32_t)worker) != 0 || guard_rule(ctx, EPERM,
+			    senders[i], 0, 0xffffffffu, (uint32_t)-worker) != 0)
+				goto fail;
+			continue;
+		}
 		if (guard_rule(ctx, EPERM, senders[i], 0, 0x80000000u,
 		    0x80000000u) != 0 ||
 		    guard_rule(ctx, EPERM, senders[i], 0, 0xffffffffu, 0) != 0)
@@ -266,8 +298,21 @@ filter_compile_guard(int master, const struct policy *p, int scoped,
 	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setns),
 	    0) != 0)
 		goto fail;
+	/*
+	 * SIGIO and SIGURG by F_SETOWN are signals too: never at the master
+	 * or the worker; the calls that name the target by pointer, never.
+	 */
+	for (i = 0; mode == GUARD_EXTERNAL && i < 4; i++)
+		if (guard_rule2(ctx, SCMP_SYS(fcntl), F_SETOWN, owners[i]) != 0)
+			goto fail;
+	if (mode == GUARD_EXTERNAL && (guard_rule(ctx, EPERM, SCMP_SYS(fcntl),
+	    1, 0xffffffffu, F_SETOWN_EX) != 0 || guard_rule(ctx, EPERM,
+	    SCMP_SYS(ioctl), 1, 0xffffffffu, 0x8901 /* FIOSETOWN */) != 0 ||
+	    guard_rule(ctx, EPERM, SCMP_SYS(ioctl), 1, 0xffffffffu,
+	    0x8902 /* SIOCSPGRP */) != 0))
+		goto fail;
 	/* A pidfd from open("/proc/PID") signals too. */
-	if (!scoped && seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+	if (mode != GUARD_SCOPED && seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
 	    SCMP_SYS(pidfd_send_signal), 0) != 0)
 		goto fail;
 	/* A new namespace of any kind: a user namespace is every capability. */
@@ -336,3 +381,4 @@ filter_load(const struct policy_filter *f, unsigned flags)
 		return 0;
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 }
+

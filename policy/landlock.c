@@ -146,9 +146,15 @@ landlock_prepare(const struct policy *p, bool deny_files, char *err,
 	int abi = landlock_abi(), fd;
 	uint32_t i;
 
-	if (p->npaths == 0 && p->nbind == 0 && p->nconnect == 0 && !deny_files)
+	/*
+	 * From ABI 6 every worker scopes itself too: a worker's signals and
+	 * abstract sockets reach its own children and nothing outside.
+	 */
+	if (p->npaths == 0 && p->nbind == 0 && p->nconnect == 0 && !deny_files &&
+	    abi < 6)
 		return 0;
-	if (abi < (int)p->landlock_abi || (abi == 0 && !deny_files)) {
+	if (abi < (int)p->landlock_abi || (abi == 0 && !deny_files &&
+	    (p->npaths > 0 || p->nbind > 0 || p->nconnect > 0))) {
 		errno = EOPNOTSUPP;
 		return fail(err, errlen, "Landlock ABI %s is needed",
 		    p->nbind || p->nconnect ? "4" : "1");
@@ -161,7 +167,10 @@ landlock_prepare(const struct policy *p, bool deny_files, char *err,
 		attr.handled_access_net |= LL_NET_BIND_TCP;
 	if (p->nconnect > 0)
 		attr.handled_access_net |= LL_NET_CONNECT_TCP;
-	attr_len = abi >= 4 ? offsetof(struct ll_ruleset_attr, scoped) :
+	if (abi >= 6)
+		attr.scoped = LL_SCOPE_SIGNAL | LL_SCOPE_ABSTRACT_UNIX;
+	attr_len = abi >= 6 ? sizeof(attr) : abi >= 4 ?
+	    offsetof(struct ll_ruleset_attr, scoped) :
 	    sizeof(attr.handled_access_fs);
 	ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_len, 0);
 	if (ruleset == -1)

@@ -146,7 +146,13 @@ struct policy_filter {
 };
 int	 filter_compile(const struct policy *, struct policy_filter *, char *,
 	    size_t);
-int	 filter_compile_guard(int, const struct policy *, int,
+/* What holds a worker's children's signals besides the guard. */
+enum guard_mode {
+	GUARD_UNSCOPED,		/* internal, below ABI 6: no pid 0, no group */
+	GUARD_SCOPED,		/* Landlock scopes (ABI 6) */
+	GUARD_EXTERNAL,		/* external, below ABI 6: not master, worker */
+};
+int	 filter_compile_guard(int, const struct policy *, enum guard_mode,
 	    struct policy_filter *, char *, size_t);
 int	 filter_load(const struct policy_filter *, unsigned);
 

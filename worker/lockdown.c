@@ -41,8 +41,9 @@ lockdown_prepare(const struct msg_service *m, struct policy *p)
 		policy_bit_set(p->allow, syscall_number("sigaltstack"));
 #endif
 	if (filter_compile(p, &policy_filter, err, sizeof(err)) == -1 ||
-	    filter_compile_guard(m->master_pid, p, m->builtin == BUILTIN_NONE &&
-	    landlock_scoped(), &guard_filter, err, sizeof(err)) == -1)
+	    filter_compile_guard(m->master_pid, p, landlock_scoped() ?
+	    GUARD_SCOPED : m->builtin == BUILTIN_NONE ? GUARD_EXTERNAL :
+	    GUARD_UNSCOPED, &guard_filter, err, sizeof(err)) == -1)
 		fatalx("lock-down: seccomp: %s", err);
 }
 

@@ -430,7 +430,7 @@ builtins(void)
 
 	memset(&guarded, 0, sizeof(guarded));
 	guarded.protect = RESTRICT_SUID_SGID | MEMORY_DENY_WX;
-	ok(filter_compile_guard(getpid(), &guarded, 0, &f, err,
+	ok(filter_compile_guard(getpid(), &guarded, GUARD_UNSCOPED, &f, err,
 	    sizeof(err)) == 0, "the guard compiles");
 	if ((pid = fork()) == 0) {
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
