@@ -23,7 +23,7 @@
 #include "master.h"
 #include "util.h"
 
-#define TABLE_MIN	1024
+#define TABLE_MIN	64		/* grown by doubling: a small daemon stays small */
 #define TABLE_MAX	(1u << 20)	/* records, whatever the load */
 #define SWEEP_STEP	4		/* records looked at per insertion */
 /* A record outlives its child this long, for the report and audit after. */
@@ -33,22 +33,30 @@ static struct child_rec *table;	/* open addressing, keyed by pid */
 static size_t cap, used, cursor;
 static bool full_said;
 
+/* The next space-separated field of a /proc stat line, or NULL. */
+static const char *
+next_field(const char *p)
+{
+	if ((p = strchr(p, ' ')) == NULL)
+		return NULL;
+	return p + 1;
+}
+
 /*
  * What /proc says of a pid: its parent, its start time (which with the
  * pid names one process, whatever reuses the number later) and its state.
+ * Read once, whole, and parsed by hand: one spawn costs the master a few.
  */
 int
 children_proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start,
     char *state)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long st = 0;
-	long pp = 0;
-	char c = '?';
+	char path[64], buf[1024], *end;
+	const char *p;
+	unsigned long long v;
 	ssize_t n;
-	int fd;
+	int fd, i;
 
-	/* Read once, whole: one spawn costs the master a few of these. */
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
@@ -57,16 +65,28 @@ children_proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start,
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 1, " %c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
-	    "%*d %*d %*d %*d %*d %*d %llu", &c, &pp, &st) != 3)
+	/* "pid (comm) S ppid ...": the comm may hold anything, ")" too. */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0')
+		return -1;
+	if (state != NULL)
+		*state = p[2];
+	if ((p = next_field(p + 2)) == NULL)
+		return -1;
+	v = strtoull(p, &end, 10);
+	if (end == p)
 		return -1;
 	if (ppid != NULL)
-		*ppid = (pid_t)pp;
+		*ppid = (pid_t)v;
+	/* starttime is field 22; ppid was field 4. */
+	for (i = 4; i < 22 && p != NULL; i++)
+		p = next_field(p);
+	if (p == NULL)
+		return -1;
+	v = strtoull(p, &end, 10);
+	if (end == p)
+		return -1;
 	if (start != NULL)
-		*start = st;
-	if (state != NULL)
-		*state = c;
+		*start = v;
 	return 0;
 }
 
@@ -196,59 +216,123 @@ room(void)
 	return used + 1 <= cap / 2;
 }
 
-/*
- * The peer of the child's descriptor 0, read by us: a duplicate taken
- * with pidfd_getfd, asked getpeername and closed at once (never read).
- * Only a connection to the service's own port is its client: a child
- * could have put another socket there.
- */
-static void
-read_peer(int pidfd, const struct msvc *ms, struct child_rec *r)
+/* Whether the service is bound to every address of its family. */
+static bool
+wildcard(const struct sockaddr *sa)
 {
-	union sockaddr_any local, peer;
-	socklen_t llen = sizeof(local), plen = sizeof(peer);
-	int fd;
+	if (sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
+		    htonl(INADDR_ANY);
+	return sa->sa_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(
+	    &((const struct sockaddr_in6 *)sa)->sin6_addr);
+}
 
-	r->family = 0;
-	if ((fd = pidfd_getfd(pidfd, 0, 0)) == -1)
-		return;
-	if (getsockname(fd, &local.sa, &llen) == 0 &&
-	    getpeername(fd, &peer.sa, &plen) == 0 &&
-	    (peer.sa.sa_family == AF_INET || peer.sa.sa_family == AF_INET6) &&
-	    local.sa.sa_family == ms->svc->addr.sa.sa_family &&
-	    addr_port(&local.sa) == addr_port(&ms->svc->addr.sa)) {
-		struct sockaddr_in v4;
-
-		if (addr_unmap_v4(&peer.sa, &v4))
-			memcpy(&peer.sin, &v4, sizeof(v4));
-		r->family = (uint8_t)peer.sa.sa_family;
-		r->port = (uint16_t)addr_port(&peer.sa);
-		memset(r->addr, 0, sizeof(r->addr));
-		if (peer.sa.sa_family == AF_INET)
-			memcpy(r->addr, &peer.sin.sin_addr, 4);
-		else
-			memcpy(r->addr, &peer.sin6.sin6_addr, 16);
-	}
-	close(fd);
+static bool
+same_host(const struct sockaddr *a, const struct sockaddr *b)
+{
+	if (a->sa_family != b->sa_family)
+		return false;
+	if (a->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		    ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return a->sa_family == AF_INET6 && memcmp(
+	    &((const struct sockaddr_in6 *)a)->sin6_addr,
+	    &((const struct sockaddr_in6 *)b)->sin6_addr,
+	    sizeof(struct in6_addr)) == 0;
 }
 
 /*
- * A worker says it spawned pid. Returns CHILD_RECORDED, CHILD_GONE (it
- * ended before we could look: nothing to check, nothing recorded), or
- * CHILD_LIE with *why: the pid is not that worker's child.
+ * The client of a connection, asked of the socket itself (getpeername;
+ * never a byte read). Only a connection accepted on the service's own
+ * socket counts: its type, and its local address and port the service's.
+ * No other socket can have those, for no one can bind beside the
+ * listening socket; so a socket of another kind, or one a child (or a
+ * worker) connected itself, tells nothing.
+ */
+static bool
+peer_of(int fd, const struct msvc *ms, struct child_rec *r)
+{
+	const struct sockaddr *svc = &ms->svc->addr.sa;
+	union sockaddr_any local, peer;
+	socklen_t llen = sizeof(local), plen = sizeof(peer);
+	socklen_t tlen = sizeof(int);
+	struct sockaddr_in v4;
+	int type;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == -1 ||
+	    type != ms->svc->socktype ||
+	    getsockname(fd, &local.sa, &llen) == -1 ||
+	    getpeername(fd, &peer.sa, &plen) == -1 ||
+	    (peer.sa.sa_family != AF_INET && peer.sa.sa_family != AF_INET6) ||
+	    local.sa.sa_family != svc->sa_family ||
+	    addr_port(&local.sa) != addr_port(svc) ||
+	    (!wildcard(svc) && !same_host(&local.sa, svc)))
+		return false;
+	if (addr_unmap_v4(&peer.sa, &v4))
+		memcpy(&peer.sin, &v4, sizeof(v4));
+	r->family = (uint8_t)peer.sa.sa_family;
+	r->port = (uint16_t)addr_port(&peer.sa);
+	memset(r->addr, 0, sizeof(r->addr));
+	if (peer.sa.sa_family == AF_INET)
+		memcpy(r->addr, &peer.sin.sin_addr, 4);
+	else
+		memcpy(r->addr, &peer.sin6.sin6_addr, 16);
+	return true;
+}
+
+/*
+ * The peer of the child's descriptor 0, read by us: a duplicate taken
+ * with pidfd_getfd, asked (peer_of) and closed at once.
+ */
+static bool
+child_peer(int pidfd, const struct msvc *ms, struct child_rec *r)
+{
+	bool ok;
+	int fd;
+
+	if ((fd = pidfd_getfd(pidfd, 0, 0)) == -1)
+		return false;
+	ok = peer_of(fd, ms, r);
+	close(fd);
+	return ok;
+}
+
+/*
+ * A worker says it spawned pid, handing over (fd, or -1) the connection
+ * it gave it. Returns CHILD_RECORDED; CHILD_GONE when the child ended
+ * before we could look (nothing to check, nothing recorded; *out says
+ * the peer of the connection handed over, if it is one of the service's);
+ * or CHILD_LIE with *why: the pid is not that worker's child. The peer is
+ * the child's descriptor 0's, else that of the connection handed over
+ * (the child may have closed its own by now, as a child killed at once
+ * has), never a word of the worker's.
  */
 enum child_verdict
-children_spawned(struct worker *w, pid_t pid, const char **why)
+children_spawned(struct worker *w, pid_t pid, int fd, struct child_rec *out,
+    const char **why)
 {
-	struct child_rec r, *old;
+	struct child_rec handed, *old;
 	unsigned long long start;
+	bool have_handed;
 	pid_t ppid;
 	char state;
 	int pidfd;
 
+	memset(out, 0, sizeof(*out));
+	out->pid = pid;
+	out->worker = w->pid;
+	out->svc = w->ms->id;
+	out->started_epoch = (int64_t)time(NULL);
 	if (pid <= 0) {
 		*why = "a spawn of no pid";
 		return CHILD_LIE;
+	}
+	memset(&handed, 0, sizeof(handed));
+	have_handed = fd != -1 && peer_of(fd, w->ms, &handed);
+	if (have_handed) {
+		out->family = handed.family;
+		out->port = handed.port;
+		memcpy(out->addr, handed.addr, sizeof(out->addr));
 	}
 	/*
 	 * The pidfd first: /proc read after it, and the pidfd still alive
@@ -277,13 +361,8 @@ children_spawned(struct worker *w, pid_t pid, const char **why)
 		    "a spawn of another worker's child";
 		return CHILD_LIE;
 	}
-	memset(&r, 0, sizeof(r));
-	r.pid = pid;
-	r.worker = w->pid;
-	r.svc = w->ms->id;
-	r.start = start;
-	r.started_epoch = (int64_t)time(NULL);
-	read_peer(pidfd, w->ms, &r);
+	out->start = start;
+	(void)child_peer(pidfd, w->ms, out);	/* else the handed one's */
 	close(pidfd);
 	if (old == NULL && !room()) {
 		if (!full_said)
@@ -294,7 +373,7 @@ children_spawned(struct worker *w, pid_t pid, const char **why)
 		return CHILD_GONE;
 	}
 	full_said = false;
-	put(&r);
+	put(out);
 	return CHILD_RECORDED;
 }
 

@@ -40,6 +40,19 @@ struct mev {
 
 struct msvc;
 
+/* A child server as the master recorded it (children.c). */
+struct child_rec {
+	pid_t		 pid;		/* 0: a free entry */
+	pid_t		 worker;	/* whose child */
+	uint64_t	 svc;		/* the service's id (services_find) */
+	unsigned long long start;	/* with pid, names the process */
+	int64_t		 started_epoch;	/* wall-clock seconds, for status */
+	uint64_t	 gone_at;	/* first seen gone, 0: not yet */
+	uint8_t		 family;	/* of the peer, 0: unknown */
+	uint8_t		 addr[16];
+	uint16_t	 port;
+};
+
 struct worker {
 	struct mev	 ev;
 	struct msvc	*ms;
@@ -48,8 +61,8 @@ struct worker {
 	bool		 ready;
 	bool		 reaped;	/* dead: its last words are being read */
 	uint32_t	 said;		/* the types it sent, by bit */
-	pid_t		 gone[8];	/* children it spawned that ended before */
-	unsigned	 ngone;		/* we could look at them (children.c) */
+	struct child_rec gone[8];	/* children it spawned that ended */
+	unsigned	 ngone;		/* before we could look at them */
 	uint64_t	 started_at;
 	uint64_t	 restart_at;	/* 0: no restart pending */
 	uint64_t	 stopped_at;	/* by SIGSTOP or so; 0: running */
@@ -175,25 +188,15 @@ void	 monitor_close(struct worker *);
 void	 monitor_log_dropped(struct worker *, uint64_t, bool);
 uint64_t monitor_timer(struct worker *, uint64_t);
 
-/* children.c: the master's own record of the child servers */
-struct child_rec {
-	pid_t		 pid;		/* 0: a free entry */
-	pid_t		 worker;	/* whose child */
-	uint64_t	 svc;		/* the service's id (services_find) */
-	unsigned long long start;	/* with pid, names the process */
-	int64_t		 started_epoch;	/* wall-clock seconds, for status */
-	uint64_t	 gone_at;	/* first seen gone, 0: not yet */
-	uint8_t		 family;	/* of the peer, 0: unknown */
-	uint8_t		 addr[16];
-	uint16_t	 port;
-};
+/* children.c: the master's own record of the child servers (child_rec) */
 enum child_verdict {
 	CHILD_RECORDED,
 	CHILD_GONE,		/* ended before we could look */
 	CHILD_LIE,		/* not that worker's child */
 };
 int	 children_proc_stat(pid_t, pid_t *, unsigned long long *, char *);
-enum child_verdict children_spawned(struct worker *, pid_t, const char **);
+enum child_verdict children_spawned(struct worker *, pid_t, int,
+	    struct child_rec *, const char **);
 const struct child_rec *children_find(pid_t);
 const char *children_violation(const struct worker *, pid_t, bool,
 	    struct child_rec *);

@@ -43,11 +43,18 @@ enum rate {
 	EACH,			/* once per what it reports (a spawn) */
 };
 
+/* A descriptor with it. */
+enum fd {
+	NO_FD,
+	WITH_FD,
+	MAY_FD,
+};
+
 struct rule {
 	uint32_t	 type;
 	const char	*name;
 	size_t		 len;		/* the exact payload size */
-	bool		 fd;		/* comes with a descriptor */
+	enum fd		 fd;
 	unsigned	 phases;
 	enum who	 who;
 	enum rate	 rate;
@@ -66,15 +73,16 @@ static void	 act_spawned(struct worker *, struct chan_msg *, bool);
 static void	 act_violation(struct worker *, struct chan_msg *, bool);
 
 static const struct rule rules[] = {
-	{ MSG_READY, "READY", 0, false, SETUP, ANY, ONCE,
+	{ MSG_READY, "READY", 0, NO_FD, SETUP, ANY, ONCE,
 	  NULL, act_ready },
-	{ MSG_LOG, "LOG", sizeof(struct msg_log), false, SETUP | SERVING,
+	{ MSG_LOG, "LOG", sizeof(struct msg_log), NO_FD, SETUP | SERVING,
 	  ANY, BUCKET, NULL, act_log },
-	{ MSG_LEARN, "LEARN", 0, true, SETUP, LEARNING, ONCE,
+	{ MSG_LEARN, "LEARN", 0, WITH_FD, SETUP, LEARNING, ONCE,
 	  NULL, act_learn },
-	{ MSG_SPAWNED, "SPAWNED", sizeof(struct msg_spawned), false,
+	/* The connection it gave the child, if it still can. */
+	{ MSG_SPAWNED, "SPAWNED", sizeof(struct msg_spawned), MAY_FD,
 	  SERVING, EXTERNAL, EACH, check_spawned, act_spawned },
-	{ MSG_VIOLATION, "VIOLATION", sizeof(struct msg_violation), false,
+	{ MSG_VIOLATION, "VIOLATION", sizeof(struct msg_violation), NO_FD,
 	  SERVING, EXTERNAL, BUCKET, check_violation, act_violation },
 };
 
@@ -206,22 +214,24 @@ act_learn(struct worker *w, struct chan_msg *m, bool token)
 
 /*
  * A spawn is checked at once, as the act of looking is the check: the
- * pid's parent must be this worker (children.c reads /proc and the
- * child's descriptor 0 itself). One that ended before we looked cannot
- * be checked; it is remembered as this worker's, without a peer, so its
- * violation report (the likeliest reason it ended so soon) is not taken
- * for a lie.
+ * pid's parent must be this worker (children.c reads /proc, and the peer
+ * from the child's descriptor 0 or the connection handed over, itself).
+ * One that ended before we looked cannot be checked; it is remembered as
+ * this worker's, with the peer of the connection if that is one of the
+ * service's, so its violation report (the likeliest reason it ended so
+ * soon) is not taken for a lie.
  */
 static const char *
 check_spawned(struct worker *w, const struct chan_msg *m)
 {
+	struct child_rec r;
 	const char *why = NULL;
 
-	switch (children_spawned(w, m->u.spawned.pid, &why)) {
+	switch (children_spawned(w, m->u.spawned.pid, m->fd, &r, &why)) {
 	case CHILD_RECORDED:
 		return NULL;
 	case CHILD_GONE:
-		w->gone[w->ngone++ % ARRAY_LEN(w->gone)] = m->u.spawned.pid;
+		w->gone[w->ngone++ % ARRAY_LEN(w->gone)] = r;
 		return NULL;
 	case CHILD_LIE:
 		break;
@@ -244,7 +254,7 @@ gone_slot(const struct worker *w, pid_t pid)
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(w->gone) && i < w->ngone; i++)
-		if (w->gone[i] == pid)
+		if (w->gone[i].pid == pid)
 			return (int)i;
 	return -1;
 }
@@ -270,15 +280,15 @@ check_violation(struct worker *w, const struct chan_msg *m)
 static void
 act_violation(struct worker *w, struct chan_msg *m, bool token)
 {
-	struct child_rec r;
+	struct child_rec r = { .pid = m->u.violation.pid };
 	int g;
 
-	if (children_violation(w, m->u.violation.pid, true, &r) != NULL) {
-		/* Ended before we looked: no peer we could vouch for. */
-		memset(&r, 0, sizeof(r));
-		r.pid = m->u.violation.pid;
-		if ((g = gone_slot(w, r.pid)) != -1)
-			w->gone[g] = 0;
+	/* check_violation found it in one or the other. */
+	if (children_violation(w, r.pid, true, &r) != NULL &&
+	    (g = gone_slot(w, r.pid)) != -1) {
+		/* Ended before we looked: what we could learn of it. */
+		r = w->gone[g];
+		w->gone[g].pid = 0;
 	}
 	if (!token)
 		w->log_rate_limited++;
@@ -309,9 +319,10 @@ dispatch(struct worker *w, struct chan_msg *m)
 		return "a type no worker sends";
 	if (chan_expect(m, r->type, r->len) == -1)
 		return "the wrong size for its type";
-	if (r->fd != (m->fd != -1))
-		return r->fd ? "no descriptor with it" :
-		    "a descriptor it should not have";
+	if (r->fd == WITH_FD && m->fd == -1)
+		return "no descriptor with it";
+	if (r->fd == NO_FD && m->fd != -1)
+		return "a descriptor it should not have";
 	if (!(r->phases & (w->ready ? SERVING : SETUP)))
 		return w->ready ? "after READY" : "before READY";
 	if ((r->who == EXTERNAL && w->ms->svc->builtin != BUILTIN_NONE) ||

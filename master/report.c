@@ -183,9 +183,18 @@ counters_of(const struct msvc *ms, struct counter *c)
 /* A running child as status shows it: from our records, never the table. */
 struct shown_child {
 	pid_t		 pid;
-	char		 peer[ADDR_STR_MAX];
+	uint8_t		 family;	/* of the peer, 0: unknown */
+	uint8_t		 addr[16];
+	uint16_t	 port;
 	int64_t		 started_epoch;
 };
+
+static void
+child_peer(const struct shown_child *c, char *buf, size_t len)
+{
+	if (addr_packed_str(c->family, c->addr, c->port, buf, len)[0] == '\0')
+		snprintf(buf, len, "-");
+}
 
 /*
  * The running children of a service: the pids its shared table lists
@@ -215,9 +224,9 @@ children_of(const struct msvc *ms, struct shown_child *out, size_t max)
 		if (k < n)
 			continue;
 		out[n].pid = pid;
-		if (addr_packed_str(r->family, r->addr, r->port, out[n].peer,
-		    sizeof(out[n].peer))[0] == '\0')
-			snprintf(out[n].peer, sizeof(out[n].peer), "-");
+		out[n].family = r->family;
+		memcpy(out[n].addr, r->addr, sizeof(out[n].addr));
+		out[n].port = r->port;
 		out[n++].started_epoch = r->started_epoch;
 	}
 	return n;
@@ -266,9 +275,10 @@ status_text(struct buf *b, const struct msvc *ms, bool children)
 		return;
 	n = children_of(ms, kids, CHILDREN_SHOWN);
 	for (i = 0; i < n; i++) {
+		child_peer(&kids[i], addr, sizeof(addr));
 		iso_time((time_t)kids[i].started_epoch, when, sizeof(when));
 		buf_printf(b, "  child pid=%ld peer=%s started=%s\n",
-		    (long)kids[i].pid, kids[i].peer, when);
+		    (long)kids[i].pid, addr, when);
 	}
 }
 
@@ -326,11 +336,12 @@ status_json(struct buf *b, const struct msvc *ms, bool children)
 		buf_printf(b, ",\"children\":[");
 		n = children_of(ms, kids, CHILDREN_SHOWN);
 		for (i = 0; i < n; i++) {
+			child_peer(&kids[i], addr, sizeof(addr));
 			iso_time((time_t)kids[i].started_epoch, when,
 			    sizeof(when));
 			buf_printf(b, "%s{\"pid\":%ld,\"peer\":", i ? "," : "",
 			    (long)kids[i].pid);
-			buf_json(b, kids[i].peer);
+			buf_json(b, addr);
 			buf_printf(b, ",\"started\":\"%s\"}", when);
 		}
 		buf_printf(b, "]");

@@ -179,11 +179,10 @@ violation_record(const struct audit_record *r)
 	size_t i;
 	int how = 0;
 
-	if ((ms = owner(r->pid, &how)) == NULL)
-		return;
+	ms = owner(r->pid, &how);
 	syscall_name(r->syscall, name, sizeof(name));
 	if (action == SECCOMP_RET_ERRNO) {
-		if (first_seen(ms, r->syscall, ERRNO_LOG_MS))
+		if (ms != NULL && first_seen(ms, r->syscall, ERRNO_LOG_MS))
 			log_warnx("policy refused a call %s pid=%ld comm=%s "
 			    "syscall=%s policy=%s", ms->svc->fields,
 			    (long)r->pid, r->comm, name, ms->policy->name);
@@ -196,13 +195,17 @@ violation_record(const struct audit_record *r)
 			pending_free(&pending[i]);
 			return;
 		}
-	if (how == 3) {
+	if (ms != NULL && how == 3) {
 		/* No one reaps it for us: say it now. */
 		count(ms);
 		log_violation(ms->svc->fields, ms->policy->name, r->pid, false,
 		    "", r);
 		return;
 	}
+	/*
+	 * Kept a while for the report that follows: of one of ours, or of a
+	 * child we have no record of (it ended before we could look).
+	 */
 	recent[nrecent % RECENT_MAX].r = *r;
 	recent[nrecent % RECENT_MAX].at = now_ms();
 	nrecent++;

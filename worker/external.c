@@ -61,15 +61,16 @@ static const char *const verdict_reason[] = {
 	[LIMIT_PERIP] = "max-perip",
 };
 
+/* fd: a spawn's connection, for the master to ask its peer, or -1. */
 static bool
-report_send(uint32_t type, int32_t pid)
+report_send(uint32_t type, int32_t pid, int fd)
 {
 	struct msg_violation v = { .pid = pid };
 	struct msg_spawned s = { .pid = pid };
 
 	if (type == MSG_SPAWNED)
-		return chan_send(WORKER_CHAN_FD, type, &s, sizeof(s),
-		    MSG_DONTWAIT) == 0;
+		return chan_send_fd(WORKER_CHAN_FD, type, &s, sizeof(s),
+		    MSG_DONTWAIT, fd) == 0;
 	return chan_send(WORKER_CHAN_FD, type, &v, sizeof(v),
 	    MSG_DONTWAIT) == 0;
 }
@@ -79,7 +80,7 @@ static bool
 reports_flush(void)
 {
 	while (reports_len > 0 && report_send(reports[reports_head].type,
-	    reports[reports_head].pid)) {
+	    reports[reports_head].pid, -1)) {
 		reports_head = (reports_head + 1) % REPORTS_MAX;
 		reports_len--;
 	}
@@ -87,14 +88,16 @@ reports_flush(void)
 }
 
 /*
- * A report the master must have: after those queued before it. Past the
- * queue's size it is lost, and said once: the master will then not know
- * that child (its violation, if any, would be taken for a lie).
+ * A report the master must have: after those queued before it. A spawn
+ * goes with the child's connection (fd, or -1), so the master can read
+ * its peer even if the child is gone by then; queued, it goes without.
+ * Past the queue's size a report is lost, and said once: the master will
+ * then not know that child (its violation would be taken for a lie).
  */
 static void
-report(uint32_t type, pid_t pid)
+report(uint32_t type, pid_t pid, int fd)
 {
-	if (reports_flush() && report_send(type, (int32_t)pid))
+	if (reports_flush() && report_send(type, (int32_t)pid, fd))
 		return;
 	if (reports_len == REPORTS_MAX) {
 		if (!reports_lost_said)
@@ -197,7 +200,7 @@ spawn_for(int fd, const union sockaddr_any *peer, socklen_t plen)
 	}
 	exec_failing = full_logged = false;
 	limits_spawned(st, slot, pid);
-	report(MSG_SPAWNED, pid);
+	report(MSG_SPAWNED, pid, fd);
 	close(fd);
 	if (desc->log_connections)
 		log_info("connection peer=%s child=%ld",
@@ -348,7 +351,7 @@ wait_ready(struct listener *l)
 	}
 	exec_failing = false;
 	limits_spawned(st, slot, pid);
-	report(MSG_SPAWNED, pid);
+	report(MSG_SPAWNED, pid, -1);	/* the listening socket: no peer */
 	wait_child = pid;
 	listener_pause(l, UINT64_MAX);
 	if (desc->log_connections)
@@ -371,7 +374,7 @@ child_ended(pid_t pid, int status)
 			str_copy(addr, "-", sizeof(addr));
 	}
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
-		report(MSG_VIOLATION, pid);
+		report(MSG_VIOLATION, pid, -1);
 	failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
 	if (failed || desc->log_connections) {
 		wait_status_str(status, how, sizeof(how));
