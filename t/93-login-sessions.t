@@ -15,7 +15,7 @@ use File::Temp qw(tempdir);
 use IO::Select;
 use IO::Socket::IP;
 use Net::FTP;
-use Socket qw(SOCK_STREAM MSG_OOB);
+use Socket qw(SOCK_STREAM MSG_OOB SOL_SOCKET SO_RCVBUF);
 use Time::HiRes qw(time sleep);
 use Test::More;
 use Sinetd;
@@ -225,7 +225,8 @@ subtest 'ftp: put, get, and ABOR of a transfer under way' => sub {
 	    or diag($ftp->message);
 	is(slurp("$home/put.txt"), $text, 'the file is in the home, on the host');
 	is((stat("$home/put.txt"))[4], $uid, 'owned by the user');
-	# Read back in active mode: in.ftpd binds port 20 and connects.
+	# Read back in active mode: in.ftpd connects to us, from the port
+	# below its own (20 where it serves 21; here not a reserved one).
 	$ftp->passive(0);
 	ok($ftp->get('put.txt', "$dir/back.txt"), 'get, active mode')
 	    or diag($ftp->message);
@@ -241,6 +242,9 @@ subtest 'ftp: put, get, and ABOR of a transfer under way' => sub {
 		chown($uid, $gid, "$home/big.bin");
 	}
 	my $data = $ftp->retr('big.bin') or return fail('RETR: ' . $ftp->message);
+	# A receive buffer that stays small (no autotuning up to 32m), so
+	# that the 50m cannot all be in flight when the ABOR comes.
+	setsockopt($data, SOL_SOCKET, SO_RCVBUF, 128 << 10);
 	my $got = 0;
 	while ($got < (1 << 20)) {
 		my $n = $data->read(my $buf, 65536) or last;
@@ -255,7 +259,7 @@ subtest 'ftp: put, get, and ABOR of a transfer under way' => sub {
 	send($ftp, "\xff\xf4\xff", MSG_OOB);
 	my $t0 = time;
 	$ftp->command("\xf2ABOR");
-	my $r = $ftp->response;
+	$ftp->response;
 	my $took = time - $t0;
 	is($ftp->code, 426, 'ABOR: 426, the transfer aborted')
 	    or diag($ftp->code . ' ' . $ftp->message);
@@ -308,13 +312,17 @@ subtest 'rsh: a command, ended by the client\'s ^C' => sub {
 		diag('stderr: ' . read_some($e, 4096, 1));
 		return;
 	};
-	# The command runs, as the user, in a process group of its own.
+	# The command runs, as the user, in a process group of its own
+	# (what in.rshd's killpg aims at), not in.rshd's.
 	my $sleep = wait_for(10, sub {
 		(grep { cmdline($_) =~ /^sleep 30\b/ && (proc_uid($_))[0] == $uid }
 		    user_pids($uid))[0];
 	});
 	ok($sleep, "the command runs as the user (sleep: pid " .
 	    ($sleep // '-') . ')');
+	my ($pgrp, $sid) = slurp("/proc/$sleep/stat") =~ /\) \S \d+ (\d+) (\d+) /;
+	ok($pgrp && $pgrp != $sid, "in a group of its own ($pgrp), not its "
+	    . "server's ($sid)");
 	ok(!$sel->can_read(1), 'and goes on until the client says otherwise');
 	my $t0 = time;
 	syswrite($e, "\x02");	# SIGINT, as rsh(1) sends the client's ^C
