@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,7 +32,7 @@ struct options opts = {
 	.policy_dir = "/etc/sinetd/policy",
 	.ctl_socket = "/run/sinetd/sinetd.sock",
 	.landlock_abi_max = -1,
-	.internal_user = "nobody",
+	.internal_user = NULL,		/* internal_ids() */
 	.backlog = 128,
 	.spawn_rate = 256,
 	.idle_timeout_ms = 300 * 1000,
@@ -382,6 +383,66 @@ run_loop(void)
 }
 
 /* sinetd -n: the configuration, then every policy file, used or not. */
+#define INTERNAL_ACCOUNT	"sinetd"
+#define DYNAMIC_FIRST		61184	/* systemd's DynamicUser= range */
+#define DYNAMIC_LAST		65519
+
+/*
+ * The internal services' user, shared with no external service: -u, else
+ * the account "sinetd" where the host has one, else, as systemd's
+ * DynamicUser= does, a uid and gid of that range that no account or
+ * group names (the same one each start, from the name), owning no file.
+ * Returns false if -u names no user.
+ */
+static bool
+internal_ids(uid_t *uid, gid_t *gid, const char **how)
+{
+	struct passwd *pw;
+	uint32_t h = 2166136261u, span = DYNAMIC_LAST - DYNAMIC_FIRST + 1, i;
+	const char *c;
+	uid_t u;
+
+	if (opts.internal_user != NULL) {
+		if ((pw = getpwnam(opts.internal_user)) == NULL)
+			return false;
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
+		*how = "-u";
+		return true;
+	}
+	if ((pw = getpwnam(INTERNAL_ACCOUNT)) != NULL) {
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
+		*how = "the account " INTERNAL_ACCOUNT;
+		return true;
+	}
+	for (c = INTERNAL_ACCOUNT; *c != '\0'; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	for (i = 0; i < span; i++) {
+		u = DYNAMIC_FIRST + (h + i) % span;
+		if (getpwuid(u) == NULL && getgrgid(u) == NULL)
+			break;
+	}
+	*uid = u;
+	*gid = u;
+	*how = "dynamic: no account " INTERNAL_ACCOUNT;
+	return true;
+}
+
+/* Said at start: an external service must not share the internal uid. */
+static void
+check_internal_uid(const struct conf *conf, uid_t uid)
+{
+	size_t i;
+
+	for (i = 0; i < conf->nsvc; i++)
+		if (conf->svc[i]->builtin == BUILTIN_NONE &&
+		    conf->svc[i]->uid == uid)
+			log_warnx("an external service runs as the internal "
+			    "services' uid %ld: their workers can signal each "
+			    "other %s", (long)uid, conf->svc[i]->fields);
+}
+
 static int
 check_only(struct conf *conf, bool user_ok)
 {
@@ -393,7 +454,8 @@ check_only(struct conf *conf, bool user_ok)
 	for (i = 0; i < conf->err.n; i++)
 		errors_add(&err, "%s", conf->err.v[i]);
 	if (!user_ok)
-		errors_add(&err, "-u: unknown user \"%s\"", opts.internal_user);
+		errors_add(&err, "-u: unknown user \"%s\"",
+		    opts.internal_user ? opts.internal_user : "");
 	policy_check_dir(opts.policy_dir, &err);
 	for (i = 0; i < conf->nsvc; i++)
 		policies_get(set, conf->svc[i], &err);
@@ -412,26 +474,29 @@ int
 master_main(void)
 {
 	struct conf conf = { 0 };
-	struct passwd *pw;
+	const char *how = "";
 	uid_t uid = 0;
 	gid_t gid = 0;
+	bool user_ok;
 	bool root = geteuid() == 0;
 	size_t i;
 	int pidfd;
 
 	landlock_cap_abi(opts.landlock_abi_max);
 	conf_load(opts.conf_path, &conf);
-	if ((pw = getpwnam(opts.internal_user)) != NULL) {
-		uid = pw->pw_uid;
-		gid = pw->pw_gid;
-	}
+	user_ok = internal_ids(&uid, &gid, &how);
 	if (opts.check_only)
-		return check_only(&conf, pw != NULL);
+		return check_only(&conf, user_ok);
 	log_init(opts.log_stderr ? LOG_TARGET_STDERR : LOG_TARGET_SYSLOG,
 	    opts.verbose, !opts.foreground);
-	if (pw == NULL)
+	if (!user_ok)
 		fatalx("-u: unknown user \"%s\" for the internal services",
 		    opts.internal_user);
+	if (root) {
+		log_info("internal services run as uid %ld gid %ld (%s)",
+		    (long)uid, (long)gid, how);
+		check_internal_uid(&conf, uid);
+	}
 	for (i = 0; i < conf.err.n; i++)
 		log_errx("%s (line skipped)", conf.err.v[i]);
 

@@ -17,7 +17,7 @@ my $nobody = getpwnam('nobody');
 
 subtest 'processes: a root master, workers as the -u user' => sub {
 	my ($e, $u, $dt) = (free_port(), free_port(), free_port());
-	my $d = Sinetd->start(conf => <<"EOF");
+	my $d = Sinetd->start(args => ['-u', 'nobody'], conf => <<"EOF");
 127.0.0.1,[::1]:$e stream tcp nowait root internal echo
 127.0.0.1:$u dgram udp wait root internal daytime
 127.0.0.1:$dt stream tcp nowait root internal daytime

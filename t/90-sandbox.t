@@ -101,10 +101,17 @@ EOF
 
 subtest 'what each kind of worker holds' => sub {
 	my $empty = dirname_of($d->{pidfile}) . '/sinetd-empty';
+	# A uid of their own, shared with no account and no external service.
+	my ($iu, $ig) = $d->log_text =~
+	    /internal services run as uid (\d+) gid (\d+) \(dynamic/;
+	ok(defined $iu && !defined getpwuid($iu) && !defined getgrgid($ig),
+	    'the internal services get a uid and gid no account names: ' .
+	    ($iu // 'none'));
+	$iu //= -1;
 	for my $kind (['int', 'tcp'], ['udp', 'udp']) {
 		my $s = status_of($d->worker_for($p{$kind->[0]}, $kind->[1]));
-		is($s->{Uid}, "$nobody\t$nobody\t$nobody\t$nobody",
-		    "internal $kind->[1]: Uid nobody");
+		is($s->{Uid}, "$iu\t$iu\t$iu\t$iu",
+		    "internal $kind->[1]: that uid, not nobody");
 		is("$s->{CapEff} $s->{CapPrm} $s->{CapBnd} $s->{CapAmb}",
 		    join(' ', ('0000000000000000') x 4), 'no capability at all');
 		is("$s->{NoNewPrivs} $s->{Seccomp}", '1 2',

@@ -80,13 +80,14 @@ my @configs = (
 my $abi = $ENV{SINETD_ESCAPE_ABI};
 # Below ABI 6 the filter keeps signals and SIGIO off the master and the
 # worker only: other processes of the same user stay reachable (a root
-# child and the root decoy; a nobody child and the nobody echo worker).
+# child and the root decoy; siblings of one user).
 my %below6 = (
 	abstract_sibling => [ qr/./, 'no abstract-socket scope' ],
 	kill_sibling => [ qr/./, 'no signal scope: the same user' ],
-	kill_other_worker => [ qr/nobody|telnet/, 'no signal scope: the ' .
-	    'same user (the internal worker runs as nobody; a root child ' .
-	    'may signal any user\'s only while it keeps kill)' ],
+	# The internal worker has a uid of its own: only a child that keeps
+	# kill (telnet.policy, for hang-up) may signal another user's.
+	kill_other_worker => [ qr/telnet/, 'no signal scope, and telnet.policy ' .
+	    'keeps kill' ],
 	sigio_decoy => [ qr/root/, 'no signal scope: the same user' ],
 );
 my %open_at = (
