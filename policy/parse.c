@@ -260,41 +260,58 @@ set_pool_limit(struct pparser *pp, const char *directive, char **w, int n,
 	*out = v;
 }
 
-/* The systemd-named protections: NAME yes|no (protect-system: full too). */
-static void
-set_protect(struct pparser *pp, const char *directive, char **w, int n,
-    uint32_t flag)
-{
-	uint32_t *p = &pp->p->protect;
+/*
+ * The protections named after systemd's: each directive decides the bits
+ * it owns, and its last line wins, so a service's file changes what an
+ * included default.policy set.
+ */
+#define YES_NO(bit)	{ { "yes", (bit) }, { "no", 0 } }
+static const struct protection {
+	const char	*directive;
+	uint32_t	 owns;
+	struct {
+		const char	*word;
+		uint32_t	 bits;
+	} values[3];
+} protections[] = {
+	{ "protect-system", PROTECT_SYSTEM | PROTECT_SYSTEM_FULL,
+	  { { "yes", PROTECT_SYSTEM },
+	    { "full", PROTECT_SYSTEM | PROTECT_SYSTEM_FULL }, { "no", 0 } } },
+	{ "protect-kernel", PROTECT_KERNEL, YES_NO(PROTECT_KERNEL) },
+	{ "protect-proc", PROTECT_PROC | PROTECT_PROC_PTRACE,
+	  { { "ptraceable", PROTECT_PROC_PTRACE },
+	    { "invisible", PROTECT_PROC }, { "default", 0 } } },
+	{ "private-tmp", PRIVATE_TMP, YES_NO(PRIVATE_TMP) },
+	{ "private-devices", PRIVATE_DEVICES, YES_NO(PRIVATE_DEVICES) },
+	{ "restrict-suid-sgid", RESTRICT_SUID_SGID, YES_NO(RESTRICT_SUID_SGID) },
+	{ "memory-deny-write-execute", MEMORY_DENY_WX, YES_NO(MEMORY_DENY_WX) },
+};
 
-	if (n == 1 && flag == PROTECT_SYSTEM && strcmp(w[0], "full") == 0) {
-		*p |= PROTECT_SYSTEM | PROTECT_SYSTEM_FULL;
-		return;
+/* Returns false if d is no protection's directive. */
+static bool
+set_protection(struct pparser *pp, const char *d, char **w, int n)
+{
+	const struct protection *pr;
+	char words[64] = "";
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_LEN(protections); i++)
+		if (strcmp(d, protections[i].directive) == 0)
+			break;
+	if (i == ARRAY_LEN(protections))
+		return false;
+	pr = &protections[i];
+	for (k = 0; k < 3 && pr->values[k].word != NULL; k++) {
+		if (n == 1 && strcmp(w[0], pr->values[k].word) == 0) {
+			pp->p->protect = (pp->p->protect & ~pr->owns) |
+			    pr->values[k].bits;
+			return true;
+		}
+		snprintf(words + strlen(words), sizeof(words) - strlen(words),
+		    "%s%s", k ? " or " : "", pr->values[k].word);
 	}
-	if (n == 1 && flag == PROTECT_PROC && strcmp(w[0], "invisible") == 0) {
-		*p = (*p & ~PROTECT_PROC_PTRACE) | flag;
-		return;
-	}
-	if (n == 1 && flag == PROTECT_PROC && strcmp(w[0], "ptraceable") == 0) {
-		*p = (*p & ~PROTECT_PROC) | PROTECT_PROC_PTRACE;
-		return;
-	}
-	if (n == 1 && flag == PROTECT_PROC && strcmp(w[0], "default") == 0) {
-		*p &= ~(flag | PROTECT_PROC_PTRACE);
-		return;
-	}
-	if (n == 1 && flag != PROTECT_PROC && strcmp(w[0], "yes") == 0) {
-		*p |= flag;
-		return;
-	}
-	if (n == 1 && flag != PROTECT_PROC && strcmp(w[0], "no") == 0) {
-		*p &= ~(flag == PROTECT_SYSTEM ? flag | PROTECT_SYSTEM_FULL :
-		    flag);
-		return;
-	}
-	perr(pp, directive, "expected %s", flag == PROTECT_PROC ?
-	    "ptraceable, invisible or default" : flag == PROTECT_SYSTEM ?
-	    "yes, full or no" : "yes or no");
+	perr(pp, d, "expected %s", words);
+	return true;
 }
 
 static bool
@@ -633,20 +650,8 @@ directive(struct pparser *pp, char **w, int n)
 		set_pool_limit(pp, d, w, n, true, &p->memory_max);
 	else if (strcmp(d, "refuse") == 0)
 		add_refusals(pp, w, n);
-	else if (strcmp(d, "protect-system") == 0)
-		set_protect(pp, d, w, n, PROTECT_SYSTEM);
-	else if (strcmp(d, "protect-kernel") == 0)
-		set_protect(pp, d, w, n, PROTECT_KERNEL);
-	else if (strcmp(d, "protect-proc") == 0)
-		set_protect(pp, d, w, n, PROTECT_PROC);
-	else if (strcmp(d, "private-tmp") == 0)
-		set_protect(pp, d, w, n, PRIVATE_TMP);
-	else if (strcmp(d, "private-devices") == 0)
-		set_protect(pp, d, w, n, PRIVATE_DEVICES);
-	else if (strcmp(d, "restrict-suid-sgid") == 0)
-		set_protect(pp, d, w, n, RESTRICT_SUID_SGID);
-	else if (strcmp(d, "memory-deny-write-execute") == 0)
-		set_protect(pp, d, w, n, MEMORY_DENY_WX);
+	else if (set_protection(pp, d, w, n))
+		;
 	else if (strcmp(d, "no-exec-memory") == 0) {
 		if (n != 0)
 			perr(pp, d, "takes no argument");

@@ -79,6 +79,15 @@ accepts(void)
 	    has(p.allow, "epoll_wait") && has(p.deny, "write") &&
 	    p.action == ACTION_ERRNO && p.action_errno == EACCES,
 	    "an allow-list with a group, a deny, errno EACCES");
+	rc = parse("protect-system full\nprotect-proc invisible\n"
+	    "protect-proc ptraceable\nprivate-tmp yes\nprivate-tmp no\n"
+	    "tasks-max 64\nmemory-max 1m\nrefuse ENOSYS @keyring\n", NULL, &p,
+	    &err);
+	ok(rc == 0 && p.protect == (PROTECT_SYSTEM | PROTECT_SYSTEM_FULL |
+	    PROTECT_PROC_PTRACE) && p.tasks_max == 64 &&
+	    p.memory_max == 1024 * 1024 &&
+	    p.refuse_errno[syscall_number("keyctl")] == ENOSYS,
+	    "protections (the last line of each wins), pool bounds, refuse");
 	rc = parse("deny @mount ptrace\n", NULL, &p, &err);
 	ok(rc == 0 && p.kind == POLICY_DENY_LIST && has(p.deny, "mount") &&
 	    has(p.deny, "ptrace") && p.action == ACTION_KILL,
@@ -173,6 +182,19 @@ static const struct reject rejects[] = {
 	  false },
 	{ "include missing.policy\n", "1: include: cannot open", false },
 	{ "no-exec-memory please\n", "1: no-exec-memory: takes no argument",
+	  false },
+	{ "caps sys_admin\n", "1: caps: sys_admin would let the service undo "
+	  "its sandbox", false },
+	{ "root-caps sys_ptrace\n", "1: root-caps: sys_ptrace would let the "
+	  "service undo its sandbox", false },
+	{ "protect-proc hidden\n", "1: protect-proc: expected ptraceable or "
+	  "invisible or default", false },
+	{ "private-tmp maybe\n", "1: private-tmp: expected yes or no", false },
+	{ "tasks-max 0\n", "1: tasks-max: expected a number", false },
+	{ "memory-max lots\n", "1: memory-max: expected a size", false },
+	{ "refuse EWHAT keyctl\n", "1: refuse: unknown errno \"EWHAT\"",
+	  false },
+	{ "refuse ENOSYS\n", "1: refuse: expected an errno and the calls",
 	  false },
 	{ "syscalls accept openat\n", "1: syscalls: openat allows openat, "
 	  "wider than the built-in policy", true },
