@@ -280,6 +280,17 @@ subtest 'after the corpus' => sub {
 	    'core_pattern is unchanged');
 	my ($rc, $out) = $d->ctl('status');
 	is($rc, 0, 'and it still answers its control socket');
+	# A monitoring agent sandboxed elsewhere: a mount namespace of its
+	# own, without the pools' mark, is answered.
+	SKIP: {
+		skip 'no unshare(1)', 1
+		    if system('command -v unshare >/dev/null') != 0;
+		my $ctl = build_dir() . '/sinetctl';
+		my $agent = `unshare -m --propagation private $ctl -S @{[
+		    $d->ctl_socket ]} status 2>&1`;
+		is($? >> 8, 0, 'an agent in a namespace of its own reads status')
+		    or diag($agent);
+	}
 	# No hold session, attempt or fork-bomb child is left behind.
 	my @left = wait_for(3, sub { !probes_running() }) ? () :
 	    probes_running();
