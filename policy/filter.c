@@ -359,6 +359,16 @@ filter_compile_guard(int master, const struct policy *p, enum guard_mode mode,
 		    SHM_EXEC) != 0)
 			goto fail;
 	}
+	/*
+	 * systemd's LockPersonality: a change of execution domain is refused
+	 * (READ_IMPLIES_EXEC makes every readable page executable); PER_LINUX
+	 * and the query (0xffffffff) pass.
+	 */
+	/* A rule per bit set, bit 31 clear (which the query has set). */
+	for (i = 0; (p->protect & LOCK_PERSONALITY) && i < 31; i++)
+		if (guard_rule(ctx, EPERM, SCMP_SYS(personality), 0,
+		    0x80000000u | (1u << i), 1u << i) != 0)
+			goto fail;
 	rc = export(ctx, out, err, errlen);
 	seccomp_release(ctx);
 	return rc;

@@ -285,6 +285,7 @@ static const struct protection {
 	{ "private-devices", PRIVATE_DEVICES, YES_NO(PRIVATE_DEVICES) },
 	{ "restrict-suid-sgid", RESTRICT_SUID_SGID, YES_NO(RESTRICT_SUID_SGID) },
 	{ "memory-deny-write-execute", MEMORY_DENY_WX, YES_NO(MEMORY_DENY_WX) },
+	{ "lock-personality", LOCK_PERSONALITY, YES_NO(LOCK_PERSONALITY) },
 };
 
 /* Returns false if d is no protection's directive. */

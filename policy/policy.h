@@ -100,6 +100,7 @@ struct policy {
 #define PRIVATE_DEVICES		0x020	/* /dev with the harmless nodes only */
 #define RESTRICT_SUID_SGID	0x040	/* no setuid or setgid bit can be set */
 #define MEMORY_DENY_WX		0x080	/* no memory both writable and exec */
+#define LOCK_PERSONALITY	0x200	/* personality(2) stays PER_LINUX */
 
 /*
  * Capabilities no policy can grant: each would let a service undo its

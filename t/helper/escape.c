@@ -31,6 +31,7 @@
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
@@ -1069,6 +1070,19 @@ a_wx_mmap(void)
 	REFUSE("mmap WX: %s", en(errno));
 }
 
+/* READ_IMPLIES_EXEC: every readable mapping executable, W^X undone. */
+static void
+a_personality(void)
+{
+	int old = personality(0xffffffff);
+
+	if (personality(READ_IMPLIES_EXEC) != -1) {
+		personality((unsigned long)old);
+		ESCAPE("personality(READ_IMPLIES_EXEC) taken");
+	}
+	REFUSE("personality(READ_IMPLIES_EXEC): %s", en(errno));
+}
+
 static void
 a_wx_shm(void)
 {
@@ -1231,6 +1245,7 @@ static const struct {
 	{ "wx_mprotect",		a_wx_mprotect, ATTEMPT_MS, 0 },
 	{ "wx_mmap",			a_wx_mmap, ATTEMPT_MS, 0 },
 	{ "wx_shm",			a_wx_shm, ATTEMPT_MS, 0 },
+	{ "personality",		a_personality, ATTEMPT_MS, 0 },
 	{ "fork_bomb",			a_fork_bomb, BOMB_MS, 0 },
 	{ "memory_bomb",		a_memory_bomb, BOMB_MS, 0 },
 };

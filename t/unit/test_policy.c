@@ -5,6 +5,7 @@
  * other group's), and the built-in policies.
  */
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -451,7 +452,7 @@ builtins(void)
 	free(f.prog);
 
 	memset(&guarded, 0, sizeof(guarded));
-	guarded.protect = RESTRICT_SUID_SGID | MEMORY_DENY_WX;
+	guarded.protect = RESTRICT_SUID_SGID | MEMORY_DENY_WX | LOCK_PERSONALITY;
 	ok(filter_compile_guard(getpid(), &guarded, GUARD_UNSCOPED, &f, err,
 	    sizeof(err)) == 0, "the guard compiles");
 	if ((pid = fork()) == 0) {
@@ -477,7 +478,9 @@ builtins(void)
 		    MAP_FAILED && mprotect(m, 4096, PROT_READ | PROT_EXEC) ==
 		    -1 && errno == EPERM && mprotect(m, 4096, PROT_READ) == 0;
 		r[7] = syscall(SYS_pidfd_send_signal, 0, 0, NULL, 0) == -1 &&
-		    errno == EPERM;
+		    errno == EPERM && personality(0xffffffff) == 0 &&
+		    personality(0) == 0 && personality(READ_IMPLIES_EXEC) ==
+		    -1 && errno == EPERM;
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);
@@ -488,7 +491,8 @@ builtins(void)
 	ok(r[5], "restrict-suid-sgid: no setuid or setgid bit by chmod");
 	ok(r[6], "memory-deny-write-execute: no W+X mapping, no exec by "
 	    "mprotect; read-only is fine");
-	ok(r[7], "without scopes, no signal by pidfd");
+	ok(r[7], "without scopes, no signal by pidfd; lock-personality: "
+	    "PER_LINUX and the query pass, READ_IMPLIES_EXEC does not");
 	free(f.prog);
 }
 
