@@ -68,9 +68,16 @@ listen_open(const struct service *s, int backlog, const char **what)
 		*what = "socket";
 		return -1;
 	}
+	/*
+	 * A stream socket may take its port back from connections in
+	 * TIME_WAIT. A datagram one must not: with SO_REUSEADDR two daemons
+	 * (or sinetd and a wait server from before its restart) would share
+	 * the port's traffic in silence; without it a port held by anyone is
+	 * an error, as for TCP.
+	 */
 	if (s->family != AF_UNIX) {
-		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
-		    sizeof(on)) == -1) {
+		if (s->socktype == SOCK_STREAM && setsockopt(fd, SOL_SOCKET,
+		    SO_REUSEADDR, &on, sizeof(on)) == -1) {
 			*what = "SO_REUSEADDR";
 			goto fail;
 		}

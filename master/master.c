@@ -357,7 +357,8 @@ run_loop(void)
 {
 	struct epoll_event evs[64];
 	uint64_t now, next, t;
-	int n, k, timeout = -1;
+	int n, k, timeout = 0;	/* once at once: a start with nothing to */
+				/* wait for (every bind failed) is ready too */
 
 	for (;;) {
 		n = epoll_wait(epfd, evs, (int)ARRAY_LEN(evs), timeout);

@@ -103,6 +103,9 @@ struct msvc {
 	struct msvc	*replaces;	/* reload: the pool it takes over from */
 	uint64_t	 retire_by;	/* retired: TERM what is left then, */
 	int		 escalation;	/* then KILL: 0, 1 (TERMed), 2 (KILLed) */
+	uint64_t	 bind_retry_at;	/* its bind failed: try again then, */
+	uint64_t	 bind_backoff_ms; /* 0: no retry pending */
+	unsigned	 bind_attempts;
 };
 
 /* master.c */

@@ -47,7 +47,15 @@ msvc_new(struct service *svc, struct policy_set *set, struct errors *err)
 	return ms;
 }
 
-/* Binds it and gives it its state; a failure is logged and kept. */
+#define BIND_RETRY_FIRST_MS	1000	/* then twice that each time, */
+#define BIND_RETRY_MAX_MS	60000	/* up to a minute */
+
+/*
+ * Binds it and gives it its state; a failure is logged and kept, and a
+ * failed bind is tried again with a back-off (services_tick): the address
+ * may come up later (a boot's late interface), or the port be let go (a
+ * wait server from before a restart still holding it).
+ */
 int
 msvc_listen(struct msvc *ms)
 {
@@ -59,7 +67,16 @@ msvc_listen(struct msvc *ms)
 		ms->status = MSVC_FAILED;
 		free(ms->why);
 		xasprintf(&ms->why, "%s: %s", what, strerror(errno));
-		log_err("cannot listen %s step=%s", ms->svc->fields, what);
+		ms->bind_backoff_ms = ms->bind_backoff_ms == 0 ?
+		    BIND_RETRY_FIRST_MS : ms->bind_backoff_ms * 2 >
+		    BIND_RETRY_MAX_MS ? BIND_RETRY_MAX_MS :
+		    ms->bind_backoff_ms * 2;
+		ms->bind_retry_at = now_ms() + ms->bind_backoff_ms;
+		ms->bind_attempts++;
+		if (ms->bind_attempts == 1)
+			log_err("cannot listen %s step=%s retry_in=%llums",
+			    ms->svc->fields, what,
+			    (unsigned long long)ms->bind_backoff_ms);
 		return -1;
 	}
 	if (pool_state_open(ms) == -1) {
@@ -71,7 +88,28 @@ msvc_listen(struct msvc *ms)
 		return -1;
 	}
 	ms->status = MSVC_LISTENING;
+	if (ms->bind_attempts > 0)
+		log_info("listening after %u failed attempts %s",
+		    ms->bind_attempts, ms->svc->fields);
+	ms->bind_backoff_ms = 0;
+	ms->bind_attempts = 0;
 	return 0;
+}
+
+/* A failed bind whose time has come: once more; its pool if it works. */
+static uint64_t
+bind_retry(struct msvc *ms, uint64_t now)
+{
+	if (ms->bind_backoff_ms == 0)
+		return UINT64_MAX;
+	if (now < ms->bind_retry_at)
+		return ms->bind_retry_at;
+	ms->status = MSVC_LISTENING;	/* msvc_listen tries only those */
+	if (msvc_listen(ms) == -1)
+		return ms->bind_retry_at;
+	services_guard_ports();
+	pool_start(ms);
+	return UINT64_MAX;
 }
 
 /* Every worker of its pool has said it is ready. */
@@ -182,9 +220,12 @@ services_tick(uint64_t now, bool stopping)
 	uint64_t next = UINT64_MAX, t;
 	size_t i;
 
-	for (i = 0; i < nsvcs && !stopping; i++)
+	for (i = 0; i < nsvcs && !stopping; i++) {
 		if ((t = pool_timers(svcs[i], now)) < next)
 			next = t;
+		if ((t = bind_retry(svcs[i], now)) < next)
+			next = t;
+	}
 	for (i = 0; i < nretired;) {
 		struct msvc *ms = retired[i];
 

@@ -120,7 +120,7 @@ subtest 'a port in use fails that service only' => sub {
 127.0.0.1:$ok stream tcp nowait nobody internal echo
 EOF
 	like($d->log_text,
-	    qr/cannot listen service=$busy proto=tcp addr=127\.0\.0\.1:$busy step=bind error="Address already in use"/,
+	    qr/cannot listen service=$busy proto=tcp addr=127\.0\.0\.1:$busy step=bind retry_in=1000ms error="Address already in use"/,
 	    'the bind failure names the service and the errno');
 	like($d->log_text, qr/ready: 1 services, 1 failed\n/,
 	    'the ready line counts it');
