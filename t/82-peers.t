@@ -22,6 +22,7 @@ subtest 'in.fingerd and finger' => sub {
 	plan skip_all => 'the finger client is not installed' unless have('finger');
 	plan skip_all => 'finger has no port option: it needs root to be shown '
 	    . 'a private /etc/services' if $> != 0 || !have('unshare');
+	plan skip_all => $@ unless private_ns();
 	my $port = free_port();
 	my $d = Sinetd->start(args => ["-l"], conf =>
 	    "127.0.0.1:$port stream tcp nowait nobody $peers/in.fingerd in.fingerd\n");
@@ -30,7 +31,8 @@ subtest 'in.fingerd and finger' => sub {
 	my $services = slurp('/etc/services');
 	$services =~ s/^finger\s.*$/finger\t\t$port\/tcp/m;
 	write_file("$dir/services", $services);
-	my $out = `timeout 20 unshare -m sh -c 'mount --bind $dir/services /etc/services && finger root\@127.0.0.1' 2>&1`;
+	# / private first: the bind must never reach the host's /etc.
+	my $out = `timeout 20 unshare -m --propagation unchanged sh -c 'mount --make-rprivate / && mount --bind $dir/services /etc/services && finger root\@127.0.0.1' 2>&1`;
 	like($out, qr/Login: root\s+Name:/, 'finger root@127.0.0.1 is answered');
 	ok($d->wait_log(worker_said(undef, qr/child exited peer=127\.0\.0\.1:\d+ child=\d+ exit=0 duration=\d+ms"/)),
 	    'in.fingerd exits cleanly');

@@ -130,7 +130,8 @@ subtest '/etc/services is read again' => sub {
 	my $dir = tempdir(CLEANUP => 1);
 	my $services = "$dir/services";
 	write_file($services, slurp('/etc/services') . "sinetdtest\t$p1/tcp\n");
-	my $d = Sinetd->start(prefix => ['unshare', '-m', 'sh', '-c',
+	my @ns = private_ns() or plan skip_all => $@;
+	my $d = Sinetd->start(prefix => [@ns, 'sh', '-c',
 	    "mount --bind $services /etc/services && exec \"\$@\"", 'sh'],
 	    conf => "127.0.0.1:sinetdtest stream tcp nowait nobody internal echo\n");
 	is(Sinetd::tcp_talk('127.0.0.1', $p1, "1\n", half_close => 1), "1\n",

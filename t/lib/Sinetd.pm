@@ -15,8 +15,8 @@ use Socket qw(SOCK_STREAM SOCK_DGRAM SHUT_WR AF_INET AF_INET6
     inet_pton pack_sockaddr_in pack_sockaddr_in6);
 use Time::HiRes qw(time sleep);
 
-our @EXPORT = qw(sinetd_bin build_dir default_policy free_port tcp_talk
-    tcp_connect
+our @EXPORT = qw(sinetd_bin build_dir default_policy private_ns free_port
+    tcp_talk tcp_connect
     udp_ask wait_for proc_status proc_uid children_of pid_alive
     port_free write_file slurp read_some cmdline worker_said);
 
@@ -35,6 +35,23 @@ sub under_tmp {
 	require Cwd;
 	my $b = Cwd::abs_path($BUILD) // $BUILD;
 	return $b =~ m{^/(?:var/)?tmp/};
+}
+
+# A command line prefix that runs what follows in a mount namespace whose
+# mounts never reach the host's: unshare -m, then / made private by the
+# shell itself (unshare's own attempt fails where / is no mount point).
+# undef, with the reason in $@, where that cannot be had.
+sub private_ns {
+	my $probe = "unshare -m --propagation unchanged sh -c "
+	    . "'mount --make-rprivate / 2>/dev/null || exit 3' 2>&1";
+	my $out = `$probe`;
+	if ($? != 0) {
+		$@ = "no private mount namespace here (unshare -m, then mount "
+		    . "--make-rprivate /): " . ($out =~ s/\s+$//r || "exit " . ($? >> 8));
+		return undef;
+	}
+	return ('unshare', '-m', '--propagation', 'unchanged', 'sh', '-c',
+	    'mount --make-rprivate / && exec "$@"', 'sh');
 }
 
 # The text of policy/default.policy, as the tests must use it here.
