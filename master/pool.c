@@ -128,10 +128,16 @@ pool_state_open(struct msvc *ms)
 {
 	const struct service *s = ms->svc;
 
+	/*
+	 * Never fewer slots than the default, whatever max-child says: a
+	 * reload that raises max-child then keeps the table, and with it
+	 * the running children it counts. Pages are touched only up to the
+	 * highest slot in use.
+	 */
 	ms->nslots = 0;
 	if (s->builtin == BUILTIN_NONE)
-		ms->nslots = s->max_child ? s->max_child :
-		    SVCSTATE_CHILDREN_DEFAULT;
+		ms->nslots = s->max_child > SVCSTATE_CHILDREN_DEFAULT ?
+		    s->max_child : SVCSTATE_CHILDREN_DEFAULT;
 	ms->state_fd = svcstate_create(ms->nslots, &ms->state);
 	if (ms->state_fd == -1) {
 		ms->state = NULL;

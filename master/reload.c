@@ -92,7 +92,8 @@ take_over(struct msvc *n, struct msvc *o)
 	n->fd = o->fd;
 	o->fd = -1;
 	/* The counters, the rate window and a suspension go on. */
-	want = n->svc->builtin != BUILTIN_NONE ? 0 : n->svc->max_child ?
+	want = n->svc->builtin != BUILTIN_NONE ? 0 :
+	    n->svc->max_child > SVCSTATE_CHILDREN_DEFAULT ?
 	    n->svc->max_child : SVCSTATE_CHILDREN_DEFAULT;
 	if (o->state != NULL && o->nslots >= want) {
 		n->state = o->state;
@@ -101,8 +102,9 @@ take_over(struct msvc *n, struct msvc *o)
 		o->state = NULL;
 		o->state_fd = -1;
 	} else if (pool_state_open(n) == 0) {
-		/* A bigger table: the counters come along; the old pool's */
-		/* children stay counted in the old one until they end. */
+		/* A table past the default size: the counters come along; */
+		/* the old pool's children stay counted in the old one until */
+		/* they end (sinetd.conf(5), max-child). */
 		if (o->state != NULL) {
 			n->state->c = o->state->c;
 			n->state->window_start = o->state->window_start;
