@@ -91,7 +91,11 @@ struct msg_service {
 	char		ctl_socket[MSG_PATH_MAX];	/* hidden */
 };
 
-/* Stop accepting now; finish open sessions within drain_ms, then exit. */
+/*
+ * Stop accepting now; finish open sessions within drain_ms, then exit. A
+ * second one may shorten the time, never lengthen it.
+ */
+#define MSG_STOP_NO_DEADLINE	UINT32_MAX	/* a reload's: until they end */
 struct msg_stop {
 	uint32_t	drain_ms;
 };

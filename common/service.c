@@ -144,12 +144,15 @@ service_equal(const struct service *a, const struct service *b)
 	    a->sock_mode != b->sock_mode || a->wait != b->wait ||
 	    a->max_spawn != b->max_spawn || a->max_child != b->max_child ||
 	    a->max_cpm != b->max_cpm || a->max_perip != b->max_perip ||
-	    a->uid != b->uid || a->gid != b->gid ||
 	    a->builtin != b->builtin || a->argc != b->argc ||
 	    !str_eq(a->name, b->name) || !str_eq(a->proto, b->proto) ||
 	    !str_eq(a->policy_name, b->policy_name) ||
-	    !str_eq(a->user, b->user) || !str_eq(a->group, b->group) ||
 	    !str_eq(a->program, b->program))
+		return false;
+	/* An internal service runs as the internal uid, whatever its line. */
+	if (a->builtin == BUILTIN_NONE && (a->uid != b->uid ||
+	    a->gid != b->gid || !str_eq(a->user, b->user) ||
+	    !str_eq(a->group, b->group)))
 		return false;
 	for (i = 0; i < a->argc; i++)
 		if (!str_eq(a->argv[i], b->argv[i]))

@@ -437,6 +437,13 @@ check_internal_uid(const struct conf *conf, uid_t uid)
 	size_t i;
 
 	for (i = 0; i < conf->nsvc; i++)
+		if (conf->svc[i]->builtin != BUILTIN_NONE) {
+			log_info("the user field of an internal service is not "
+			    "applied: every one runs as uid %ld (-u)",
+			    (long)uid);
+			break;
+		}
+	for (i = 0; i < conf->nsvc; i++)
 		if (conf->svc[i]->builtin == BUILTIN_NONE &&
 		    conf->svc[i]->uid == uid)
 			log_warnx("an external service runs as the internal "

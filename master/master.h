@@ -127,6 +127,8 @@ void	 msvc_free(struct msvc *);
 struct msvc **services_all(size_t *);
 void	 services_set(struct msvc **, size_t);
 void	 services_retire(struct msvc *, uint64_t);
+void	 services_retire_reload(struct msvc *);
+#define RETIRED_GENERATIONS	4	/* old pools of one service at once */
 void	 services_guard_ports(void);
 uint64_t services_tick(uint64_t, bool);
 bool	 services_running(void);

@@ -230,7 +230,7 @@ reload_request(const char *why)
 			/* Its socket cannot be kept (dual-stack changed, or */
 			/* it never listened): the old one goes first. */
 			listen_close(o);
-			services_retire(o, opts.drain_ms);
+			services_retire_reload(o);
 		}
 		if (msvc_listen(n) == -1) {
 			nfailed++;
@@ -248,7 +248,7 @@ reload_request(const char *why)
 			continue;
 		log_info("reload: removed %s", old[i]->svc->fields);
 		listen_close(old[i]);
-		services_retire(old[i], opts.drain_ms);
+		services_retire_reload(old[i]);
 		nremoved++;
 	}
 	free(taken);
@@ -287,7 +287,7 @@ reload_check(void)
 		}
 		ms->replaces = NULL;
 		if (msvc_serving(ms)) {
-			services_retire(o, opts.drain_ms);
+			services_retire_reload(o);
 			continue;
 		}
 		log_errx("reload: the new pool did not start, the old one "

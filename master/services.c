@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "master.h"
+#include "msg.h"
 #include "policy.h"
 #include "svcstate.h"
 #include "util.h"
@@ -168,6 +169,40 @@ services_retire(struct msvc *ms, uint64_t drain_ms)
 }
 
 /*
+ * A reload's old pool: it stops accepting and serves the sessions it
+ * holds until they end or their idle timeout closes them, with no
+ * deadline (a reload closes no session; the drain time bounds a stop).
+ * A storm of reloads cannot pile them up: past RETIRED_GENERATIONS of
+ * one service, the oldest drains as on a stop.
+ */
+void
+services_retire_reload(struct msvc *ms)
+{
+	struct msvc *oldest = NULL;
+	size_t i, same = 0;
+
+	pool_stop(ms, MSG_STOP_NO_DEADLINE);
+	ms->retire_by = UINT64_MAX;
+	retired = xreallocarray(retired, nretired + 1, sizeof(*retired));
+	retired[nretired++] = ms;
+	for (i = 0; i < nretired; i++) {
+		if (retired[i]->id != ms->id || retired[i]->retire_by !=
+		    UINT64_MAX)
+			continue;
+		same++;
+		if (oldest == NULL)
+			oldest = retired[i];	/* in the order they retired */
+	}
+	if (same <= RETIRED_GENERATIONS || oldest == NULL)
+		return;
+	log_warnx("reload: more than %d old pools of one service serve on, "
+	    "draining the oldest %s drain=%llums", RETIRED_GENERATIONS,
+	    oldest->svc->fields, (unsigned long long)opts.drain_ms);
+	pool_stop(oldest, opts.drain_ms);
+	oldest->retire_by = now_ms() + opts.drain_ms;
+}
+
+/*
  * The internal UDP services' ports, which none of them answers: after a
  * reload the running ones learn the new set.
  */
@@ -234,7 +269,8 @@ services_tick(uint64_t now, bool stopping)
 			retired[i] = retired[--nretired];
 			continue;
 		}
-		if (ms->escalation < 2 && now >= ms->retire_by)
+		if (ms->escalation < 2 && ms->retire_by != UINT64_MAX &&
+		    now >= ms->retire_by)
 			escalate(ms, now);
 		if (ms->escalation < 2 && ms->retire_by < next)
 			next = ms->retire_by;
@@ -264,6 +300,12 @@ services_stop(uint64_t drain_ms)
 		listen_close(svcs[i]);
 		services_retire(svcs[i], drain_ms);
 	}
+	/* A reload's old pools, serving without a deadline: one now. */
+	for (i = 0; i < nretired; i++)
+		if (retired[i]->retire_by == UINT64_MAX) {
+			pool_stop(retired[i], drain_ms);
+			retired[i]->retire_by = now_ms() + drain_ms;
+		}
 	services_set(NULL, 0);
 }
 

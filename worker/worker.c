@@ -129,10 +129,17 @@ fit_nofile(void)
 static void
 begin_drain(uint32_t drain_ms)
 {
-	if (stopping)
+	uint64_t deadline = drain_ms == MSG_STOP_NO_DEADLINE ? UINT64_MAX :
+	    loop_now() + drain_ms;
+
+	if (stopping) {
+		/* A reload's old pool told to drain as on a stop. */
+		if (deadline < drain_deadline)
+			drain_deadline = deadline;
 		return;
+	}
 	stopping = true;
-	drain_deadline = loop_now() + drain_ms;
+	drain_deadline = deadline;
 	if (desc.builtin == BUILTIN_NONE)
 		external_stop_accepting();
 	else if (desc.socktype == SOCK_STREAM)
