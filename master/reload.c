@@ -86,9 +86,12 @@ take_over(struct msvc *n, struct msvc *o)
 
 	if (o->status != MSVC_LISTENING || !listen_reusable(o->svc, n->svc))
 		return false;
-	if (listen_update(o->fd, n->svc, &what) == -1)
-		log_warn("reload: cannot update the socket %s step=%s",
-		    n->svc->fields, what);
+	/* It serves on with what it had: the reload did not all apply. */
+	if (listen_update(o->fd, n->svc, &what) == -1) {
+		log_err("reload: cannot update the socket, it serves as it "
+		    "was %s step=%s", n->svc->fields, what);
+		nfailed++;
+	}
 	n->fd = o->fd;
 	o->fd = -1;
 	/* The counters, the rate window and a suspension go on. */

@@ -7,6 +7,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use IO::Socket::IP;
 use Socket qw(SOL_SOCKET SO_REUSEADDR SOCK_DGRAM SOCK_STREAM);
+use File::Temp ();
 use Test::More;
 use Sinetd;
 
@@ -46,6 +47,24 @@ subtest 'a failed bind is tried again, and served once it works' => sub {
 	    "again\n", 'and serves');
 	is($d->count_log(qr/cannot listen service=$port /), 1,
 	    'the failure was said once, not at every attempt');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
+subtest 'a reload that cannot update a kept socket says failed' => sub {
+	my $d0 = File::Temp::tempdir(CLEANUP => 1);
+	my $sock = "$d0/cat.sock";
+	my $line = ":nobody:nogroup:%s:$sock stream unix nowait nobody /bin/cat cat\n";
+	my $d = Sinetd->start(conf => sprintf($line, '0660'));
+	ok(-S $sock, 'the unix socket is there');
+	# Its path gone, a new mode cannot be applied to the socket kept.
+	unlink($sock);
+	write_file($d->{conf}, sprintf($line, '0600'));
+	my ($rc, $out, $err) = $d->ctl('reload');
+	ok($d->wait_log(qr/reload done .*failed=1/, 5),
+	    'the reload says failed=1') or diag($d->log_text);
+	like($d->log_text, qr/cannot update the socket, it serves as it was .*step=ch(?:own|mod)/,
+	    'and names the step');
+	isnt($rc, 0, 'sinetctl reload does not say it all applied');
 	is($d->stop >> 8, 0, 'clean stop');
 };
 
