@@ -61,24 +61,33 @@ EOF
 
 subtest "$idle_n idle connections to echo and discard, reclaimed" => sub {
 	my ($echo, $discard) = (free_port(), free_port());
-	my $d = Sinetd->start(args => ['-o', 'idle-timeout=4s'], conf => <<"EOF");
+	# A backlog that holds every connection, so none waits on the
+	# kernel's SYN-ACK retries when a loaded machine accepts slowly, and
+	# an idle timeout long enough that the first are still held when the
+	# last are accepted: the count below must see them all at once.
+	my $d = Sinetd->start(args => ['-o', 'idle-timeout=10s', '-q', 4096],
+	    conf => <<"EOF");
 127.0.0.1:$echo stream tcp nowait nobody internal echo
 127.0.0.1:$discard stream tcp nowait nobody internal discard
 EOF
 	my $fd0 = ($d->resources)[0];
 	my @pids;
+	# Both at once, then their reports: neither waits for the other.
 	for my $port ($echo, $discard) {
 		my $pid = open my $fh, '-|', $load, '-m', 'hold', '-p', $port,
 		    '-c', $idle_n / 2, '-d', 30;
+		push @pids, [ $pid, $fh, $port ];
+	}
+	for my $p (@pids) {
+		my $fh = $p->[1];
 		my $line = <$fh> // '';
-		like($line, qr/held=\d+ errors=0/, "port $port: all held")
+		like($line, qr/held=\d+ errors=0/, "port $p->[2]: all held")
 		    or diag($line);
-		push @pids, [ $pid, $fh ];
 	}
 	ok(wait_for(10, sub { ($d->resources)[0] >= $fd0 + $idle_n }),
 	    'the workers hold them')
 	    or diag(($d->resources)[0] . " open, $fd0 before");
-	ok(wait_for(10, sub { ($d->resources)[0] <= $fd0 }),
+	ok(wait_for(20, sub { ($d->resources)[0] <= $fd0 }),
 	    'the idle timeout closes every one of them')
 	    or diag(($d->resources)[0] . " open, $fd0 before");
 	kill 'TERM', map { $_->[0] } @pids;
