@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "resolve.h"
 #include "log.h"
 #include "util.h"
 
@@ -604,12 +605,18 @@ resolve_host(struct parser *p, const struct token *t, const char *host,
 		hints.ai_family = AF_UNSPEC;
 		break;
 	}
-	if ((err = getaddrinfo(name, NULL, &hints, &res)) != 0) {
+	if ((err = resolve_bounded(name, &hints, &res, RESOLVE_MS)) != 0) {
 		struct addrinfo probe = hints;
 
+		if (err == RESOLVE_TIMEOUT) {
+			conf_error(p, t->line, "service", "cannot resolve "
+			    "\"%s\": no answer within %u s", host,
+			    RESOLVE_MS / 1000);
+			return -1;
+		}
 		/* Say "wrong family" rather than "unknown host" when we can. */
 		probe.ai_family = AF_UNSPEC;
-		if (getaddrinfo(name, NULL, &probe, &ai) == 0) {
+		if (resolve_bounded(name, &probe, &ai, RESOLVE_MS) == 0) {
 			freeaddrinfo(ai);
 			conf_error(p, t->line, "service",
 			    "\"%s\" has no %s address, as %s needs", host,

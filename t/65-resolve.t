@@ -1,0 +1,45 @@
+# Host names in inetd.conf are resolved with a bound: a resolver that
+# never answers costs each name at most two seconds, so start-up (and a
+# reload) goes on and says which names could not be resolved.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use File::Temp qw(tempdir);
+use IO::Socket::IP;
+use Test::More;
+use Time::HiRes qw(time);
+use Sinetd;
+
+plan skip_all => 'needs root: a private /etc/resolv.conf in a mount '
+    . 'namespace, and port 53 on 127.0.0.1' if $> != 0;
+my @ns = private_ns() or plan skip_all => $@;
+
+# A name server that takes every question and answers none.
+my $mute = IO::Socket::IP->new(LocalHost => '127.0.0.1', LocalPort => 53,
+    Proto => 'udp') or plan skip_all => "127.0.0.1:53 is taken: $!";
+my $dir = tempdir(CLEANUP => 1);
+write_file("$dir/resolv.conf",
+    "nameserver 127.0.0.1\noptions timeout:5 attempts:2\n");
+
+my ($e, @p) = (free_port(), free_port(), free_port(), free_port());
+my $conf = "127.0.0.1:$e stream tcp nowait nobody internal echo\n";
+$conf .= "host$_-$$.sinetd.test:$p[$_] stream tcp nowait nobody internal echo\n"
+    for 0 .. 2;
+
+my $t0 = time;
+my $d = Sinetd->start(conf => $conf, prefix => [@ns, 'sh', '-c',
+    "mount --bind $dir/resolv.conf /etc/resolv.conf && exec \"\$@\"", 'sh']);
+my $took = time - $t0;
+# The resolver alone would wait 3 names x 2 attempts x 5 s: 30 s.
+cmp_ok($took, '<', 14, sprintf('ready with three unanswered names (%.1f s; '
+    . 'unbounded, the resolver would take 30 s)', $took));
+is($d->count_log(qr/cannot resolve "host\d-$$\.sinetd\.test": no answer within 2 s/), 3,
+    'each name is said, with the bound');
+is(Sinetd::tcp_talk('127.0.0.1', $e, "on\n", half_close => 1), "on\n",
+    'the other service serves');
+my ($rc) = $d->ctl('status');
+is($rc, 0, 'and the master answers status');
+is($d->stop >> 8, 0, 'clean stop');
+close($mute);
+done_testing();
