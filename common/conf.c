@@ -955,12 +955,16 @@ conf_parse(FILE *fp, const char *file, struct conf *c)
 int
 conf_load(const char *path, struct conf *c)
 {
+	const char *why;
 	FILE *fp;
 	int rc;
 
-	if ((fp = fopen(path, "re")) == NULL) {
-		errors_add(&c->err, "%s: cannot open: %s", path,
-		    strerror(errno));
+	if ((fp = file_open_config(path, &why)) == NULL) {
+		if (why != NULL)
+			errors_add(&c->err, "%s: %s", path, why);
+		else
+			errors_add(&c->err, "%s: cannot open: %s", path,
+			    strerror(errno));
 		return -1;
 	}
 	rc = conf_parse(fp, path, c);

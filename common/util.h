@@ -3,6 +3,7 @@
 #define SINETD_UTIL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,7 @@ int	 xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 
 int	 fd_set_nonblock(int, bool);
+FILE	*file_open_config(const char *, const char **);
 void	 wait_status_str(int, char *, size_t);
 
 #endif

@@ -527,6 +527,7 @@ do_include(struct pparser *pp, char **w, int n)
 	struct pparser sub;
 	char path[PATH_MAX];
 	uint64_t caps, root;
+	const char *why;
 	FILE *fp;
 
 	if (n != 1) {
@@ -541,9 +542,12 @@ do_include(struct pparser *pp, char **w, int n)
 		snprintf(path, sizeof(path), "%s", w[0]);
 	else
 		snprintf(path, sizeof(path), "%s/%s", pp->dir, w[0]);
-	if ((fp = fopen(path, "re")) == NULL) {
-		perr(pp, "include", "cannot open %s: %s", path,
-		    strerror(errno));
+	if ((fp = file_open_config(path, &why)) == NULL) {
+		if (why != NULL)
+			perr(pp, "include", "%s: %s", path, why);
+		else
+			perr(pp, "include", "cannot open %s: %s", path,
+			    strerror(errno));
 		return;
 	}
 	sub = *pp;
@@ -732,13 +736,18 @@ policy_parse_file(const char *dir, const char *file,
 	struct pparser pp = { .dir = dir, .file = file, .p = p, .err = err,
 		.nerr0 = err->n, .ceiling = ceiling };
 	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	const char *why;
 	FILE *fp;
 
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%.*s",
 	    (int)(strcspn(base, ".")), base);
-	if ((fp = fopen(file, "re")) == NULL) {
-		errors_add(err, "%s: cannot open: %s", file, strerror(errno));
+	if ((fp = file_open_config(file, &why)) == NULL) {
+		if (why != NULL)
+			errors_add(err, "%s: %s", file, why);
+		else
+			errors_add(err, "%s: cannot open: %s", file,
+			    strerror(errno));
 		return -1;
 	}
 	parse_fp(&pp, fp);

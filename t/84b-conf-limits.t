@@ -1,0 +1,71 @@
+# What a configuration may be: a regular file (never a FIFO, a device or a
+# directory, so no read blocks the master's loop), at most 16 MiB and
+# 100,000 lines; its errors reported as the first 20 and a count; the
+# internal services never without their empty chroot.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use File::Temp qw(tempdir);
+use POSIX qw(mkfifo);
+use Test::More;
+use Sinetd;
+
+my $dir = tempdir(CLEANUP => 1);
+chmod 0755, $dir;
+
+sub check {
+	my (@args) = @_;
+	my $out = `timeout 10 '${\ sinetd_bin()}' -n @args 2>&1`;
+	return ($? >> 8, $out);
+}
+
+subtest 'not a regular file: refused, never read' => sub {
+	mkfifo("$dir/fifo.conf", 0600) or die "mkfifo: $!";
+	my ($rc, $out) = check("$dir/fifo.conf");
+	is($rc, 1, 'a FIFO: refused, not waited on');
+	like($out, qr/^\Q$dir\E\/fifo\.conf: not a regular file$/m, 'said so')
+	    or diag($out);
+	symlink('/dev/zero', "$dir/zero.conf");
+	($rc, $out) = check("$dir/zero.conf");
+	like($out, qr/^\Q$dir\E\/zero\.conf: not a regular file$/m,
+	    'a link to /dev/zero: refused') or diag($out);
+
+	my $pd = "$dir/policy";
+	mkdir $pd;
+	mkfifo("$pd/fifo.policy", 0600) or die "mkfifo: $!";
+	mkfifo("$dir/inc.fifo", 0600) or die "mkfifo: $!";
+	write_file("$pd/inc.policy", "include $dir/inc.fifo\n");
+	write_file("$dir/empty.conf", '');
+	($rc, $out) = check('-P', $pd, "$dir/empty.conf");
+	is($rc, 1, 'policy FIFOs: refused');
+	like($out, qr/fifo\.policy: not a regular file$/m, 'a policy file')
+	    or diag($out);
+	like($out, qr/inc\.policy:1: include: \Q$dir\E\/inc\.fifo: not a regular file$/m,
+	    'an included one') or diag($out);
+
+	my $port = free_port();
+	my $d = Sinetd->start(conf =>
+	    "127.0.0.1:$port stream tcp nowait nobody internal echo\n");
+	my $conf = "$d->{dir}/inetd.conf";
+	unlink($conf);
+	mkfifo($conf, 0600) or die "mkfifo: $!";
+	kill 'HUP', $d->pid;
+	ok($d->wait_log(qr/reload refused: \S*inetd\.conf: not a regular file/,
+	    10), 'a FIFO in place of inetd.conf: reload refused')
+	    or diag($d->log_text);
+	my ($crc) = $d->ctl('status');
+	is($crc, 0, 'status still answered');
+	is(tcp_talk('127.0.0.1', $port, "x\n", half_close => 1), "x\n",
+	    'the service answers');
+	is($d->stop(5), 0, 'SIGTERM stops it, exit 0');
+};
+
+subtest 'a directory: no line 0' => sub {
+	my ($rc, $out) = check($dir);
+	is($rc, 1, 'refused');
+	like($out, qr/^\Q$dir\E: is a directory$/m, 'said so') or diag($out);
+	unlike($out, qr/:0:/, 'no line 0');
+};
+
+done_testing();
