@@ -904,7 +904,7 @@ conf_parse(FILE *fp, const char *file, struct conf *c)
 {
 	struct parser p = { .conf = c, .file = file };
 	struct entry e;
-	size_t nerr0 = c->err.n, cap = 0;
+	size_t nerr0 = errors_count(&c->err), cap = 0;
 	char *buf = NULL, *s;
 	ssize_t n;
 	int line = 0;
@@ -949,7 +949,7 @@ conf_parse(FILE *fp, const char *file, struct conf *c)
 		conf_error(&p, line, "line", "read error: %s", strerror(errno));
 	free(buf);
 	free(p.default_host);
-	return c->err.n == nerr0 ? 0 : -1;
+	return errors_count(&c->err) == nerr0 ? 0 : -1;
 }
 
 int

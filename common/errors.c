@@ -14,6 +14,10 @@ errors_add(struct errors *e, const char *fmt, ...)
 	va_list ap;
 	char *p;
 
+	if (e->n >= ERRORS_KEPT) {
+		e->more++;
+		return;
+	}
 	e->v = xreallocarray(e->v, e->n + 1, sizeof(*e->v));
 	va_start(ap, fmt);
 	if (vasprintf(&e->v[e->n], fmt, ap) == -1)
@@ -27,6 +31,39 @@ errors_add(struct errors *e, const char *fmt, ...)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
 	e->n++;
+}
+
+/* Adds src's errors to dst, the counted ones too. */
+void
+errors_append(struct errors *dst, const struct errors *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		errors_add(dst, "%s", src->v[i]);
+	dst->more += src->more;
+}
+
+/* Every error added, kept or only counted: what tells success. */
+size_t
+errors_count(const struct errors *e)
+{
+	return e->n + e->more;
+}
+
+/* Back to the first count errors, as if the later ones were never added. */
+void
+errors_truncate(struct errors *e, size_t count)
+{
+	if (count >= errors_count(e))
+		return;
+	if (count >= e->n) {
+		e->more = count - e->n;
+		return;
+	}
+	while (e->n > count)
+		free(e->v[--e->n]);
+	e->more = 0;
 }
 
 void

@@ -151,8 +151,7 @@ policies_get(struct policy_set *set, const struct service *s,
 			return set->cache[i].policy;
 	p = xcalloc(1, sizeof(*p));
 	if (policy_for_service(opts.policy_dir, s, p, &mine) == -1) {
-		for (i = 0; i < mine.n; i++)
-			errors_add(err, "%s", mine.v[i]);
+		errors_append(err, &mine);
 		free(p);
 		p = NULL;
 	} else if (s->builtin != BUILTIN_NONE && geteuid() == 0)

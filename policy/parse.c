@@ -734,7 +734,7 @@ policy_parse_file(const char *dir, const char *file,
     const struct policy *ceiling, struct policy *p, struct errors *err)
 {
 	struct pparser pp = { .dir = dir, .file = file, .p = p, .err = err,
-		.nerr0 = err->n, .ceiling = ceiling };
+		.nerr0 = errors_count(err), .ceiling = ceiling };
 	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 	const char *why;
 	FILE *fp;
@@ -753,7 +753,7 @@ policy_parse_file(const char *dir, const char *file,
 	parse_fp(&pp, fp);
 	fclose(fp);
 	finish(&pp);
-	return err->n == pp.nerr0 ? 0 : -1;
+	return errors_count(err) == pp.nerr0 ? 0 : -1;
 }
 
 /* The same, from text built into the binary. */
@@ -762,7 +762,7 @@ policy_parse_text(const char *label, const char *text, struct policy *p,
     struct errors *err)
 {
 	struct pparser pp = { .dir = "/nonexistent", .file = label, .p = p,
-		.err = err, .nerr0 = err->n, .depth = 1 };
+		.err = err, .nerr0 = errors_count(err), .depth = 1 };
 	FILE *fp = fmemopen((void *)text, strlen(text), "r");
 
 	memset(p, 0, sizeof(*p));
@@ -773,7 +773,7 @@ policy_parse_text(const char *label, const char *text, struct policy *p,
 	parse_fp(&pp, fp);
 	fclose(fp);
 	finish(&pp);
-	return err->n == pp.nerr0 ? 0 : -1;
+	return errors_count(err) == pp.nerr0 ? 0 : -1;
 }
 
 static bool
@@ -840,7 +840,7 @@ policy_for_service(const char *dir, const struct service *s,
 {
 	struct policy file;
 	char path[PATH_MAX];
-	size_t nerr0 = err->n;
+	size_t nerr0 = errors_count(err);
 
 	if (s->builtin != BUILTIN_NONE) {
 		policy_internal(out);
@@ -852,7 +852,7 @@ policy_for_service(const char *dir, const struct service *s,
 		if (exists(path, err) &&
 		    policy_parse_file(dir, path, out, &file, err) == 0)
 			policy_narrow(out, &file);
-		return err->n == nerr0 ? 0 : -1;
+		return errors_count(err) == nerr0 ? 0 : -1;
 	}
 	snprintf(path, sizeof(path), "%s/%s.policy", dir, s->policy_name);
 	if (exists(path, err))
@@ -861,7 +861,7 @@ policy_for_service(const char *dir, const struct service *s,
 	if (exists(path, err))
 		return policy_parse_file(dir, path, NULL, out, err);
 	policy_default(out);
-	return err->n == nerr0 ? 0 : -1;
+	return errors_count(err) == nerr0 ? 0 : -1;
 }
 
 /* sinetd -n: every file in the directory, used or not. */
@@ -871,13 +871,13 @@ policy_check_dir(const char *dir, struct errors *err)
 	struct policy p, internal;
 	struct dirent *de;
 	char path[PATH_MAX];
-	size_t nerr0 = err->n, len;
+	size_t nerr0 = errors_count(err), len;
 	DIR *d;
 
 	if ((d = opendir(dir)) == NULL) {
 		if (errno != ENOENT)
 			errors_add(err, "%s: %s", dir, strerror(errno));
-		return err->n == nerr0 ? 0 : -1;
+		return errors_count(err) == nerr0 ? 0 : -1;
 	}
 	while ((de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);
@@ -891,5 +891,5 @@ policy_check_dir(const char *dir, struct errors *err)
 		    NULL, &p, err);
 	}
 	closedir(d);
-	return err->n == nerr0 ? 0 : -1;
+	return errors_count(err) == nerr0 ? 0 : -1;
 }

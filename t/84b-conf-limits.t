@@ -68,4 +68,28 @@ subtest 'a directory: no line 0' => sub {
 	unlike($out, qr/:0:/, 'no line 0');
 };
 
+subtest 'many errors: the first 20 and a count, memory given back' => sub {
+	write_file("$dir/bad.conf", "bad\n" x 90000);
+	my ($rc, $out) = check("$dir/bad.conf");
+	is($rc, 1, 'refused');
+	my @lines = split /\n/, $out;
+	cmp_ok(scalar(@lines), '<=', 21, 'at most 21 lines');
+	like($out, qr/^\.\.\. and 89980 more errors$/m, 'and a count')
+	    or diag(substr($out, 0, 2000));
+
+	my $port = free_port();
+	my $d = Sinetd->start(conf =>
+	    "127.0.0.1:$port stream tcp nowait nobody internal echo\n");
+	my @before = $d->resources;
+	write_file($d->{conf}, "bad\n" x 90000);
+	kill 'HUP', $d->pid;
+	ok($d->wait_log(qr/reload refused: \.\.\. and 89980 more errors/, 20),
+	    'reload refused, with the count') or diag(substr($d->log_text, 0, 2000));
+	cmp_ok($d->count_log(qr/reload refused/), '<=', 21,
+	    'at most 21 lines logged');
+	ok($d->back_to(@before, 4096), 'memory back within 4 MiB')
+	    or diag(join ' ', $d->resources, 'before:', @before);
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
 done_testing();
