@@ -33,14 +33,23 @@ errors_add(struct errors *e, const char *fmt, ...)
 	e->n++;
 }
 
-/* Adds src's errors to dst, the counted ones too. */
+/*
+ * Adds src's errors to dst, but none dst already has: the same file read
+ * twice (once by the check of the policy directory, once for the service
+ * that uses it) is the same error, said once.
+ */
 void
 errors_append(struct errors *dst, const struct errors *src)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < src->n; i++)
-		errors_add(dst, "%s", src->v[i]);
+	for (i = 0; i < src->n; i++) {
+		for (j = 0; j < dst->n; j++)
+			if (strcmp(dst->v[j], src->v[i]) == 0)
+				break;
+		if (j == dst->n)
+			errors_add(dst, "%s", src->v[i]);
+	}
 	dst->more += src->more;
 }
 

@@ -92,4 +92,16 @@ subtest 'many errors: the first 20 and a count, memory given back' => sub {
 	is($d->stop >> 8, 0, 'clean stop');
 };
 
+subtest 'an include loop: reported once' => sub {
+	my $pd = "$dir/loop";
+	mkdir $pd;
+	write_file("$pd/10007.policy", "include 10007.policy\n");
+	write_file("$dir/loop.conf",
+	    "127.0.0.1:10007 stream tcp nowait nobody /bin/cat cat\n");
+	my ($rc, $out) = check('-P', $pd, "$dir/loop.conf");
+	is($rc, 1, 'refused');
+	my @m = $out =~ /10007\.policy:1: include: /g;
+	is(scalar(@m), 1, 'once') or diag($out);
+};
+
 done_testing();
