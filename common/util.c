@@ -242,6 +242,8 @@ file_open_config(const char *path, const char **why)
 		*why = "is a directory";
 	else if (!S_ISREG(sb.st_mode))
 		*why = "not a regular file";
+	else if (sb.st_size > CONF_BYTES_MAX)
+		*why = "larger than " CONF_STR(CONF_BYTES_MAX) " bytes";
 	else if (fd_set_nonblock(fd, false) != -1 &&
 	    (fp = fdopen(fd, "re")) != NULL)
 		return fp;

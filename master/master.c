@@ -359,7 +359,7 @@ run_loop(void)
 {
 	struct epoll_event evs[64];
 	uint64_t now, next, t;
-	int n, k, timeout = -1;
+	int n, k, timeout = 0;	/* no service: ready at the first turn */
 
 	for (;;) {
 		n = epoll_wait(epfd, evs, (int)ARRAY_LEN(evs), timeout);
@@ -501,7 +501,8 @@ master_main(void)
 		check_internal_uid(&conf, uid);
 	}
 	for (i = 0; i < conf.err.n; i++)
-		log_errx("%s (line skipped)", conf.err.v[i]);
+		log_errx("%s%s", conf.err.v[i], conf.nsvc > 0 ?
+		    " (line skipped)" : "");
 	if (conf.err.more > 0)
 		log_errx("... and %zu more errors (lines skipped)",
 		    conf.err.more);

@@ -671,12 +671,25 @@ static int
 parse_fp(struct pparser *pp, FILE *fp)
 {
 	char *buf = NULL, *s, *hash, *w[WORDS_MAX];
+	const char *over = NULL;
 	size_t cap = 0;
 	ssize_t len;
+	off_t bytes = 0;
 	int n;
 
 	while ((len = getline(&buf, &cap, fp)) != -1) {
 		pp->line++;
+		/* As inetd.conf: bounded, and refused as a whole past it. */
+		bytes += len;
+		if (bytes > CONF_BYTES_MAX)
+			over = "larger than " CONF_STR(CONF_BYTES_MAX) " bytes";
+		else if (pp->line > CONF_LINES_MAX)
+			over = "more than " CONF_STR(CONF_LINES_MAX) " lines";
+		if (over != NULL) {
+			errors_truncate(pp->err, pp->nerr0);
+			errors_add(pp->err, "%s: %s", pp->file, over);
+			break;
+		}
 		if (strlen(buf) != (size_t)len) {
 			perr(pp, "line", "contains a NUL byte");
 			continue;

@@ -68,6 +68,43 @@ subtest 'a directory: no line 0' => sub {
 	unlike($out, qr/:0:/, 'no line 0');
 };
 
+subtest 'size and line bounds' => sub {
+	open my $fh, '>', "$dir/big.conf" or die;
+	truncate($fh, 16 * 1024 * 1024 + 1) or die;
+	close $fh;
+	my ($rc, $out) = check("$dir/big.conf");
+	is($rc, 1, 'over 16 MiB: refused');
+	like($out, qr/^\Q$dir\E\/big\.conf: larger than 16777216 bytes$/m,
+	    'said so') or diag(substr($out, 0, 500));
+	write_file("$dir/long.conf", "#\n" x 100001);
+	($rc, $out) = check("$dir/long.conf");
+	is($rc, 1, 'over 100,000 lines: refused');
+	like($out, qr/^\Q$dir\E\/long\.conf: more than 100000 lines$/m,
+	    'said so') or diag(substr($out, 0, 500));
+
+	my $port = free_port();
+	my $d = Sinetd->start(conf =>
+	    "127.0.0.1:$port stream tcp nowait nobody internal echo\n"
+	    . "#\n" x 100001);
+	like($d->log_text, qr/ready: 0 services/,
+	    'at start: no service of that file starts') or diag($d->log_text);
+	ok(!defined tcp_connect('127.0.0.1', $port), 'not listening');
+	write_file($d->{conf},
+	    "127.0.0.1:$port stream tcp nowait nobody internal echo\n");
+	kill 'HUP', $d->pid;
+	ok($d->wait_log(qr/reload done/, 10), 'a good file loads')
+	    or diag($d->log_text);
+	write_file($d->{conf},
+	    "127.0.0.1:$port stream tcp nowait nobody internal echo\n"
+	    . "#\n" x 100001);
+	kill 'HUP', $d->pid;
+	ok($d->wait_log(qr/reload refused: \S+: more than 100000 lines/, 10),
+	    'on reload: refused as a whole') or diag($d->log_text);
+	is(tcp_talk('127.0.0.1', $port, "x\n", half_close => 1), "x\n",
+	    'the running service goes on');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
 subtest 'many errors: the first 20 and a count, memory given back' => sub {
 	write_file("$dir/bad.conf", "bad\n" x 90000);
 	my ($rc, $out) = check("$dir/bad.conf");
