@@ -539,8 +539,9 @@ master_main(void)
 #endif
 	pool_init(uid, gid, root);
 	cgroup_init();
-	if (root)
-		policies_make_empty_dir();
+	if (root && policies_make_empty_dir() == -1)
+		log_errx("no empty chroot: the internal services do not start "
+		    "(a reload tries again)");
 	control_open();
 
 	open_services(&conf);

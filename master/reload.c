@@ -188,6 +188,10 @@ reload_request(const char *why)
 		return -1;
 	}
 	log_info("reload %s", why);
+	/* The empty chroot fixed since: the internal services can start. */
+	if (geteuid() == 0 && policies_empty_dir()[0] == '\0' &&
+	    policies_make_empty_dir() == 0)
+		log_info("reload: the empty chroot is made");
 	conf_load(opts.conf_path, &conf);
 	set = policies_new_set();
 	if (check(&conf, set, &list, &nlist) > 0) {

@@ -141,4 +141,26 @@ subtest 'an include loop: reported once' => sub {
 	is(scalar(@m), 1, 'once') or diag($out);
 };
 
+subtest 'no empty chroot: the internal services do not start' => sub {
+	plan skip_all => 'the empty chroot is made as root only' if $> != 0;
+	my $run = "$dir/run";
+	mkdir $run;
+	write_file("$run/sinetd-empty", "not a directory\n");
+	my $port = free_port();
+	my $d = Sinetd->start(pidfile => "$run/sinetd.pid", conf =>
+	    "127.0.0.1:$port stream tcp nowait nobody internal echo\n");
+	like($d->log_text, qr/ready: 0 services, 1 failed/,
+	    'the internal service failed') or diag($d->log_text);
+	ok(!defined tcp_connect('127.0.0.1', $port),
+	    'never served without its chroot');
+	my (undef, $st) = $d->ctl('status');
+	like($st, qr/chroot/, 'status says why') or diag($st);
+	unlink("$run/sinetd-empty");
+	kill 'HUP', $d->pid;
+	ok($d->wait_log(qr/reload done/, 10), 'fixed, a reload')
+	    or diag($d->log_text);
+	is(tcp_talk('127.0.0.1', $port, "x\n", half_close => 1), "x\n",
+	    'starts it, in its chroot');
+	is($d->stop >> 8, 0, 'clean stop');
+};
 done_testing();
