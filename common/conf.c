@@ -913,6 +913,7 @@ conf_parse(FILE *fp, const char *file, struct conf *c)
 	bool indented, open = false;
 
 	memset(&e, 0, sizeof(e));
+	errors_begin_file(&c->err);
 	while ((n = getline(&buf, &cap, fp)) != -1) {
 		line++;
 		/* The size again: a file can grow after its fstat. */

@@ -14,7 +14,7 @@ errors_add(struct errors *e, const char *fmt, ...)
 	va_list ap;
 	char *p;
 
-	if (e->n >= ERRORS_KEPT) {
+	if (e->n - e->mark >= ERRORS_KEPT) {
 		e->more++;
 		return;
 	}
@@ -33,6 +33,13 @@ errors_add(struct errors *e, const char *fmt, ...)
 	e->n++;
 }
 
+/* The errors added from now on are another file's. */
+void
+errors_begin_file(struct errors *e)
+{
+	e->mark = e->n;
+}
+
 /*
  * Adds src's errors to dst, but none dst already has: the same file read
  * twice (once by the check of the policy directory, once for the service
@@ -43,6 +50,7 @@ errors_append(struct errors *dst, const struct errors *src)
 {
 	size_t i, j;
 
+	errors_begin_file(dst);
 	for (i = 0; i < src->n; i++) {
 		for (j = 0; j < dst->n; j++)
 			if (strcmp(dst->v[j], src->v[i]) == 0)
@@ -73,6 +81,8 @@ errors_truncate(struct errors *e, size_t count)
 	while (e->n > count)
 		free(e->v[--e->n]);
 	e->more = 0;
+	if (e->mark > e->n)
+		e->mark = e->n;
 }
 
 void

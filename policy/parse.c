@@ -755,6 +755,7 @@ policy_parse_file(const char *dir, const char *file,
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%.*s",
 	    (int)(strcspn(base, ".")), base);
+	errors_begin_file(err);
 	if ((fp = file_open_config(file, &why)) == NULL) {
 		if (why != NULL)
 			errors_add(err, "%s: %s", file, why);
