@@ -911,15 +911,26 @@ conf_parse(FILE *fp, const char *file, struct conf *c)
 {
 	struct parser p = { .conf = c, .file = file };
 	struct entry e;
-	size_t nerr0 = c->err.n, cap = 0;
+	size_t nerr0 = errors_count(&c->err), nsvc0 = c->nsvc, cap = 0;
 	char *buf = NULL, *s;
+	const char *over = NULL;
 	ssize_t n;
+	off_t bytes = 0;
 	int line = 0;
 	bool indented, open = false;
 
 	memset(&e, 0, sizeof(e));
+	errors_begin_file(&c->err);
 	while ((n = getline(&buf, &cap, fp)) != -1) {
 		line++;
+		/* The size again: a file can grow after its fstat. */
+		bytes += n;
+		if (bytes > CONF_BYTES_MAX)
+			over = "larger than " CONF_STR(CONF_BYTES_MAX) " bytes";
+		else if (line > CONF_LINES_MAX)
+			over = "more than " CONF_STR(CONF_LINES_MAX) " lines";
+		if (over != NULL)
+			break;
 		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 			buf[--n] = '\0';
 		if (strlen(buf) != (size_t)n) {
@@ -952,22 +963,32 @@ conf_parse(FILE *fp, const char *file, struct conf *c)
 		tokenize(&p, &e, s, line);
 	}
 	end_entry(&p, &e);
-	if (ferror(fp))
+	if (over != NULL) {
+		/* Refused as a whole: none of its services, one error. */
+		while (c->nsvc > nsvc0)
+			service_free(c->svc[--c->nsvc]);
+		errors_truncate(&c->err, nerr0);
+		errors_add(&c->err, "%s: %s", file, over);
+	} else if (ferror(fp))
 		conf_error(&p, line, "line", "read error: %s", strerror(errno));
 	free(buf);
 	free(p.default_host);
-	return c->err.n == nerr0 ? 0 : -1;
+	return errors_count(&c->err) == nerr0 ? 0 : -1;
 }
 
 int
 conf_load(const char *path, struct conf *c)
 {
+	const char *why;
 	FILE *fp;
 	int rc;
 
-	if ((fp = fopen(path, "re")) == NULL) {
-		errors_add(&c->err, "%s: cannot open: %s", path,
-		    strerror(errno));
+	if ((fp = file_open_config(path, &why)) == NULL) {
+		if (why != NULL)
+			errors_add(&c->err, "%s: %s", path, why);
+		else
+			errors_add(&c->err, "%s: cannot open: %s", path,
+			    strerror(errno));
 		return -1;
 	}
 	rc = conf_parse(fp, path, c);

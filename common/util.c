@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <signal.h>
@@ -214,4 +215,40 @@ wait_status_str(int status, char *buf, size_t len)
 		    WCOREDUMP(status) ? " core=yes" : "");
 	} else
 		snprintf(buf, len, "status=%d", status);
+}
+
+/*
+ * A configuration or policy file, for reading: a regular file only. A FIFO
+ * would block the master's loop in open() or read() for as long as no one
+ * writes to it, a device can be endless, and a directory reads as an
+ * error of its "line 0". It is opened without blocking, looked at, and
+ * only then read. NULL with *why saying what it is instead, or NULL and
+ * errno set (*why is NULL then).
+ */
+FILE *
+file_open_config(const char *path, const char **why)
+{
+	struct stat sb;
+	FILE *fp;
+	int fd, saved;
+
+	*why = NULL;
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &sb) == -1)
+		;
+	else if (S_ISDIR(sb.st_mode))
+		*why = "is a directory";
+	else if (!S_ISREG(sb.st_mode))
+		*why = "not a regular file";
+	else if (sb.st_size > CONF_BYTES_MAX)
+		*why = "larger than " CONF_STR(CONF_BYTES_MAX) " bytes";
+	else if (fd_set_nonblock(fd, false) != -1 &&
+	    (fp = fdopen(fd, "re")) != NULL)
+		return fp;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return NULL;
 }

@@ -3,6 +3,7 @@
 #define SINETD_UTIL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,17 @@ int	 xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 
 int	 fd_set_nonblock(int, bool);
+FILE	*file_open_config(const char *, const char **);
+
+/*
+ * What a configuration or policy file may be, well past any real one
+ * (the largest inetd.conf seen is a few hundred lines): past it the file
+ * is refused as a whole, before its size costs the master its memory.
+ */
+#define CONF_BYTES_MAX	16777216	/* 16 MiB */
+#define CONF_LINES_MAX	100000
+#define CONF_STR(x)	CONF_STR2(x)
+#define CONF_STR2(x)	#x
 void	 wait_status_str(int, char *, size_t);
 
 #endif

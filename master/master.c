@@ -261,6 +261,8 @@ open_services(struct conf *conf)
 		else
 			msvc_listen(list[i]);
 	}
+	if (err.more > 0)
+		log_errx("... and %zu more errors", err.more);
 	services_set(list, conf->nsvc);
 	services_guard_ports();
 	for (i = 0; i < conf->nsvc; i++)
@@ -459,8 +461,7 @@ check_only(struct conf *conf, bool user_ok)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < conf->err.n; i++)
-		errors_add(&err, "%s", conf->err.v[i]);
+	errors_append(&err, &conf->err);
 	if (!user_ok)
 		errors_add(&err, "-u: unknown user \"%s\"",
 		    opts.internal_user ? opts.internal_user : "");
@@ -469,7 +470,9 @@ check_only(struct conf *conf, bool user_ok)
 		policies_get(set, conf->svc[i], &err);
 	for (i = 0; i < err.n; i++)
 		fprintf(stderr, "%s\n", err.v[i]);
-	rc = err.n == 0 ? 0 : 1;
+	if (err.more > 0)
+		fprintf(stderr, "... and %zu more errors\n", err.more);
+	rc = errors_count(&err) == 0 ? 0 : 1;
 	if (rc == 0)
 		printf("configuration OK\n");
 	errors_free(&err);
@@ -506,7 +509,11 @@ master_main(void)
 		check_internal_uid(&conf, uid);
 	}
 	for (i = 0; i < conf.err.n; i++)
-		log_errx("%s (line skipped)", conf.err.v[i]);
+		log_errx("%s%s", conf.err.v[i], conf.nsvc > 0 ?
+		    " (line skipped)" : "");
+	if (conf.err.more > 0)
+		log_errx("... and %zu more errors (lines skipped)",
+		    conf.err.more);
 
 	pidfd = pidfile_lock(opts.pidfile);
 	pool_init_paths();
@@ -540,8 +547,9 @@ master_main(void)
 #endif
 	pool_init(uid, gid, root);
 	cgroup_init();
-	if (root)
-		policies_make_empty_dir();
+	if (root && policies_make_empty_dir() == -1)
+		log_errx("no empty chroot: the internal services do not start "
+		    "(a reload tries again)");
 	control_open();
 
 	open_services(&conf);

@@ -37,7 +37,8 @@ static char empty_dir[PATH_MAX];
 /*
  * The chroot of the internal services: <pidfile's directory>/sinetd-empty,
  * root's, mode 0555, empty. An existing one is used only if it is exactly
- * that.
+ * that. On failure the path is empty, and an internal service never
+ * starts without it (msvc_new()): an empty path is no chroot at all.
  */
 int
 policies_make_empty_dir(void)
@@ -50,6 +51,7 @@ policies_make_empty_dir(void)
 	snprintf(empty_dir, sizeof(empty_dir), "%s/sinetd-empty", dirname(pid));
 	if (mkdir(empty_dir, 0555) == -1 && errno != EEXIST) {
 		log_warn("cannot make the empty chroot path=%s", empty_dir);
+		empty_dir[0] = '\0';
 		return -1;
 	}
 	if ((fd = open(empty_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
@@ -151,8 +153,7 @@ policies_get(struct policy_set *set, const struct service *s,
 			return set->cache[i].policy;
 	p = xcalloc(1, sizeof(*p));
 	if (policy_for_service(opts.policy_dir, s, p, &mine) == -1) {
-		for (i = 0; i < mine.n; i++)
-			errors_add(err, "%s", mine.v[i]);
+		errors_append(err, &mine);
 		free(p);
 		p = NULL;
 	} else if (s->builtin != BUILTIN_NONE && geteuid() == 0)

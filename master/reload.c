@@ -10,6 +10,7 @@
  */
 #include <sys/socket.h>
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,8 +144,7 @@ check(struct conf *conf, struct policy_set *set, struct msvc ***out,
 	struct msvc **list;
 	size_t i, nerr;
 
-	for (i = 0; i < conf->err.n; i++)
-		errors_add(&err, "%s", conf->err.v[i]);
+	errors_append(&err, &conf->err);
 	policy_check_dir(opts.policy_dir, &err);
 	list = xcalloc(conf->nsvc ? conf->nsvc : 1, sizeof(*list));
 	for (i = 0; i < conf->nsvc; i++) {
@@ -153,10 +153,12 @@ check(struct conf *conf, struct policy_set *set, struct msvc ***out,
 	}
 	for (i = 0; i < err.n; i++)
 		log_errx("reload refused: %s", err.v[i]);
+	if (err.more > 0)
+		log_errx("reload refused: ... and %zu more errors", err.more);
 	if (err.n > 0)
 		snprintf(last_result, sizeof(last_result), "refused: %s%s",
 		    err.v[0], err.n > 1 ? " (and more, see the log)" : "");
-	nerr = err.n;
+	nerr = errors_count(&err);
 	errors_free(&err);
 	*out = list;
 	*nout = conf->nsvc;
@@ -191,6 +193,10 @@ reload_request(const char *why)
 		return -1;
 	}
 	log_info("reload %s", why);
+	/* The empty chroot fixed since: the internal services can start. */
+	if (geteuid() == 0 && policies_empty_dir()[0] == '\0' &&
+	    policies_make_empty_dir() == 0)
+		log_info("reload: the empty chroot is made");
 	conf_load(opts.conf_path, &conf);
 	set = policies_new_set();
 	if (check(&conf, set, &list, &nlist) > 0) {
@@ -199,6 +205,8 @@ reload_request(const char *why)
 		free(list);
 		policies_release(set);
 		conf_free(&conf);
+		/* What the parse took (a long line's buffer) goes back. */
+		malloc_trim(0);
 		nrefused++;
 		return -1;
 	}

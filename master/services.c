@@ -44,6 +44,12 @@ msvc_new(struct service *svc, struct policy_set *set, struct errors *err)
 	if ((ms->policy = policies_get(set, svc, err)) == NULL) {
 		ms->status = MSVC_FAILED;
 		ms->why = xstrdup("its policy has errors");
+	} else if (svc->builtin != BUILTIN_NONE && geteuid() == 0 &&
+	    policies_empty_dir()[0] == '\0') {
+		/* Fail closed: never an internal service outside its chroot. */
+		ms->status = MSVC_FAILED;
+		ms->why = xstrdup("no empty chroot for the internal services "
+		    "(see the log)");
 	}
 	return ms;
 }

@@ -527,6 +527,7 @@ do_include(struct pparser *pp, char **w, int n)
 	struct pparser sub;
 	char path[PATH_MAX];
 	uint64_t caps, root;
+	const char *why;
 	FILE *fp;
 
 	if (n != 1) {
@@ -541,9 +542,12 @@ do_include(struct pparser *pp, char **w, int n)
 		snprintf(path, sizeof(path), "%s", w[0]);
 	else
 		snprintf(path, sizeof(path), "%s/%s", pp->dir, w[0]);
-	if ((fp = fopen(path, "re")) == NULL) {
-		perr(pp, "include", "cannot open %s: %s", path,
-		    strerror(errno));
+	if ((fp = file_open_config(path, &why)) == NULL) {
+		if (why != NULL)
+			perr(pp, "include", "%s: %s", path, why);
+		else
+			perr(pp, "include", "cannot open %s: %s", path,
+			    strerror(errno));
 		return;
 	}
 	sub = *pp;
@@ -667,12 +671,25 @@ static int
 parse_fp(struct pparser *pp, FILE *fp)
 {
 	char *buf = NULL, *s, *hash, *w[WORDS_MAX];
+	const char *over = NULL;
 	size_t cap = 0;
 	ssize_t len;
+	off_t bytes = 0;
 	int n;
 
 	while ((len = getline(&buf, &cap, fp)) != -1) {
 		pp->line++;
+		/* As inetd.conf: bounded, and refused as a whole past it. */
+		bytes += len;
+		if (bytes > CONF_BYTES_MAX)
+			over = "larger than " CONF_STR(CONF_BYTES_MAX) " bytes";
+		else if (pp->line > CONF_LINES_MAX)
+			over = "more than " CONF_STR(CONF_LINES_MAX) " lines";
+		if (over != NULL) {
+			errors_truncate(pp->err, pp->nerr0);
+			errors_add(pp->err, "%s: %s", pp->file, over);
+			break;
+		}
 		if (strlen(buf) != (size_t)len) {
 			perr(pp, "line", "contains a NUL byte");
 			continue;
@@ -730,21 +747,27 @@ policy_parse_file(const char *dir, const char *file,
     const struct policy *ceiling, struct policy *p, struct errors *err)
 {
 	struct pparser pp = { .dir = dir, .file = file, .p = p, .err = err,
-		.nerr0 = err->n, .ceiling = ceiling };
+		.nerr0 = errors_count(err), .ceiling = ceiling };
 	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	const char *why;
 	FILE *fp;
 
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%.*s",
 	    (int)(strcspn(base, ".")), base);
-	if ((fp = fopen(file, "re")) == NULL) {
-		errors_add(err, "%s: cannot open: %s", file, strerror(errno));
+	errors_begin_file(err);
+	if ((fp = file_open_config(file, &why)) == NULL) {
+		if (why != NULL)
+			errors_add(err, "%s: %s", file, why);
+		else
+			errors_add(err, "%s: cannot open: %s", file,
+			    strerror(errno));
 		return -1;
 	}
 	parse_fp(&pp, fp);
 	fclose(fp);
 	finish(&pp);
-	return err->n == pp.nerr0 ? 0 : -1;
+	return errors_count(err) == pp.nerr0 ? 0 : -1;
 }
 
 /* The same, from text built into the binary. */
@@ -753,7 +776,7 @@ policy_parse_text(const char *label, const char *text, struct policy *p,
     struct errors *err)
 {
 	struct pparser pp = { .dir = "/nonexistent", .file = label, .p = p,
-		.err = err, .nerr0 = err->n, .depth = 1 };
+		.err = err, .nerr0 = errors_count(err), .depth = 1 };
 	FILE *fp = fmemopen((void *)text, strlen(text), "r");
 
 	memset(p, 0, sizeof(*p));
@@ -764,7 +787,7 @@ policy_parse_text(const char *label, const char *text, struct policy *p,
 	parse_fp(&pp, fp);
 	fclose(fp);
 	finish(&pp);
-	return err->n == pp.nerr0 ? 0 : -1;
+	return errors_count(err) == pp.nerr0 ? 0 : -1;
 }
 
 static bool
@@ -831,7 +854,7 @@ policy_for_service(const char *dir, const struct service *s,
 {
 	struct policy file;
 	char path[PATH_MAX];
-	size_t nerr0 = err->n;
+	size_t nerr0 = errors_count(err);
 
 	if (s->builtin != BUILTIN_NONE) {
 		policy_internal(out);
@@ -843,7 +866,7 @@ policy_for_service(const char *dir, const struct service *s,
 		if (exists(path, err) &&
 		    policy_parse_file(dir, path, out, &file, err) == 0)
 			policy_narrow(out, &file);
-		return err->n == nerr0 ? 0 : -1;
+		return errors_count(err) == nerr0 ? 0 : -1;
 	}
 	snprintf(path, sizeof(path), "%s/%s.policy", dir, s->policy_name);
 	if (exists(path, err))
@@ -852,7 +875,7 @@ policy_for_service(const char *dir, const struct service *s,
 	if (exists(path, err))
 		return policy_parse_file(dir, path, NULL, out, err);
 	policy_default(out);
-	return err->n == nerr0 ? 0 : -1;
+	return errors_count(err) == nerr0 ? 0 : -1;
 }
 
 /* sinetd -n: every file in the directory, used or not. */
@@ -862,13 +885,13 @@ policy_check_dir(const char *dir, struct errors *err)
 	struct policy p, internal;
 	struct dirent *de;
 	char path[PATH_MAX];
-	size_t nerr0 = err->n, len;
+	size_t nerr0 = errors_count(err), len;
 	DIR *d;
 
 	if ((d = opendir(dir)) == NULL) {
 		if (errno != ENOENT)
 			errors_add(err, "%s: %s", dir, strerror(errno));
-		return err->n == nerr0 ? 0 : -1;
+		return errors_count(err) == nerr0 ? 0 : -1;
 	}
 	while ((de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);
@@ -882,5 +905,5 @@ policy_check_dir(const char *dir, struct errors *err)
 		    NULL, &p, err);
 	}
 	closedir(d);
-	return err->n == nerr0 ? 0 : -1;
+	return errors_count(err) == nerr0 ? 0 : -1;
 }
