@@ -206,6 +206,7 @@ answer_reload(struct client *c, bool ok, const char *result)
 static void
 dispatch(struct client *c, const struct ctl_request *req)
 {
+	struct epoll_event idle = { .events = 0, .data.ptr = &c->ev };
 	time_t at;
 
 	c->json = req->json;
@@ -229,8 +230,15 @@ dispatch(struct client *c, const struct ctl_request *req)
 			answer_reload(c, true, reload_last(&at));
 			return;
 		}
+		/*
+		 * Nothing more is read while it waits, so the socket is
+		 * watched for nothing but its end (EPOLLHUP and EPOLLERR
+		 * always come): a client that shut its side after the request
+		 * would keep EPOLLIN ready and spin the loop until the answer.
+		 */
 		c->waiting_reload = true;
 		c->deadline = now_ms() + CTL_RELOAD_MS;
+		master_epoll_mod(c->fd, &idle);
 		break;
 	case CTL_STOP:
 		reply_ok(c, "%s", c->json ? "{\"stopping\":true}\n" :
@@ -254,7 +262,8 @@ client_event(struct mev *ev, uint32_t events)
 		return;
 	}
 	if (c->waiting_reload) {
-		if (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))
+		/* Gone altogether: no one is left to tell. */
+		if (events & (EPOLLHUP | EPOLLERR))
 			client_close(c);
 		return;
 	}

@@ -1,0 +1,71 @@
+# The control socket and the master's signals under faults: a client that
+# half-closes while its reload is pending, a reload in which a port is
+# taken, SIGUSR1 and SIGUSR2, and who a stop was asked by.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use IO::Socket::INET;
+use IO::Socket::UNIX;
+use POSIX ();
+use Socket qw(SOCK_STREAM);
+use Test::More;
+use Time::HiRes qw(time sleep);
+use Sinetd;
+
+$SIG{PIPE} = 'IGNORE';
+my $echo = free_port();
+my $conf = "127.0.0.1:$echo stream tcp nowait nobody internal echo\n";
+my $d = Sinetd->start(conf => $conf);
+
+# The master's CPU time so far, in seconds.
+sub cpu_of {
+	my ($pid) = @_;
+	my $stat = slurp("/proc/$pid/stat");
+	$stat =~ s/^.*\) //s;
+	my @f = split / /, $stat;
+	return ($f[11] + $f[12]) / POSIX::sysconf(POSIX::_SC_CLK_TCK());
+}
+
+subtest 'a client that half-closes while its reload is pending' => sub {
+	my %old = map { $_ => 1 } $d->workers;
+	my @ports = map { free_port() } 1 .. 40;
+	write_file($d->{conf}, $conf . join('', map {
+	    "127.0.0.1:$_ stream tcp nowait nobody internal discard\n" }
+	    @ports));
+	my $s = IO::Socket::UNIX->new(Type => SOCK_STREAM,
+	    Peer => $d->ctl_socket) or die "connect: $!";
+	syswrite($s, "sinetctl/1 text reload\n");
+	shutdown($s, 1);
+	# New workers stopped before they are ready hold the reload open.
+	my %stopped;
+	my $end = time + 1.5;
+	while (time < $end) {
+		for my $w ($d->workers) {
+			next if $old{$w} || $stopped{$w};
+			$stopped{$w} = 1 if kill('STOP', $w);
+		}
+		sleep(0.002);
+	}
+	my $rin = '';
+	vec($rin, fileno($s), 1) = 1;
+	ok(!select(my $r = $rin, undef, undef, 0), 'the reload is pending')
+	    or diag('answered already: ' . Sinetd::read_some($s, 4096, 1));
+	my $c0 = cpu_of($d->pid);
+	my $t0 = time;
+	sleep(3);
+	my $used = cpu_of($d->pid) - $c0;
+	my $wall = time - $t0;
+	ok($used < 0.3 * $wall, sprintf('the master idles: %.2f s of CPU in '
+	    . '%.2f s', $used, $wall));
+	kill('CONT', keys %stopped);
+	my $got = Sinetd::read_some($s, 4096, 20) // '';
+	like($got, qr/^(?:ok\nreload done: |\z)/,
+	    'the client is answered, or closed') or diag($got);
+	ok(pid_alive($d->pid), 'the daemon runs on');
+	write_file($d->{conf}, $conf);
+	my ($rc) = $d->ctl('reload');
+	is($rc, 0, 'back to one service');
+};
+
+done_testing();
