@@ -222,24 +222,24 @@ dispatch(struct client *c, const struct ctl_request *req)
 		do_enable(c, req->arg, req->cmd == CTL_DISABLE);
 		break;
 	case CTL_RELOAD:
-		if (reload_request("by=sinetctl") == -1) {
-			answer_reload(c, false, reload_last(&at));
-			return;
-		}
-		if (!reload_pending()) {
-			answer_reload(c, true, reload_last(&at));
-			return;
-		}
 		/*
-		 * Nothing more is read while it waits, so the socket is
-		 * watched for nothing but its end (EPOLLHUP and EPOLLERR
-		 * always come): a client that shut its side after the request
-		 * would keep EPOLLIN ready and spin the loop until the answer.
+		 * Waiting before it starts: a reload with nothing to wait for
+		 * is done inside reload_request, and control_reload_done must
+		 * find us to say whether a service failed. Nothing more is
+		 * read meanwhile, so the socket is watched for nothing but
+		 * its end (EPOLLHUP and EPOLLERR always come): a client that
+		 * shut its side after the request would keep EPOLLIN ready
+		 * and spin the loop until the answer.
 		 */
 		c->waiting_reload = true;
 		c->deadline = now_ms() + CTL_RELOAD_MS;
 		master_epoll_mod(c->fd, &idle);
-		break;
+		if (reload_request("by=sinetctl") == -1) {
+			c->waiting_reload = false;
+			answer_reload(c, false, reload_last(&at));
+		}
+		/* c may be gone: answered and closed by the barrier. */
+		return;
 	case CTL_STOP:
 		reply_ok(c, "%s", c->json ? "{\"stopping\":true}\n" :
 		    "stopping\n");

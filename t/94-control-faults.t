@@ -68,4 +68,23 @@ subtest 'a client that half-closes while its reload is pending' => sub {
 	is($rc, 0, 'back to one service');
 };
 
+subtest 'a reload in which a port is taken exits 1' => sub {
+	my $held = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+	    LocalPort => 0, Listen => 1, ReuseAddr => 0) or die "listen: $!";
+	my $port = $held->sockport;
+	write_file($d->{conf}, $conf
+	    . "127.0.0.1:$port stream tcp nowait nobody internal daytime\n");
+	my ($rc, $out, $err) = $d->ctl('reload');
+	is($rc, 1, 'exit 1, as sinetctl(8) says');
+	like($err, qr/^sinetctl: reload done: kept=1 changed=0 added=0 removed=0 failed=1$/,
+	    'the result, on stderr');
+	($rc, $out) = $d->ctl('-j', 'reload');
+	is($rc, 1, '-j: 1 as well');
+	like($out, qr/"ok":false,"error":"reload done: .*failed=1"/, 'as JSON');
+	close($held);
+	write_file($d->{conf}, $conf);
+	($rc, $out) = $d->ctl('reload');
+	is($rc, 0, 'a clean reload: 0');
+};
+
 done_testing();
