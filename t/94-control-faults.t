@@ -87,4 +87,31 @@ subtest 'a reload in which a port is taken exits 1' => sub {
 	is($rc, 0, 'a clean reload: 0');
 };
 
+subtest 'SIGUSR1 writes the status to the log, SIGUSR2 is ignored' => sub {
+	my (undef, $status) = $d->ctl('status');
+	my ($line) = $status =~ /^(service=$echo .*)$/m;
+	ok($line, 'status has the echo line');
+	kill('USR1', $d->pid);
+	ok($d->wait_log(qr/^sinetd\[\d+\]: dump signal=USR1 services=1$/m),
+	    'USR1: a dump');
+	my $log = $d->log_text;
+	my ($dumped) = $log =~ /^sinetd\[\d+\]: dump: (service=$echo .*)$/m;
+	my $fields = qr/ (?:workers|accepted|spawned)=\S+/;
+	(my $a = $dumped // '') =~ s/$fields//g;
+	(my $b = $line // '') =~ s/$fields//g;
+	is($a, $b, 'the service line as status has it');
+	like($log, qr/^sinetd\[\d+\]: dump: reload at=\S+ result="[^"]*"$/m,
+	    'and the last reload');
+	ok(pid_alive($d->pid), 'the master survives USR1');
+	kill('USR2', $d->pid);
+	ok($d->wait_log(qr/signal ignored signal=USR2/),
+	    'USR2: one line, ignored');
+	sleep(0.2);
+	ok(pid_alive($d->pid), 'the master survives USR2');
+	my ($rc) = $d->ctl('status');
+	is($rc, 0, 'and answers');
+	is(tcp_talk('127.0.0.1', $echo, "x\n", half_close => 1), "x\n",
+	    'and serves');
+};
+
 done_testing();
