@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,7 +242,7 @@ dispatch(struct client *c, const struct ctl_request *req)
 	case CTL_STOP:
 		reply_ok(c, "%s", c->json ? "{\"stopping\":true}\n" :
 		    "stopping\n");
-		raise(SIGTERM);	/* the loop reads it like any other */
+		master_stop("by=sinetctl");
 		break;
 	}
 }

@@ -144,12 +144,13 @@ check_ready(void)
 	}
 }
 
-static void
-begin_stop(const char *why)
+/* why is the field that says who asked: signal=TERM, by=sinetctl. */
+void
+master_stop(const char *why)
 {
 	if (phase == PHASE_STOPPING)
 		return;
-	log_info("stopping signal=%s drain=%llums", why,
+	log_info("stopping %s drain=%llums", why,
 	    (unsigned long long)opts.drain_ms);
 	phase = PHASE_STOPPING;
 	sd_notify_state("STOPPING=1");
@@ -240,7 +241,7 @@ static void
 signal_event(struct mev *ev, uint32_t events)
 {
 	struct signalfd_siginfo si;
-	char name[16];
+	char name[16], why[32];
 	int sig;
 
 	(void)ev;
@@ -250,7 +251,9 @@ signal_event(struct mev *ev, uint32_t events)
 		switch (sig) {
 		case SIGTERM:
 		case SIGINT:
-			begin_stop(signal_name(sig, name, sizeof(name)));
+			snprintf(why, sizeof(why), "signal=%s",
+			    signal_name(sig, name, sizeof(name)));
+			master_stop(why);
 			break;
 		case SIGHUP:
 			reload_request("signal=HUP");

@@ -114,4 +114,14 @@ subtest 'SIGUSR1 writes the status to the log, SIGUSR2 is ignored' => sub {
 	    'and serves');
 };
 
+subtest 'a stop asked over the socket says by=sinetctl' => sub {
+	my ($rc, $out) = $d->ctl('stop');
+	is($rc, 0, 'stop exit 0');
+	ok(wait_for(15, sub { $d->exited }), 'the daemon exits');
+	like($d->log_text, qr/^sinetd\[\d+\]: stopping by=sinetctl drain=/m,
+	    'stopping by=sinetctl');
+	unlike($d->log_text, qr/stopping signal=/, 'not signal=TERM');
+	ok(!-e $d->{pidfile}, 'the pidfile is gone');
+};
+
 done_testing();
