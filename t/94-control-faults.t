@@ -27,7 +27,10 @@ sub cpu_of {
 	return ($f[11] + $f[12]) / POSIX::sysconf(POSIX::_SC_CLK_TCK());
 }
 
-subtest 'a client that half-closes while its reload is pending' => sub {
+# Sends reload and half-closes, then stops each new worker it sees before
+# it is ready, which holds the reload open. Returns the client and the
+# stopped pids once the reload is pending; undef if it was done first.
+sub pending_reload {
 	my %old = map { $_ => 1 } $d->workers;
 	my @ports = map { free_port() } 1 .. 40;
 	write_file($d->{conf}, $conf . join('', map {
@@ -37,7 +40,6 @@ subtest 'a client that half-closes while its reload is pending' => sub {
 	    Peer => $d->ctl_socket) or die "connect: $!";
 	syswrite($s, "sinetctl/1 text reload\n");
 	shutdown($s, 1);
-	# New workers stopped before they are ready hold the reload open.
 	my %stopped;
 	my $end = time + 1.5;
 	while (time < $end) {
@@ -49,8 +51,21 @@ subtest 'a client that half-closes while its reload is pending' => sub {
 	}
 	my $rin = '';
 	vec($rin, fileno($s), 1) = 1;
-	ok(!select(my $r = $rin, undef, undef, 0), 'the reload is pending')
-	    or diag('answered already: ' . Sinetd::read_some($s, 4096, 1));
+	return ($s, keys %stopped) if !select(my $r = $rin, undef, undef, 0);
+	# Every worker was ready first (a loaded machine): again, afresh.
+	Sinetd::read_some($s, 4096, 1);
+	write_file($d->{conf}, $conf);
+	$d->ctl('reload');
+	return;
+}
+
+subtest 'a client that half-closes while its reload is pending' => sub {
+	my ($s, @stopped);
+	for (1 .. 5) {
+		($s, @stopped) = pending_reload();
+		last if $s;
+	}
+	ok($s, 'the reload is pending') or return;
 	my $c0 = cpu_of($d->pid);
 	my $t0 = time;
 	sleep(3);
@@ -58,7 +73,7 @@ subtest 'a client that half-closes while its reload is pending' => sub {
 	my $wall = time - $t0;
 	ok($used < 0.3 * $wall, sprintf('the master idles: %.2f s of CPU in '
 	    . '%.2f s', $used, $wall));
-	kill('CONT', keys %stopped);
+	kill('CONT', @stopped);
 	my $got = Sinetd::read_some($s, 4096, 20) // '';
 	like($got, qr/^(?:ok\nreload done: |\z)/,
 	    'the client is answered, or closed') or diag($got);
