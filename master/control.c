@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +205,7 @@ answer_reload(struct client *c, bool ok, const char *result)
 static void
 dispatch(struct client *c, const struct ctl_request *req)
 {
+	struct epoll_event idle = { .events = 0, .data.ptr = &c->ev };
 	time_t at;
 
 	c->json = req->json;
@@ -221,21 +221,28 @@ dispatch(struct client *c, const struct ctl_request *req)
 		do_enable(c, req->arg, req->cmd == CTL_DISABLE);
 		break;
 	case CTL_RELOAD:
-		if (reload_request("by=sinetctl") == -1) {
-			answer_reload(c, false, reload_last(&at));
-			return;
-		}
-		if (!reload_pending()) {
-			answer_reload(c, true, reload_last(&at));
-			return;
-		}
+		/*
+		 * Waiting before it starts: a reload with nothing to wait for
+		 * is done inside reload_request, and control_reload_done must
+		 * find us to say whether a service failed. Nothing more is
+		 * read meanwhile, so the socket is watched for nothing but
+		 * its end (EPOLLHUP and EPOLLERR always come): a client that
+		 * shut its side after the request would keep EPOLLIN ready
+		 * and spin the loop until the answer.
+		 */
 		c->waiting_reload = true;
 		c->deadline = now_ms() + CTL_RELOAD_MS;
-		break;
+		master_epoll_mod(c->fd, &idle);
+		if (reload_request("by=sinetctl") == -1) {
+			c->waiting_reload = false;
+			answer_reload(c, false, reload_last(&at));
+		}
+		/* c may be gone: answered and closed by the barrier. */
+		return;
 	case CTL_STOP:
 		reply_ok(c, "%s", c->json ? "{\"stopping\":true}\n" :
 		    "stopping\n");
-		raise(SIGTERM);	/* the loop reads it like any other */
+		master_stop("by=sinetctl");
 		break;
 	}
 }
@@ -254,7 +261,8 @@ client_event(struct mev *ev, uint32_t events)
 		return;
 	}
 	if (c->waiting_reload) {
-		if (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))
+		/* Gone altogether: no one is left to tell. */
+		if (events & (EPOLLHUP | EPOLLERR))
 			client_close(c);
 		return;
 	}

@@ -144,12 +144,13 @@ check_ready(void)
 	}
 }
 
-static void
-begin_stop(const char *why)
+/* why is the field that says who asked: signal=TERM, by=sinetctl. */
+void
+master_stop(const char *why)
 {
 	if (phase == PHASE_STOPPING)
 		return;
-	log_info("stopping signal=%s drain=%llums", why,
+	log_info("stopping %s drain=%llums", why,
 	    (unsigned long long)opts.drain_ms);
 	phase = PHASE_STOPPING;
 	sd_notify_state("STOPPING=1");
@@ -198,24 +199,75 @@ reap_children(void)
 
 static int sigfd = -1;
 
+/*
+ * SIGUSR1, as xinetd's dump: the status, one line per service in the
+ * key=value form sinetctl status prints (report.c, the one formatter).
+ */
+static void
+dump_status(void)
+{
+	struct buf b = { 0 };
+	struct msvc **list;
+	size_t n = report_select(NULL, &list);
+	char *line, *save = NULL;
+
+	log_info("dump signal=USR1 services=%zu", n);
+	report_status(&b, false, list, n, false);
+	free(list);
+	if (b.p == NULL)
+		return;
+	for (line = strtok_r(b.p, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		log_info("dump: %s", line);
+	free(b.p);
+}
+
+/* The name as kill(1) spells it; real-time ones relative to SIGRTMIN. */
+static const char *
+signal_name(int sig, char *buf, size_t len)
+{
+	const char *abbrev = sigabbrev_np(sig);
+
+	if (abbrev != NULL)
+		return abbrev;
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+		snprintf(buf, len, "RTMIN+%d", sig - SIGRTMIN);
+	else
+		snprintf(buf, len, "%d", sig);
+	return buf;
+}
+
 static void
 signal_event(struct mev *ev, uint32_t events)
 {
 	struct signalfd_siginfo si;
+	char name[16], why[32];
+	int sig;
 
 	(void)ev;
 	(void)events;
 	while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		switch (si.ssi_signo) {
+		sig = (int)si.ssi_signo;
+		switch (sig) {
 		case SIGTERM:
 		case SIGINT:
-			begin_stop(sigabbrev_np((int)si.ssi_signo));
+			snprintf(why, sizeof(why), "signal=%s",
+			    signal_name(sig, name, sizeof(name)));
+			master_stop(why);
 			break;
 		case SIGHUP:
 			reload_request("signal=HUP");
 			break;
 		case SIGCHLD:
 			reap_children();
+			break;
+		case SIGUSR1:
+			dump_status();
+			break;
+		default:
+			log_info("signal ignored signal=%s sender_pid=%ld",
+			    signal_name(sig, name, sizeof(name)),
+			    (long)si.ssi_pid);
 			break;
 		}
 	}
@@ -229,11 +281,25 @@ signals_open(void)
 {
 	sigset_t set;
 
+	/*
+	 * Every signal whose default would end or stop us, so none is a
+	 * silent death with a stale pidfile and socket; those without a
+	 * meaning are logged and ignored. Not the ones a fault raises in
+	 * the faulting thread (SEGV, BUS, FPE, ILL, TRAP, SYS) nor ABRT:
+	 * blocked, they still kill, and a sanitizer needs them. The
+	 * workers start with an empty mask and default actions (pool.c).
+	 */
+	static const int caught[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD,
+	    SIGUSR1, SIGUSR2, SIGQUIT, SIGALRM, SIGVTALRM, SIGPROF, SIGIO,
+	    SIGPWR, SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGTSTP, SIGTTIN, SIGTTOU };
+	size_t i;
+	int rt;
+
 	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
+	for (i = 0; i < ARRAY_LEN(caught); i++)
+		sigaddset(&set, caught[i]);
+	for (rt = SIGRTMIN; rt <= SIGRTMAX; rt++)
+		sigaddset(&set, rt);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
 	    (sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1 ||
 	    master_epoll_add(sigfd, &signal_mev) == -1)

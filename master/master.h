@@ -117,6 +117,7 @@ int	 master_epoll_mod(int, struct epoll_event *);
 void	 sd_notify_state(const char *);
 void	 master_service_settled(struct msvc *);
 bool	 master_running(void);
+void	 master_stop(const char *);
 
 /* services.c: the services running now, and the pools being retired */
 struct msvc *msvc_new(struct service *, struct policy_set *,
