@@ -1,20 +1,23 @@
 # Faults of external services the limits must survive: an exec that fails
-# gives its max-child slot back.
+# gives its max-child slot back, and a slot its own worker frees is usable
+# at once, not after a poll.
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use File::Temp qw(tempdir);
 use Test::More;
+use Time::HiRes qw(time);
 use Sinetd;
 
 $ENV{TMPDIR} //= '/tmp';
 my $dir = tempdir(CLEANUP => 1);
 chmod(0755, $dir);
 my $prog = "$dir/late-server";
-my $late = free_port();
+my ($late, $seq) = map { free_port() } 1 .. 2;
 my $d = Sinetd->start(conf => <<"EOF2");
 127.0.0.1:$late stream tcp nowait/2 nobody $prog late-server
+127.0.0.1:$seq stream tcp nowait/1 nobody /bin/cat cat
 EOF2
 
 subtest 'a failed exec gives its max-child slot back (nowait/2)' => sub {
@@ -31,6 +34,22 @@ subtest 'a failed exec gives its max-child slot back (nowait/2)' => sub {
 	chmod(0755, $prog);
 	is(tcp_talk('127.0.0.1', $late, undef, timeout => 3), "served\n",
 	    'once the program is there, a third connection is served');
+};
+
+subtest 'max-child=1: a sequential client is served as each child exits' => sub {
+	# Not a speed test: 40 connections take well under a second when the
+	# worker resumes accepting as it reaps its child, and over 10 s when
+	# it waits for a poll instead. The bound is only there to notice that.
+	my $t0 = time;
+	my $ok = 0;
+	for my $i (1 .. 40) {
+		$ok++ if (tcp_talk('127.0.0.1', $seq, "$i\n", half_close => 1,
+		    timeout => 3) // '') eq "$i\n";
+	}
+	my $took = time - $t0;
+	is($ok, 40, '40 sequential connections through nowait/1 /bin/cat');
+	cmp_ok($took, '<', 5, 'none waited for a poll of the slot table')
+	    or diag(sprintf('%.2f s', $took));
 };
 
 ok(!$d->exited, 'the daemon is still running');

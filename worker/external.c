@@ -23,7 +23,12 @@
 #include "worker.h"
 
 #define ACCEPT_BURST	16
-#define FULL_RECHECK_MS	250	/* at max-child: look again this often */
+/*
+ * At max-child: look again this often, for slots freed where no event of
+ * ours says so (another worker's child, or one the master reaped). A
+ * child of our own resumes the listener as soon as it is reaped.
+ */
+#define FULL_RECHECK_MS	250
 #define REPORTS_MAX	1024	/* spawns and violations the channel refused */
 #define REPORT_RETRY_MS	10
 
@@ -38,6 +43,7 @@ static int sigfd = -1;
 static pid_t wait_child;
 static bool exec_failing;	/* logged this burst of exec failures */
 static bool full_logged;	/* logged this stretch at max-child */
+static bool full_paused;	/* the listener waits for a slot */
 static struct {
 	int			fd;
 	union sockaddr_any	peer;
@@ -233,6 +239,7 @@ pause_full(struct listener *l)
 		    lim.max_child ? lim.max_child : lim.nslots,
 		    __atomic_load_n(&st->nchildren, __ATOMIC_RELAXED));
 	full_logged = true;
+	full_paused = true;
 	listener_pause(l, loop_now() + FULL_RECHECK_MS);
 }
 
@@ -364,10 +371,11 @@ child_ended(pid_t pid, int status)
 	struct svc_child c;
 	char addr[ADDR_STR_MAX] = "-", how[64];
 	uint64_t ms = 0;
-	bool failed;
+	bool failed, slot_freed = false;
 
 	memset(&c, 0, sizeof(c));
 	if (limits_release(st, &lim, pid, &c) != -1) {
+		slot_freed = true;
 		ms = loop_now() - c.started_ms;
 		if (addr_packed_str(c.family, c.addr, c.port, addr,
 		    sizeof(addr))[0] == '\0')
@@ -385,6 +393,9 @@ child_ended(pid_t pid, int status)
 	if (pid == wait_child) {
 		wait_child = 0;
 		listener_pause(&lst, 0);	/* resumed by the tick */
+	} else if (full_paused && slot_freed) {
+		/* Our own slot is free now: no need to wait for the recheck. */
+		listener_pause(&lst, 0);
 	}
 }
 
@@ -468,5 +479,16 @@ external_tick(uint64_t now)
 	    desc->wait && wait_child != 0)
 		return next;
 	t = listener_tick(&lst, now, true);
+	if (full_paused && !lst.paused) {
+		full_paused = false;
+		/*
+		 * A connection held at max-child goes now: the backlog may
+		 * be empty, and no event of the listener would bring it.
+		 */
+		if (!lst.stopped && !try_held()) {
+			pause_full(&lst);
+			t = lst.resume_at;
+		}
+	}
 	return t < next ? t : next;
 }
