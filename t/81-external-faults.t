@@ -1,6 +1,7 @@
 # Faults of external services the limits must survive: an exec that fails
 # gives its max-child slot back, and a slot its own worker frees is usable
-# at once, not after a poll.
+# at once, not after a poll; reaching max-child again and again is said
+# once a minute, not once a connection.
 use strict;
 use warnings;
 use FindBin;
@@ -14,10 +15,11 @@ $ENV{TMPDIR} //= '/tmp';
 my $dir = tempdir(CLEANUP => 1);
 chmod(0755, $dir);
 my $prog = "$dir/late-server";
-my ($late, $seq) = map { free_port() } 1 .. 2;
+my ($late, $seq, $full) = map { free_port() } 1 .. 3;
 my $d = Sinetd->start(conf => <<"EOF2");
 127.0.0.1:$late stream tcp nowait/2 nobody $prog late-server
 127.0.0.1:$seq stream tcp nowait/1 nobody /bin/cat cat
+127.0.0.1:$full stream tcp nowait/1 nobody /bin/cat cat
 EOF2
 
 subtest 'a failed exec gives its max-child slot back (nowait/2)' => sub {
@@ -50,6 +52,22 @@ subtest 'max-child=1: a sequential client is served as each child exits' => sub 
 	is($ok, 40, '40 sequential connections through nowait/1 /bin/cat');
 	cmp_ok($took, '<', 5, 'none waited for a poll of the slot table')
 	    or diag(sprintf('%.2f s', $took));
+};
+
+subtest 'max-child reached five times: said once' => sub {
+	for my $i (1 .. 5) {
+		my $a = tcp_connect('127.0.0.1', $full);
+		syswrite($a, "a\n");
+		is(read_some($a, 2, 3), "a\n", "stretch $i: the child runs");
+		my $b = tcp_connect('127.0.0.1', $full);
+		syswrite($b, "b\n");
+		is(read_some($b, 2, 0.5), '', 'a second client waits');
+		close($a);
+		is(read_some($b, 2, 3), "b\n", 'and is served when it exits');
+		close($b);
+	}
+	my $re = worker_said($full, qr/max-child reached/);
+	is($d->count_log($re), 1, 'one max-child line for five stretches');
 };
 
 ok(!$d->exited, 'the daemon is still running');

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@
  * child of our own resumes the listener as soon as it is reaped.
  */
 #define FULL_RECHECK_MS	250
+#define FULL_LOG_MS	60000	/* max-child said at most this often */
 #define REPORTS_MAX	1024	/* spawns and violations the channel refused */
 #define REPORT_RETRY_MS	10
 
@@ -44,6 +46,9 @@ static pid_t wait_child;
 static bool exec_failing;	/* logged this burst of exec failures */
 static bool full_logged;	/* logged this stretch at max-child */
 static bool full_paused;	/* the listener waits for a slot */
+static uint64_t full_said_at;	/* when max-child was last said */
+static bool full_said;		/* said at all */
+static unsigned full_unsaid;	/* stretches at max-child not said since */
 static struct {
 	int			fd;
 	union sockaddr_any	peer;
@@ -230,14 +235,31 @@ try_held(void)
 	return true;
 }
 
+/*
+ * Said once per stretch at max-child, and at most once a minute: a busy
+ * service at its limit reaches it on every connection. The next line
+ * says how many stretches went unsaid.
+ */
 static void
 pause_full(struct listener *l)
 {
-	if (!full_logged)
+	char count[32] = "";
+
+	if (!full_logged && full_said &&
+	    loop_now() - full_said_at < FULL_LOG_MS)
+		full_unsaid++;
+	else if (!full_logged) {
+		if (full_unsaid > 0)
+			snprintf(count, sizeof(count), " count=%u",
+			    full_unsaid + 1);
 		log_warnx("max-child reached, not accepting until a child "
-		    "exits max_child=%u children=%u",
+		    "exits max_child=%u children=%u%s",
 		    lim.max_child ? lim.max_child : lim.nslots,
-		    __atomic_load_n(&st->nchildren, __ATOMIC_RELAXED));
+		    __atomic_load_n(&st->nchildren, __ATOMIC_RELAXED), count);
+		full_said = true;
+		full_said_at = loop_now();
+		full_unsaid = 0;
+	}
 	full_logged = true;
 	full_paused = true;
 	listener_pause(l, loop_now() + FULL_RECHECK_MS);
