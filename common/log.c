@@ -14,6 +14,8 @@ static enum log_target log_target = LOG_TARGET_STDERR;
 static int log_verbose;
 static log_sink_fn log_sink;
 int log_fatal_status = 1;
+/* fatal() for want of a resource: -1, as any other; else its status. */
+int log_fatal_transient_status = -1;
 
 /* also_stderr: until a daemon has left its terminal, say it there too. */
 void
@@ -104,6 +106,14 @@ LOG_FN(log_warnx, LOG_WARNING, 0)
 LOG_FN(log_info, LOG_INFO, 0)
 LOG_FN(log_debug, LOG_DEBUG, 0)
 
+/* What may be there on a later try: no descriptor, memory or process. */
+static int
+transient(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOMEM ||
+	    err == ENOBUFS || err == EAGAIN;
+}
+
 void
 fatal(const char *fmt, ...)
 {
@@ -113,7 +123,8 @@ fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(LOG_CRIT, saved, fmt, ap);
 	va_end(ap);
-	exit(log_fatal_status);
+	exit(log_fatal_transient_status != -1 && transient(saved) ?
+	    log_fatal_transient_status : log_fatal_status);
 }
 
 void

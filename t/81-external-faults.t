@@ -72,4 +72,21 @@ subtest 'max-child reached five times: said once' => sub {
 
 ok(!$d->exited, 'the daemon is still running');
 is($d->stop >> 8, 0, 'clean stop');
+
+subtest 'out of descriptors before READY: restarted, not failed' => sub {
+	my $hooks = build_dir() . '/t/sinetd-hooks';
+	plan skip_all => 'no build/t/sinetd-hooks' unless -x $hooks;
+	my $p = free_port();
+	local $ENV{SINETD_TEST_EMFILE_AT_START} = 1;
+	my $h = Sinetd->start(bin => $hooks, args => ['-o', 'workers=1'],
+	    conf => "127.0.0.1:$p stream tcp nowait nobody /bin/cat cat\n");
+	ok($h->wait_log(qr/worker died service=$p .* exit=1 restart_in=/),
+	    'the first worker exits with an ordinary failure');
+	unlike($h->log_text, qr/service failed, not restarting it service=$p /,
+	    'the service is not marked failed');
+	ok(wait_for(5, sub { (tcp_talk('127.0.0.1', $p, "x\n",
+	    half_close => 1, timeout => 1) // '') eq "x\n" }),
+	    'the next worker serves');
+	is($h->stop >> 8, 0, 'clean stop');
+};
 done_testing();

@@ -228,7 +228,13 @@ worker_main(void)
 	prctl(PR_SET_NAME, "sinetd-worker");
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
 		return EXIT_NORESPAWN;
+	/*
+	 * Before READY a failure is the configuration's or the lock-down's,
+	 * and would fail again: not restarted. Running out of descriptors,
+	 * memory or processes may pass: restarted, with the back-off.
+	 */
 	log_fatal_status = EXIT_NORESPAWN;
+	log_fatal_transient_status = 1;
 	log_set_sink(chan_log_sink);
 
 	receive_service();
@@ -237,6 +243,11 @@ worker_main(void)
 	/* build/t/sinetd-hooks only: a worker that dies as it starts. */
 	if (getenv("SINETD_TEST_CRASH_AT_START") != NULL)
 		raise(SIGKILL);
+	/* A first worker out of descriptors before READY (pool.c). */
+	if (getenv("SINETD_TEST_EMFILE_AT_START") != NULL) {
+		errno = EMFILE;
+		fatal("test hook: out of descriptors");
+	}
 #endif
 	if (getppid() != desc.master_pid)
 		exit(0);
