@@ -16,6 +16,8 @@ static log_sink_fn log_sink;
 int log_fatal_status = 1;
 /* fatal() for want of a resource: -1, as any other; else its status. */
 int log_fatal_transient_status = -1;
+/* Set while fatal()'s line goes out: the last, a sink may wait for it. */
+int log_fatal_pending;
 
 /* also_stderr: until a daemon has left its terminal, say it there too. */
 void
@@ -120,6 +122,7 @@ fatal(const char *fmt, ...)
 	int saved = errno;
 	va_list ap;
 
+	log_fatal_pending = 1;
 	va_start(ap, fmt);
 	vlog(LOG_CRIT, saved, fmt, ap);
 	va_end(ap);
@@ -132,6 +135,7 @@ fatalx(const char *fmt, ...)
 {
 	va_list ap;
 
+	log_fatal_pending = 1;
 	va_start(ap, fmt);
 	vlog(LOG_CRIT, 0, fmt, ap);
 	va_end(ap);

@@ -423,6 +423,7 @@ worker_spawn(struct worker *w)
 	if (rc == 0) {
 		unsetenv("SINETD_TEST_FORGE");
 		unsetenv("SINETD_TEST_EMFILE_AT_START");
+		unsetenv("SINETD_TEST_FATAL_FULL");
 	}
 #endif
 	if (rc != 0) {

@@ -89,4 +89,19 @@ subtest 'out of descriptors before READY: restarted, not failed' => sub {
 	    'the next worker serves');
 	is($h->stop >> 8, 0, 'clean stop');
 };
+subtest "a worker's fatal line arrives though its channel is full" => sub {
+	my $hooks = build_dir() . '/t/sinetd-hooks';
+	plan skip_all => 'no build/t/sinetd-hooks' unless -x $hooks;
+	my $p = free_port();
+	local $ENV{SINETD_TEST_FATAL_FULL} = 1;
+	my $h = Sinetd->start(bin => $hooks, args => ['-o', 'workers=1'],
+	    conf => "127.0.0.1:$p stream tcp nowait nobody /bin/cat cat\n");
+	ok($h->wait_log(qr/worker died service=$p .* exit=1 restart_in=/),
+	    'the first worker fills its channel and dies');
+	my ($n) = $h->log_text =~ /fatal after (\d+) lines/;
+	ok($h->wait_log(worker_said($p, qr/test hook: fatal after \d+ lines filled the channel"/), 2),
+	    'its last line was waited for, not dropped');
+	diag("lines before it: " . ($n // 'none'));
+	is($h->stop >> 8, 0, 'clean stop');
+};
 done_testing();

@@ -6,7 +6,9 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -33,6 +35,8 @@ static uint64_t drain_deadline;
 static uint32_t log_dropped;
 
 #define LOG_RETRY_MS	100	/* a count the channel refused, sent again */
+#define FATAL_SEND_MS	1000	/* a fatal line waits this long for room */
+#define FATAL_RETRY_MS	10
 
 /*
  * A sandboxed worker cannot reach syslog: its lines go to the master. The
@@ -40,6 +44,24 @@ static uint32_t log_dropped;
  * rides on the next line that does (or on its own, from the tick), so the
  * master can say how many were lost.
  */
+/*
+ * The line that says why we exit is the one the master needs most: it
+ * waits for room, a short while. The channel is non-blocking once the
+ * loop runs, so the wait is ours; before, SO_SNDTIMEO bounds it.
+ */
+static int
+fatal_send(const struct msg_log *m)
+{
+	uint64_t end = now_ms() + FATAL_SEND_MS;
+
+	while (chan_send(WORKER_CHAN_FD, MSG_LOG, m, sizeof(*m), 0) == -1) {
+		if ((errno != EAGAIN && errno != EINTR) || now_ms() >= end)
+			return -1;
+		loop_sleep(FATAL_RETRY_MS);
+	}
+	return 0;
+}
+
 static void
 chan_log_sink(int prio, const char *line)
 {
@@ -50,8 +72,10 @@ chan_log_sink(int prio, const char *line)
 	m.dropped = log_dropped;
 	if (line != NULL)
 		str_copy(m.text, line, sizeof(m.text));
-	if (chan_send(WORKER_CHAN_FD, MSG_LOG, &m, sizeof(m),
-	    MSG_DONTWAIT) == 0)
+	if (log_fatal_pending && fatal_send(&m) == 0)
+		log_dropped = 0;
+	else if (!log_fatal_pending && chan_send(WORKER_CHAN_FD, MSG_LOG, &m,
+	    sizeof(m), MSG_DONTWAIT) == 0)
 		log_dropped = 0;
 	else if (line != NULL && log_dropped < UINT32_MAX)
 		log_dropped++;
@@ -235,6 +259,10 @@ worker_main(void)
 	 */
 	log_fatal_status = EXIT_NORESPAWN;
 	log_fatal_transient_status = 1;
+	if (setsockopt(WORKER_CHAN_FD, SOL_SOCKET, SO_SNDTIMEO,
+	    &(struct timeval){ .tv_sec = FATAL_SEND_MS / 1000 },
+	    sizeof(struct timeval)) == -1)
+		return EXIT_NORESPAWN;
 	log_set_sink(chan_log_sink);
 
 	receive_service();
@@ -277,6 +305,17 @@ worker_main(void)
 #ifdef SINETD_TEST_HOOKS
 	/* build/t/sinetd-hooks only: a worker that lies (forge.c). */
 	forge(&desc, state);
+	/* A fatal line after the channel filled: it must still arrive. */
+	if (getenv("SINETD_TEST_FATAL_FULL") != NULL) {
+		struct msg_log m = { .prio = LOG_INFO };
+		unsigned n = 0;
+
+		str_copy(m.text, "test hook: filling the channel", sizeof(m.text));
+		while (chan_send(WORKER_CHAN_FD, MSG_LOG, &m, sizeof(m),
+		    MSG_DONTWAIT) == 0)
+			n++;
+		fatalx("test hook: fatal after %u lines filled the channel", n);
+	}
 #endif
 	loop_run(worker_tick);
 	return 0;
