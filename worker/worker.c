@@ -297,7 +297,10 @@ worker_main(void)
 		guard_read_broadcasts();
 		dgram_start(&desc, &policy, state, WORKER_LISTEN_FD);
 	}
+	/* A lock-down that fails is never worth a restart, whatever errno. */
+	log_fatal_transient_status = -1;
 	lockdown(&desc, &policy);
+	log_fatal_transient_status = 1;
 	if (chan_send(WORKER_CHAN_FD, MSG_READY, NULL, 0, 0) == -1)
 		fatal("reporting ready");
 	/* From here a failure is worth a restart: we did set up once. */
