@@ -14,6 +14,10 @@ static enum log_target log_target = LOG_TARGET_STDERR;
 static int log_verbose;
 static log_sink_fn log_sink;
 int log_fatal_status = 1;
+/* fatal() for want of a resource: -1, as any other; else its status. */
+int log_fatal_transient_status = -1;
+/* Set while fatal()'s line goes out: the last, a sink may wait for it. */
+int log_fatal_pending;
 
 /* also_stderr: until a daemon has left its terminal, say it there too. */
 void
@@ -104,16 +108,26 @@ LOG_FN(log_warnx, LOG_WARNING, 0)
 LOG_FN(log_info, LOG_INFO, 0)
 LOG_FN(log_debug, LOG_DEBUG, 0)
 
+/* What may be there on a later try: no descriptor, memory or process. */
+static int
+transient(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOMEM ||
+	    err == ENOBUFS || err == EAGAIN;
+}
+
 void
 fatal(const char *fmt, ...)
 {
 	int saved = errno;
 	va_list ap;
 
+	log_fatal_pending = 1;
 	va_start(ap, fmt);
 	vlog(LOG_CRIT, saved, fmt, ap);
 	va_end(ap);
-	exit(log_fatal_status);
+	exit(log_fatal_transient_status != -1 && transient(saved) ?
+	    log_fatal_transient_status : log_fatal_status);
 }
 
 void
@@ -121,6 +135,7 @@ fatalx(const char *fmt, ...)
 {
 	va_list ap;
 
+	log_fatal_pending = 1;
 	va_start(ap, fmt);
 	vlog(LOG_CRIT, 0, fmt, ap);
 	va_end(ap);

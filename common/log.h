@@ -36,5 +36,7 @@ _Noreturn void fatalx(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 /* The exit status of fatal(); a worker sets it to "do not respawn". */
 extern int log_fatal_status;
+extern int log_fatal_transient_status;
+extern int log_fatal_pending;
 
 #endif

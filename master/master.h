@@ -69,6 +69,7 @@ struct worker {
 	uint64_t	 backoff_ms;
 	unsigned	 quick_deaths;	/* in a row, each before it was healthy */
 	uint32_t	 log_tokens;
+	bool		 last_words;	/* its one CRIT line past the limit */
 	uint64_t	 log_refill_at;
 	uint64_t	 log_rate_limited;	/* dropped here, not yet said */
 	uint64_t	 log_channel_full;	/* dropped by the worker */

@@ -98,6 +98,7 @@ monitor_start(struct worker *w, int chan)
 	w->said = 0;
 	w->ngone = 0;
 	w->log_tokens = LOG_BURST;
+	w->last_words = false;
 	w->log_refill_at = w->started_at;
 	w->ev.fn = monitor_event;
 }
@@ -188,6 +189,13 @@ act_log(struct worker *w, struct chan_msg *m, bool token)
 	char line[sizeof(quoted) + 512];
 	int prio;
 
+	/*
+	 * A worker's fatal line is its last and says why it dies: one CRIT
+	 * line in its life passes the limit (a worker that lies about that
+	 * gains a single line).
+	 */
+	if (!token && m->u.log.prio == LOG_CRIT && !w->last_words)
+		token = w->last_words = true;
 	/* A count alone takes a token too, but is never lost for want of it. */
 	w->log_channel_full += m->u.log.dropped;
 	if (m->u.log.text[0] != '\0' && !token)

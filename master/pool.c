@@ -426,8 +426,11 @@ worker_spawn(struct worker *w)
 	posix_spawnattr_destroy(&attr);
 #ifdef SINETD_TEST_HOOKS
 	/* build/t/sinetd-hooks only: the first worker lies, not its heirs. */
-	if (rc == 0)
+	if (rc == 0) {
 		unsetenv("SINETD_TEST_FORGE");
+		unsetenv("SINETD_TEST_EMFILE_AT_START");
+		unsetenv("SINETD_TEST_FATAL_FULL");
+	}
 #endif
 	if (rc != 0) {
 		errno = rc;

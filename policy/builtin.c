@@ -95,6 +95,7 @@ policy_narrow(struct policy *p, const struct policy *file)
 		p->action_errno = file->action_errno;
 	}
 	p->no_exec_memory |= file->no_exec_memory;
+	p->no_write_open |= file->no_write_open;
 	if (file->workers)
 		p->workers = file->workers;
 	if (file->idle_timeout_ms)

@@ -108,9 +108,25 @@ out:
 	return rc;
 }
 
+/* What open and openat may not have under deny @file-write. */
+#define WRITE_OPEN_FLAGS	(O_ACCMODE | O_CREAT | O_TRUNC)
+
 static int
 allow(scmp_filter_ctx ctx, const struct policy *p, int nr)
 {
+	/*
+	 * deny @file-write: opening for reading only. The rest falls to the
+	 * policy's action, as the group's own calls do.
+	 */
+	if (p->no_write_open && nr == SCMP_SYS(open))
+		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, WRITE_OPEN_FLAGS, 0));
+	if (p->no_write_open && nr == SCMP_SYS(openat))
+		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+		    SCMP_A2(SCMP_CMP_MASKED_EQ, WRITE_OPEN_FLAGS, 0));
+	/* Its flags are in memory a filter cannot read: as clone3. */
+	if (p->no_write_open && nr == SCMP_SYS(openat2))
+		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
 	/* No executable memory: the PROT argument is the third of each. */
 	if (p->no_exec_memory && (nr == SCMP_SYS(mmap) ||
 	    nr == SCMP_SYS(mmap2) || nr == SCMP_SYS(mprotect) ||

@@ -49,7 +49,8 @@ static const struct syscall_group groups[] = {
 	    "openat2", "readahead", "readlink", "readlinkat", "stat",
 	    "stat64", "statfs", "statfs64", "statx") },
 	{ "@file-write", "creating, changing and removing files and "
-	  "directories",
+	  "directories; denied, also opening files for writing (open and "
+	  "openat with a write flag, and openat2, which fails with ENOSYS)",
 	  SYSCALLS("chmod", "creat", "fallocate", "fchmod", "fchmodat",
 	    "fchmodat2", "fremovexattr", "fsetxattr", "ftruncate",
 	    "ftruncate64", "futimesat", "link", "linkat", "lremovexattr",

@@ -117,6 +117,14 @@ add_syscalls(struct pparser *pp, const char *directive, char **w, int n,
 				    w[i]);
 				continue;
 			}
+			/*
+			 * Denied, @file-write is also opening for writing,
+			 * which its calls alone cannot say: open and openat
+			 * are @file-read's, told apart by their flags.
+			 */
+			if (bits == pp->p->deny &&
+			    strcmp(g->name, "@file-write") == 0)
+				pp->p->no_write_open = 1;
 			for (k = 0; g->syscalls[k] != NULL; k++)
 				if ((nr = syscall_number(g->syscalls[k])) >= 0 &&
 				    nr < POLICY_SYSCALLS_MAX &&

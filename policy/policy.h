@@ -79,6 +79,8 @@ struct policy {
 	struct policy_cidr no_access[POLICY_CIDRS_MAX];
 	uint32_t	landlock_abi;		/* the ABI its rules need */
 	uint32_t	no_exec_memory;		/* mmap/mprotect never PROT_EXEC */
+	uint32_t	no_write_open;		/* deny @file-write: open and */
+						/* openat never for writing */
 	uint32_t	protect;		/* PROTECT_*, what the pool's */
 						/* mount namespace and filter add */
 	uint64_t	tasks_max;		/* the pool's cgroup: 0, none */

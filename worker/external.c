@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,7 +24,13 @@
 #include "worker.h"
 
 #define ACCEPT_BURST	16
-#define FULL_RECHECK_MS	250	/* at max-child: look again this often */
+/*
+ * At max-child: look again this often, for slots freed where no event of
+ * ours says so (another worker's child, or one the master reaped). A
+ * child of our own resumes the listener as soon as it is reaped.
+ */
+#define FULL_RECHECK_MS	250
+#define FULL_LOG_MS	60000	/* max-child said at most this often */
 #define REPORTS_MAX	1024	/* spawns and violations the channel refused */
 #define REPORT_RETRY_MS	10
 
@@ -38,6 +45,10 @@ static int sigfd = -1;
 static pid_t wait_child;
 static bool exec_failing;	/* logged this burst of exec failures */
 static bool full_logged;	/* logged this stretch at max-child */
+static bool full_paused;	/* the listener waits for a slot */
+static uint64_t full_said_at;	/* when max-child was last said */
+static bool full_said;		/* said at all */
+static unsigned full_unsaid;	/* stretches at max-child not said since */
 static struct {
 	int			fd;
 	union sockaddr_any	peer;
@@ -224,15 +235,33 @@ try_held(void)
 	return true;
 }
 
+/*
+ * Said once per stretch at max-child, and at most once a minute: a busy
+ * service at its limit reaches it on every connection. The next line
+ * says how many stretches went unsaid.
+ */
 static void
 pause_full(struct listener *l)
 {
-	if (!full_logged)
+	char count[32] = "";
+
+	if (!full_logged && full_said &&
+	    loop_now() - full_said_at < FULL_LOG_MS)
+		full_unsaid++;
+	else if (!full_logged) {
+		if (full_unsaid > 0)
+			snprintf(count, sizeof(count), " count=%u",
+			    full_unsaid + 1);
 		log_warnx("max-child reached, not accepting until a child "
-		    "exits max_child=%u children=%u",
+		    "exits max_child=%u children=%u%s",
 		    lim.max_child ? lim.max_child : lim.nslots,
-		    __atomic_load_n(&st->nchildren, __ATOMIC_RELAXED));
+		    __atomic_load_n(&st->nchildren, __ATOMIC_RELAXED), count);
+		full_said = true;
+		full_said_at = loop_now();
+		full_unsaid = 0;
+	}
 	full_logged = true;
+	full_paused = true;
 	listener_pause(l, loop_now() + FULL_RECHECK_MS);
 }
 
@@ -364,10 +393,11 @@ child_ended(pid_t pid, int status)
 	struct svc_child c;
 	char addr[ADDR_STR_MAX] = "-", how[64];
 	uint64_t ms = 0;
-	bool failed;
+	bool failed, slot_freed = false;
 
 	memset(&c, 0, sizeof(c));
 	if (limits_release(st, &lim, pid, &c) != -1) {
+		slot_freed = true;
 		ms = loop_now() - c.started_ms;
 		if (addr_packed_str(c.family, c.addr, c.port, addr,
 		    sizeof(addr))[0] == '\0')
@@ -385,6 +415,9 @@ child_ended(pid_t pid, int status)
 	if (pid == wait_child) {
 		wait_child = 0;
 		listener_pause(&lst, 0);	/* resumed by the tick */
+	} else if (full_paused && slot_freed) {
+		/* Our own slot is free now: no need to wait for the recheck. */
+		listener_pause(&lst, 0);
 	}
 }
 
@@ -468,5 +501,16 @@ external_tick(uint64_t now)
 	    desc->wait && wait_child != 0)
 		return next;
 	t = listener_tick(&lst, now, true);
+	if (full_paused && !lst.paused) {
+		full_paused = false;
+		/*
+		 * A connection held at max-child goes now: the backlog may
+		 * be empty, and no event of the listener would bring it.
+		 */
+		if (!lst.stopped && !try_held()) {
+			pause_full(&lst);
+			t = lst.resume_at;
+		}
+	}
 	return t < next ? t : next;
 }

@@ -41,6 +41,19 @@ loop_del(int fd)
 	return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
 }
 
+/*
+ * Waits up to ms for any event, acting on none: a pause that needs no
+ * call beyond the loop's own (the filter allows no other sleep).
+ */
+void
+loop_sleep(int ms)
+{
+	struct epoll_event e;
+
+	if (epfd != -1)
+		(void)epoll_wait(epfd, &e, 1, ms);
+}
+
 /* The time at the start of this turn: one clock read serves every handler. */
 uint64_t
 loop_now(void)

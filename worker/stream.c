@@ -385,8 +385,14 @@ stream_start(const struct msg_service *m, const struct policy *p,
 		echo_arena = mmap(NULL, (size_t)m->max_conns * ECHO_BUF,
 		    PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		/*
+		 * Sized by max-conns, reserved, never touched: ENOMEM here
+		 * is the configuration's (an address-space limit it exceeds),
+		 * and would fail again. Not restarted, unlike fatal()'s.
+		 */
 		if (echo_arena == MAP_FAILED)
-			fatal("mmap echo buffers");
+			fatalx("mmap echo buffers error=\"%s\"",
+			    strerror(errno));
 	}
 	lst.ready = accept_ready;
 	listener_start(&lst, fd);

@@ -6,7 +6,9 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -33,6 +35,8 @@ static uint64_t drain_deadline;
 static uint32_t log_dropped;
 
 #define LOG_RETRY_MS	100	/* a count the channel refused, sent again */
+#define FATAL_SEND_MS	1000	/* a fatal line waits this long for room */
+#define FATAL_RETRY_MS	10
 
 /*
  * A sandboxed worker cannot reach syslog: its lines go to the master. The
@@ -40,6 +44,24 @@ static uint32_t log_dropped;
  * rides on the next line that does (or on its own, from the tick), so the
  * master can say how many were lost.
  */
+/*
+ * The line that says why we exit is the one the master needs most: it
+ * waits for room, a short while. The channel is non-blocking once the
+ * loop runs, so the wait is ours; before, SO_SNDTIMEO bounds it.
+ */
+static int
+fatal_send(const struct msg_log *m)
+{
+	uint64_t end = now_ms() + FATAL_SEND_MS;
+
+	while (chan_send(WORKER_CHAN_FD, MSG_LOG, m, sizeof(*m), 0) == -1) {
+		if ((errno != EAGAIN && errno != EINTR) || now_ms() >= end)
+			return -1;
+		loop_sleep(FATAL_RETRY_MS);
+	}
+	return 0;
+}
+
 static void
 chan_log_sink(int prio, const char *line)
 {
@@ -50,8 +72,10 @@ chan_log_sink(int prio, const char *line)
 	m.dropped = log_dropped;
 	if (line != NULL)
 		str_copy(m.text, line, sizeof(m.text));
-	if (chan_send(WORKER_CHAN_FD, MSG_LOG, &m, sizeof(m),
-	    MSG_DONTWAIT) == 0)
+	if (log_fatal_pending && fatal_send(&m) == 0)
+		log_dropped = 0;
+	else if (!log_fatal_pending && chan_send(WORKER_CHAN_FD, MSG_LOG, &m,
+	    sizeof(m), MSG_DONTWAIT) == 0)
 		log_dropped = 0;
 	else if (line != NULL && log_dropped < UINT32_MAX)
 		log_dropped++;
@@ -235,7 +259,17 @@ worker_main(void)
 	prctl(PR_SET_NAME, "sinetd-worker");
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
 		return EXIT_NORESPAWN;
+	/*
+	 * Before READY a failure is the configuration's or the lock-down's,
+	 * and would fail again: not restarted. Running out of descriptors,
+	 * memory or processes may pass: restarted, with the back-off.
+	 */
 	log_fatal_status = EXIT_NORESPAWN;
+	log_fatal_transient_status = 1;
+	if (setsockopt(WORKER_CHAN_FD, SOL_SOCKET, SO_SNDTIMEO,
+	    &(struct timeval){ .tv_sec = FATAL_SEND_MS / 1000 },
+	    sizeof(struct timeval)) == -1)
+		return EXIT_NORESPAWN;
 	log_set_sink(chan_log_sink);
 
 	receive_service();
@@ -244,6 +278,11 @@ worker_main(void)
 	/* build/t/sinetd-hooks only: a worker that dies as it starts. */
 	if (getenv("SINETD_TEST_CRASH_AT_START") != NULL)
 		raise(SIGKILL);
+	/* A first worker out of descriptors before READY (pool.c). */
+	if (getenv("SINETD_TEST_EMFILE_AT_START") != NULL) {
+		errno = EMFILE;
+		fatal("test hook: out of descriptors");
+	}
 #endif
 	if (getppid() != desc.master_pid)
 		exit(0);
@@ -265,7 +304,10 @@ worker_main(void)
 		guard_read_broadcasts();
 		dgram_start(&desc, &policy, state, WORKER_LISTEN_FD);
 	}
+	/* A lock-down that fails is never worth a restart, whatever errno. */
+	log_fatal_transient_status = -1;
 	lockdown(&desc, &policy);
+	log_fatal_transient_status = 1;
 	if (chan_send(WORKER_CHAN_FD, MSG_READY, NULL, 0, 0) == -1)
 		fatal("reporting ready");
 	/* From here a failure is worth a restart: we did set up once. */
@@ -273,6 +315,17 @@ worker_main(void)
 #ifdef SINETD_TEST_HOOKS
 	/* build/t/sinetd-hooks only: a worker that lies (forge.c). */
 	forge(&desc, state);
+	/* A fatal line after the channel filled: it must still arrive. */
+	if (getenv("SINETD_TEST_FATAL_FULL") != NULL) {
+		struct msg_log m = { .prio = LOG_INFO };
+		unsigned n = 0;
+
+		str_copy(m.text, "test hook: filling the channel", sizeof(m.text));
+		while (chan_send(WORKER_CHAN_FD, MSG_LOG, &m, sizeof(m),
+		    MSG_DONTWAIT) == 0)
+			n++;
+		fatalx("test hook: fatal after %u lines filled the channel", n);
+	}
 #endif
 	loop_run(worker_tick);
 	return 0;

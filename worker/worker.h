@@ -26,6 +26,7 @@ int	 loop_add(int, uint32_t, struct loop_ev *);
 int	 loop_del(int);
 void	 loop_run(uint64_t (*)(uint64_t));
 uint64_t loop_now(void);
+void	 loop_sleep(int);
 
 struct policy;
 struct svcstate;

@@ -1,0 +1,107 @@
+# Faults of external services the limits must survive: an exec that fails
+# gives its max-child slot back, and a slot its own worker frees is usable
+# at once, not after a poll; reaching max-child again and again is said
+# once a minute, not once a connection.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use File::Temp qw(tempdir);
+use Test::More;
+use Time::HiRes qw(time);
+use Sinetd;
+
+$ENV{TMPDIR} //= '/tmp';
+my $dir = tempdir(CLEANUP => 1);
+chmod(0755, $dir);
+my $prog = "$dir/late-server";
+my ($late, $seq, $full) = map { free_port() } 1 .. 3;
+my $d = Sinetd->start(conf => <<"EOF2");
+127.0.0.1:$late stream tcp nowait/2 nobody $prog late-server
+127.0.0.1:$seq stream tcp nowait/1 nobody /bin/cat cat
+127.0.0.1:$full stream tcp nowait/1 nobody /bin/cat cat
+EOF2
+
+subtest 'a failed exec gives its max-child slot back (nowait/2)' => sub {
+	is(tcp_talk('127.0.0.1', $late, undef, timeout => 2) // '', '',
+	    "connection $_: the program is missing, the connection closed")
+	    for 1 .. 2;
+	ok($d->wait_log(worker_said($late, qr/cannot execute server program=\Q$prog\E/)),
+	    'the failure is logged');
+	my $st = '';
+	ok(wait_for(5, sub { (undef, $st) = $d->ctl('status', $late);
+	    $st =~ /\bchildren=0\b/ && $st =~ /\bexec_failed=2\b/ }),
+	    'status: children=0 exec_failed=2') or diag($st);
+	write_file($prog, "#!/bin/sh\necho served\n");
+	chmod(0755, $prog);
+	is(tcp_talk('127.0.0.1', $late, undef, timeout => 3), "served\n",
+	    'once the program is there, a third connection is served');
+};
+
+subtest 'max-child=1: a sequential client is served as each child exits' => sub {
+	# Not a speed test: 40 connections take well under a second when the
+	# worker resumes accepting as it reaps its child, and over 10 s when
+	# it waits for a poll instead. The bound is only there to notice that.
+	my $t0 = time;
+	my $ok = 0;
+	for my $i (1 .. 40) {
+		$ok++ if (tcp_talk('127.0.0.1', $seq, "$i\n", half_close => 1,
+		    timeout => 3) // '') eq "$i\n";
+	}
+	my $took = time - $t0;
+	is($ok, 40, '40 sequential connections through nowait/1 /bin/cat');
+	cmp_ok($took, '<', 5, 'none waited for a poll of the slot table')
+	    or diag(sprintf('%.2f s', $took));
+};
+
+subtest 'max-child reached five times: said once' => sub {
+	for my $i (1 .. 5) {
+		my $a = tcp_connect('127.0.0.1', $full);
+		syswrite($a, "a\n");
+		is(read_some($a, 2, 3), "a\n", "stretch $i: the child runs");
+		my $b = tcp_connect('127.0.0.1', $full);
+		syswrite($b, "b\n");
+		is(read_some($b, 2, 0.5), '', 'a second client waits');
+		close($a);
+		is(read_some($b, 2, 3), "b\n", 'and is served when it exits');
+		close($b);
+	}
+	my $re = worker_said($full, qr/max-child reached/);
+	is($d->count_log($re), 1, 'one max-child line for five stretches');
+};
+
+ok(!$d->exited, 'the daemon is still running');
+is($d->stop >> 8, 0, 'clean stop');
+
+subtest 'out of descriptors before READY: restarted, not failed' => sub {
+	my $hooks = build_dir() . '/t/sinetd-hooks';
+	plan skip_all => 'no build/t/sinetd-hooks' unless -x $hooks;
+	my $p = free_port();
+	local $ENV{SINETD_TEST_EMFILE_AT_START} = 1;
+	my $h = Sinetd->start(bin => $hooks, args => ['-o', 'workers=1'],
+	    conf => "127.0.0.1:$p stream tcp nowait nobody /bin/cat cat\n");
+	ok($h->wait_log(qr/worker died service=$p .* exit=1 restart_in=/),
+	    'the first worker exits with an ordinary failure');
+	unlike($h->log_text, qr/service failed, not restarting it service=$p /,
+	    'the service is not marked failed');
+	ok(wait_for(5, sub { (tcp_talk('127.0.0.1', $p, "x\n",
+	    half_close => 1, timeout => 1) // '') eq "x\n" }),
+	    'the next worker serves');
+	is($h->stop >> 8, 0, 'clean stop');
+};
+subtest "a worker's fatal line arrives though its channel is full" => sub {
+	my $hooks = build_dir() . '/t/sinetd-hooks';
+	plan skip_all => 'no build/t/sinetd-hooks' unless -x $hooks;
+	my $p = free_port();
+	local $ENV{SINETD_TEST_FATAL_FULL} = 1;
+	my $h = Sinetd->start(bin => $hooks, args => ['-o', 'workers=1'],
+	    conf => "127.0.0.1:$p stream tcp nowait nobody /bin/cat cat\n");
+	ok($h->wait_log(qr/worker died service=$p .* exit=1 restart_in=/),
+	    'the first worker fills its channel and dies');
+	my ($n) = $h->log_text =~ /fatal after (\d+) lines/;
+	ok($h->wait_log(worker_said($p, qr/test hook: fatal after \d+ lines filled the channel"/), 2),
+	    'its last line was waited for, not dropped');
+	diag("lines before it: " . ($n // 'none'));
+	is($h->stop >> 8, 0, 'clean stop');
+};
+done_testing();
