@@ -124,7 +124,12 @@ subtest 'many errors: the first 20 and a count, memory given back' => sub {
 	    'reload refused, with the count') or diag(substr($d->log_text, 0, 2000));
 	cmp_ok($d->count_log(qr/reload refused/), '<=', 21,
 	    'at most 21 lines logged');
-	ok($d->back_to(@before, 4096), 'memory back within 4 MiB')
+	# ASan's quarantine holds freed memory by design: there, only the
+	# descriptors can show what came back.
+	my $slack = Sinetd::sanitized() ? 1 << 30 : 4096;
+	ok($d->back_to(@before, $slack), Sinetd::sanitized() ?
+	    'descriptors back (memory: not under ASan)' :
+	    'memory back within 4 MiB')
 	    or diag(join ' ', $d->resources, 'before:', @before);
 	is($d->stop >> 8, 0, 'clean stop');
 };

@@ -298,6 +298,15 @@ sub exited {
 	return 0;
 }
 
+# Whether the daemon was built with ASan (SANITIZE=1), whose quarantine
+# keeps freed memory from the system on purpose.
+sub sanitized {
+	open(my $fh, '<', sinetd_bin()) or return 0;
+	local $/;
+	my $bin = <$fh>;
+	return index($bin, '__asan_init') >= 0;
+}
+
 # A sanitizer's report in the log (SANITIZE=1) fails the test that stops it.
 sub check_sanitizers {
 	my ($self) = @_;
