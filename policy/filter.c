@@ -274,8 +274,9 @@ filter_compile_guard(int master, const struct policy *p, enum guard_mode mode,
 	int worker = (int)getpid();
 	const uint32_t owners[] = { (uint32_t)master, (uint32_t)-master,
 		(uint32_t)worker, (uint32_t)-worker };
+	const size_t nowners = sizeof(owners) / sizeof(owners[0]);
 	scmp_filter_ctx ctx;
-	size_t i;
+	size_t i, k;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -295,12 +296,13 @@ filter_compile_guard(int master, const struct policy *p, enum guard_mode mode,
 		 */
 		if (mode == GUARD_EXTERNAL) {
 			if (guard_rule(ctx, EPERM, senders[i], 0, 0xffffffffu,
-			    (uint32_t)-1) != 0 || guard_rule(ctx, EPERM,
-			    senders[i], 0, 0xffffffffu, (uint32_t)-master) != 0 ||
-			    guard_rule(ctx, EPERM, senders[i], 0, 0xffffffffu,
-			    (uint32_t)worker) != 0 || guard_rule(ctx, EPERM,
-			    senders[i], 0, 0xffffffffu, (uint32_t)-worker) != 0)
+			    (uint32_t)-1) != 0)
 				goto fail;
+			/* owners[0], the master, has its rule above. */
+			for (k = 1; k < nowners; k++)
+				if (guard_rule(ctx, EPERM, senders[i], 0,
+				    0xffffffffu, owners[k]) != 0)
+					goto fail;
 			continue;
 		}
 		if (guard_rule(ctx, EPERM, senders[i], 0, 0x80000000u,
@@ -318,7 +320,7 @@ filter_compile_guard(int master, const struct policy *p, enum guard_mode mode,
 	 * SIGIO and SIGURG by F_SETOWN are signals too: never at the master
 	 * or the worker; the calls that name the target by pointer, never.
 	 */
-	for (i = 0; mode == GUARD_EXTERNAL && i < 4; i++)
+	for (i = 0; mode == GUARD_EXTERNAL && i < nowners; i++)
 		if (guard_rule2(ctx, SCMP_SYS(fcntl), F_SETOWN, owners[i]) != 0)
 			goto fail;
 	if (mode == GUARD_EXTERNAL && (guard_rule(ctx, EPERM, SCMP_SYS(fcntl),

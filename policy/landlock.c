@@ -85,6 +85,14 @@ landlock_scoped(void)
 	return landlock_abi() >= 6;
 }
 
+/* How much of the ruleset's attributes this kernel reads. */
+static size_t
+attr_size(int abi)
+{
+	return abi >= 6 ? sizeof(struct ll_ruleset_attr) : abi >= 4 ?
+	    offsetof(struct ll_ruleset_attr, scoped) : sizeof(uint64_t);
+}
+
 /* Every filesystem right this kernel can handle. */
 static uint64_t
 fs_rights(int abi)
@@ -142,7 +150,6 @@ landlock_prepare(const struct policy *p, bool deny_files, char *err,
 	struct landlock_path_beneath_attr pb;
 	struct ll_net_port_attr np;
 	struct stat sb;
-	size_t attr_len;
 	int abi = landlock_abi(), fd;
 	uint32_t i;
 
@@ -169,10 +176,8 @@ landlock_prepare(const struct policy *p, bool deny_files, char *err,
 		attr.handled_access_net |= LL_NET_CONNECT_TCP;
 	if (abi >= 6)
 		attr.scoped = LL_SCOPE_SIGNAL | LL_SCOPE_ABSTRACT_UNIX;
-	attr_len = abi >= 6 ? sizeof(attr) : abi >= 4 ?
-	    offsetof(struct ll_ruleset_attr, scoped) :
-	    sizeof(attr.handled_access_fs);
-	ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_len, 0);
+	ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr,
+	    attr_size(abi), 0);
 	if (ruleset == -1)
 		return fail(err, errlen, "%s", "landlock_create_ruleset");
 	for (i = 0; i < p->npaths; i++) {
@@ -232,8 +237,8 @@ landlock_enforce(char *err, size_t errlen)
  * signals (kill, pidfd_send_signal, SIGIO and SIGURG by F_SETOWN) and
  * abstract unix sockets to the child's own session. Below ABI 6 the
  * domain handles every filesystem right and grants them all beneath /,
- * for the ptrace rule alone; the guard filter refuses what the scopes
- * would have. Without Landlock there is no domain (logged at start).
+ * for the ptrace rule alone, and the guard keeps signals off the master
+ * and the worker. Without Landlock there is no domain (logged at start).
  */
 int
 landlock_child_prepare(char *err, size_t errlen)
@@ -244,20 +249,16 @@ landlock_child_prepare(char *err, size_t errlen)
 
 	if (abi == 0)
 		return 0;
-	if (abi >= 6) {
+	if (abi >= 6)
 		attr.scoped = LL_SCOPE_SIGNAL | LL_SCOPE_ABSTRACT_UNIX;
-		child_ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr,
-		    sizeof(attr), 0);
-		if (child_ruleset == -1)
-			goto fail;
-		return 0;
-	}
-	attr.handled_access_fs = fs_rights(abi);
+	else
+		attr.handled_access_fs = fs_rights(abi);
 	child_ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr,
-	    abi >= 4 ? offsetof(struct ll_ruleset_attr, scoped) :
-	    sizeof(attr.handled_access_fs), 0);
+	    attr_size(abi), 0);
 	if (child_ruleset == -1)
 		goto fail;
+	if (abi >= 6)
+		return 0;
 	if ((root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		goto fail;
 	pb.parent_fd = root;

@@ -82,16 +82,23 @@ read_only(struct ctx *c, const char *path)
 	return 0;
 }
 
+/* What an O_PATH descriptor names, bound over path. */
+static int
+bind_fd(int fd, const char *path, unsigned long flags)
+{
+	char src[64];
+
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	return mount(src, path, NULL, MS_BIND | flags, NULL);
+}
+
 /* A file, a socket or a node out of sight: /dev/null over it. */
 static int
 hide_file(struct ctx *c, const char *path, int devnull)
 {
-	char src[64];
-
 	if (missing(path))
 		return 0;
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", devnull);
-	if (mount(src, path, NULL, MS_BIND, NULL) == -1)
+	if (bind_fd(devnull, path, 0) == -1)
 		return fail(c, "hide", path);
 	return 0;
 }
@@ -124,7 +131,7 @@ private_devices(struct ctx *c)
 		{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
 	};
 	int fds[sizeof(nodes) / sizeof(nodes[0])], pts, log = -1, rc = -1, ptmx;
-	char path[PATH_MAX], src[64], target[PATH_MAX];
+	char path[PATH_MAX], target[PATH_MAX];
 	struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY };
 	struct stat sb;
 	ssize_t tlen = -1;
@@ -150,9 +157,8 @@ private_devices(struct ctx *c)
 		if (fds[i] == -1)
 			continue;
 		snprintf(path, sizeof(path), "/dev/%s", nodes[i]);
-		snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[i]);
 		if (mknod(path, S_IFREG | 0600, 0) == -1 ||
-		    mount(src, path, NULL, MS_BIND, NULL) == -1) {
+		    bind_fd(fds[i], path, 0) == -1) {
 			fail(c, "bind", path);
 			goto out;
 		}
@@ -165,9 +171,8 @@ private_devices(struct ctx *c)
 		}
 	}
 	if (pts != -1) {
-		snprintf(src, sizeof(src), "/proc/self/fd/%d", pts);
 		if (mkdir("/dev/pts", 0755) == -1 ||
-		    mount(src, "/dev/pts", NULL, MS_BIND | MS_REC, NULL) == -1) {
+		    bind_fd(pts, "/dev/pts", MS_REC) == -1) {
 			fail(c, "bind", "/dev/pts");
 			goto out;
 		}
@@ -195,9 +200,8 @@ private_devices(struct ctx *c)
 			goto out;
 		}
 	} else if (log != -1) {
-		snprintf(src, sizeof(src), "/proc/self/fd/%d", log);
 		if (mknod("/dev/log", S_IFREG | 0600, 0) == -1 ||
-		    mount(src, "/dev/log", NULL, MS_BIND, NULL) == -1) {
+		    bind_fd(log, "/dev/log", 0) == -1) {
 			fail(c, "bind", "/dev/log");
 			goto out;
 		}
