@@ -164,12 +164,23 @@ services_set(struct msvc **list, size_t n)
 	nsvcs = n;
 }
 
+/*
+ * When the master steps in on a draining pool: a grace past the drain
+ * time, so that a worker whose own deadline came a little after ours
+ * (it learned of the stop later) closes and reports its sessions itself.
+ */
+static uint64_t
+drain_deadline(uint64_t drain_ms)
+{
+	return now_ms() + drain_ms + STOP_GRACE_MS;
+}
+
 /* Stops its pool accepting; its sessions drain, its children stay. */
 void
 services_retire(struct msvc *ms, uint64_t drain_ms)
 {
 	pool_stop(ms, drain_ms);
-	ms->retire_by = now_ms() + drain_ms;
+	ms->retire_by = drain_deadline(drain_ms);
 	retired = xreallocarray(retired, nretired + 1, sizeof(*retired));
 	retired[nretired++] = ms;
 }
@@ -205,7 +216,7 @@ services_retire_reload(struct msvc *ms)
 	    "draining the oldest %s drain=%llums", RETIRED_GENERATIONS,
 	    oldest->svc->fields, (unsigned long long)opts.drain_ms);
 	pool_stop(oldest, opts.drain_ms);
-	oldest->retire_by = now_ms() + opts.drain_ms;
+	oldest->retire_by = drain_deadline(opts.drain_ms);
 }
 
 /*
@@ -310,7 +321,7 @@ services_stop(uint64_t drain_ms)
 	for (i = 0; i < nretired; i++)
 		if (retired[i]->retire_by == UINT64_MAX) {
 			pool_stop(retired[i], drain_ms);
-			retired[i]->retire_by = now_ms() + drain_ms;
+			retired[i]->retire_by = drain_deadline(drain_ms);
 		}
 	services_set(NULL, 0);
 }
