@@ -548,6 +548,35 @@ add_bind_addr(struct parser *p, const struct token *t, struct bind_addr *ba,
 	return 0;
 }
 
+#define RESOLVE_SPENT	(-1001)
+
+/*
+ * One lookup, within what is left of the load's budget: a resolver that
+ * never answers costs a reload RESOLVE_BUDGET_MS however many names the
+ * files hold, not RESOLVE_MS for each of them.
+ */
+static int
+lookup(struct parser *p, const char *name, const struct addrinfo *hints,
+    struct addrinfo **res, bool *cut_short)
+{
+	unsigned left = RESOLVE_BUDGET_MS - p->conf->resolve_spent_ms;
+	unsigned bound = left < RESOLVE_MS ? left : RESOLVE_MS;
+	uint64_t t0, spent;
+	int err;
+
+	*cut_short = bound < RESOLVE_MS;
+	if (bound == 0)
+		return RESOLVE_SPENT;
+	t0 = now_ms();
+	err = resolve_bounded(name, hints, res, bound);
+	spent = now_ms() - t0;
+	/* A timeout costs its bound, not the scheduler's lateness too. */
+	if (err == RESOLVE_TIMEOUT || spent > bound)
+		spent = bound;
+	p->conf->resolve_spent_ms += (unsigned)spent;
+	return err;
+}
+
 /* Expands one host of the address list into the addresses to bind. */
 static int
 resolve_host(struct parser *p, const struct token *t, const char *host,
@@ -560,7 +589,7 @@ resolve_host(struct parser *p, const struct token *t, const char *host,
 	struct addrinfo hints, *res, *ai;
 	char name[NI_MAXHOST];
 	size_t len = strlen(host);
-	bool literal;
+	bool literal, cut_short;
 	int err, rc = 0;
 
 	if (strcmp(host, "*") == 0 || len == 0) {
@@ -605,18 +634,25 @@ resolve_host(struct parser *p, const struct token *t, const char *host,
 		hints.ai_family = AF_UNSPEC;
 		break;
 	}
-	if ((err = resolve_bounded(name, &hints, &res, RESOLVE_MS)) != 0) {
+	if ((err = lookup(p, name, &hints, &res, &cut_short)) != 0) {
 		struct addrinfo probe = hints;
 
+		if (err == RESOLVE_SPENT) {
+			conf_error(p, t->line, "service", "cannot resolve "
+			    "\"%s\": not looked up, this load's %u s for name "
+			    "lookups are spent", host, RESOLVE_BUDGET_MS / 1000);
+			return -1;
+		}
 		if (err == RESOLVE_TIMEOUT) {
 			conf_error(p, t->line, "service", "cannot resolve "
-			    "\"%s\": no answer within %u s", host,
-			    RESOLVE_MS / 1000);
+			    "\"%s\": no answer within %s%u s", host,
+			    cut_short ? "what was left of this load's " : "",
+			    (cut_short ? RESOLVE_BUDGET_MS : RESOLVE_MS) / 1000);
 			return -1;
 		}
 		/* Say "wrong family" rather than "unknown host" when we can. */
 		probe.ai_family = AF_UNSPEC;
-		if (resolve_bounded(name, &probe, &ai, RESOLVE_MS) == 0) {
+		if (lookup(p, name, &probe, &ai, &cut_short) == 0) {
 			freeaddrinfo(ai);
 			conf_error(p, t->line, "service",
 			    "\"%s\" has no %s address, as %s needs", host,

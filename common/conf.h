@@ -11,6 +11,7 @@ struct conf {
 	struct service	**svc;
 	size_t		  nsvc;
 	struct errors	  err;		/* "file:line: field: reason" */
+	unsigned	  resolve_spent_ms;	/* of RESOLVE_BUDGET_MS */
 };
 
 int	conf_load(const char *, struct conf *);
