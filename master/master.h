@@ -67,7 +67,7 @@ struct worker {
 	uint64_t	 restart_at;	/* 0: no restart pending */
 	uint64_t	 stopped_at;	/* by SIGSTOP or so; 0: running */
 	uint64_t	 backoff_ms;
-	unsigned	 quick_deaths;	/* in a row, each before it was healthy */
+	unsigned	 quick_deaths;	/* restarts in a row, each before healthy */
 	uint32_t	 log_tokens;
 	bool		 last_words;	/* its one CRIT line past the limit */
 	uint64_t	 log_refill_at;

@@ -351,15 +351,18 @@ send_service(struct worker *w)
 }
 
 /*
- * At once the first time; a worker that dies again before it has lived
- * HEALTHY_UPTIME_MS waits restart-delay, then twice that, up to a cap.
+ * At once the first time, and after a healthy life; a restarted worker
+ * that dies again before it has lived HEALTHY_UPTIME_MS waits
+ * restart-delay, then twice that, up to a cap. (The death after a long
+ * life is not the first of a quick pair: the second death at once, then
+ * 0, 100 ms, was one step later than sinetd(8) says.)
  */
 static void
 schedule_restart(struct worker *w, uint64_t now)
 {
 	if (now - w->started_at >= HEALTHY_UPTIME_MS || w->quick_deaths == 0) {
 		w->backoff_ms = 0;
-		w->quick_deaths = now - w->started_at < HEALTHY_UPTIME_MS;
+		w->quick_deaths = 1;	/* restarted: the next death is quick */
 	} else {
 		w->backoff_ms = w->backoff_ms == 0 ? opts.restart_delay_ms :
 		    w->backoff_ms * 2 > RESTART_DELAY_MAX_MS ?

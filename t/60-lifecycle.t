@@ -87,6 +87,24 @@ subtest 'back-off: a worker that keeps dying waits longer each time' => sub {
 	is($d->stop >> 8, 0, 'clean stop');
 };
 
+subtest 'back-off after a healthy life: the second quick death waits' => sub {
+	my $e = free_port();
+	my $d = Sinetd->start(args => ['-o', 'workers=1', '-o', 'restart-delay=300ms'],
+	    conf => "127.0.0.1:$e stream tcp nowait nobody internal echo\n");
+	# A worker is healthy once it has lived 10 s (sinetd(8)).
+	sleep(10.5);
+	my @delays;
+	for my $round (1 .. 3) {
+		my ($w) = wait_for(5, sub { my @w = $d->workers; @w ? $w[0] : 0 });
+		kill('KILL', $w);
+		my $delay = $d->wait_log(qr/worker died .* pid=$w signal=KILL restart_in=(\d+ms)/);
+		push @delays, $delay // -1;
+	}
+	is("@delays", '0ms 300ms 600ms',
+	    "the death after a long life at once, the next quick one waits: @delays");
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
 subtest 'a worker that cannot set up is not restarted' => sub {
 	plan skip_all => 'ASan needs more address space than this test allows'
 	    if slurp(sinetd_bin()) =~ /__asan_init/;
