@@ -127,8 +127,21 @@ static const char *const worker_needs[] = {
 	"wait4", "waitid",
 };
 
+/*
+ * Under no-new-privileges no the filters are loaded while the worker is
+ * still root (the kernel's condition without no_new_privs), so the calls
+ * that then drop its ids and capabilities must pass them.
+ */
+static const char *const setuid_order_needs[] = {
+	"capget", "capset", "prctl", "setgroups", "setresgid", "setresuid",
+	"getppid",
+};
+
 void
 policy_add_worker_needs(struct policy *p)
 {
 	policy_keep(p, worker_needs, ARRAY_LEN(worker_needs));
+	if (p->protect & SETUID_SESSIONS)
+		policy_keep(p, setuid_order_needs,
+		    ARRAY_LEN(setuid_order_needs));
 }

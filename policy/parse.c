@@ -294,6 +294,8 @@ static const struct protection {
 	{ "restrict-suid-sgid", RESTRICT_SUID_SGID, YES_NO(RESTRICT_SUID_SGID) },
 	{ "memory-deny-write-execute", MEMORY_DENY_WX, YES_NO(MEMORY_DENY_WX) },
 	{ "lock-personality", LOCK_PERSONALITY, YES_NO(LOCK_PERSONALITY) },
+	{ "no-new-privileges", SETUID_SESSIONS,
+	  { { "yes", 0 }, { "no", SETUID_SESSIONS } } },
 };
 
 /* Returns false if d is no protection's directive. */

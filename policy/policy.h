@@ -103,6 +103,8 @@ struct policy {
 #define RESTRICT_SUID_SGID	0x040	/* no setuid or setgid bit can be set */
 #define MEMORY_DENY_WX		0x080	/* no memory both writable and exec */
 #define LOCK_PERSONALITY	0x200	/* personality(2) stays PER_LINUX */
+#define SETUID_SESSIONS		0x400	/* no no_new_privs: setuid programs
+					   raise privileges (uucico) */
 
 /*
  * Capabilities no policy can grant: each would let a service undo its

@@ -103,9 +103,17 @@ if (defined $abi) {
 }
 # Granted on purpose: in.ftpd chroots anonymous users and in.tftpd -s
 # chroots itself, so their policies name sys_chroot (sinetd.policy(5)).
+# uucp.policy says no-new-privileges no, for setuid uucico: its sessions
+# share the pool's Landlock domain, so a sibling of the same user is in
+# reach (sinetd.policy(5), no-new-privileges, says so).
 my %granted = (
 	'ftp-root' => { chroot => 'sys_chroot, for its chroot' },
 	'tftp-root' => { chroot => 'sys_chroot, for -s' },
+	'uucp-root' => {
+		kill_sibling => 'no-new-privileges no: one domain per pool',
+		proc_mem_sibling => 'no-new-privileges no: one domain per pool',
+		abstract_sibling => 'no-new-privileges no: one domain per pool',
+	},
 );
 my (%port, $conf);
 for my $c (@configs) {

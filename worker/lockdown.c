@@ -5,6 +5,14 @@
  * capabilities and bounding set, no_new_privs, Landlock, seccomp, and
  * last no more core dumps or ptrace by our own uid. A worker that cannot confine
  * itself exits with the "do not respawn" status and never serves.
+ *
+ * A policy that says no-new-privileges no (a session that runs setuid
+ * programs, such as uucico) takes the second order: without no_new_privs
+ * the kernel takes a seccomp filter or a Landlock domain only from a
+ * holder of CAP_SYS_ADMIN, so both are entered while the worker is still
+ * root, and the ids and capabilities are dropped under them. Its child
+ * servers then get no Landlock domain of their own (they could not enter
+ * one); the pool's domain, mount namespace, cgroup and filters hold them.
  */
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -40,10 +48,18 @@ lockdown_prepare(const struct msg_service *m, struct policy *p)
 	else if (syscall_number("sigaltstack") >= 0)
 		policy_bit_set(p->allow, syscall_number("sigaltstack"));
 #endif
+	/*
+	 * Landlock's signal scope keeps a child out of everything beyond its
+	 * own domain; where a child has none of its own (below ABI 6 it is
+	 * not scoped, under no-new-privileges no it shares the worker's), the
+	 * guard keeps it off the worker.
+	 */
 	if (filter_compile(p, &policy_filter, err, sizeof(err)) == -1 ||
-	    filter_compile_guard(m->master_pid, p, landlock_scoped() ?
-	    GUARD_SCOPED : m->builtin == BUILTIN_NONE ? GUARD_EXTERNAL :
-	    GUARD_UNSCOPED, &guard_filter, err, sizeof(err)) == -1)
+	    filter_compile_guard(m->master_pid, p, m->builtin != BUILTIN_NONE ?
+	    (landlock_scoped() ? GUARD_SCOPED : GUARD_UNSCOPED) :
+	    landlock_scoped() && !(p->protect & SETUID_SESSIONS) ?
+	    GUARD_SCOPED : GUARD_EXTERNAL, &guard_filter, err,
+	    sizeof(err)) == -1)
 		fatalx("lock-down: seccomp: %s", err);
 }
 
@@ -87,56 +103,13 @@ own_rlimits(const struct msg_service *m)
 		fatal("lock-down: setrlimit");
 }
 
-void
-lockdown(const struct msg_service *m, const struct policy *p)
+/* Landlock, then the guard and the policy's filters. */
+static void
+confine(const struct policy *p)
 {
-	bool internal = m->builtin != BUILTIN_NONE;
-	uint64_t missing = 0, keep;
 	char err[256];
-	int i, listener;
+	int listener;
 
-	own_rlimits(m);
-	/* The pool's own mounts, while we may still mount. */
-	if (!internal && m->change_ids) {
-		struct mountns_protect own = { .conf = m->conf_path,
-			.policy_dir = m->policy_dir, .pidfile = m->pidfile,
-			.ctl_socket = m->ctl_socket };
-
-		if (mountns_enter(p, &own, err, sizeof(err)) == -1)
-			fatalx("lock-down: mount namespace: %s", err);
-	}
-	if (p->chroot[0] != '\0' && m->change_ids) {
-		if (chroot(p->chroot) == -1 || chdir("/") == -1)
-			fatal("lock-down: chroot %s", p->chroot);
-	}
-	/* The paths are opened now, as root and inside any chroot. */
-	if (landlock_prepare(p, internal, err, sizeof(err)) == -1 ||
-	    (!internal && landlock_child_prepare(err, sizeof(err)) == -1))
-		fatalx("lock-down: landlock: %s", err);
-	if (m->change_ids) {
-		if (caps_keep_before_setuid() == -1)
-			fatal("lock-down: PR_SET_KEEPCAPS");
-		drop_ids(m->uid, m->gid, m->groups, m->ngroups);
-		keep = internal ? 0 : m->uid == 0 ? p->caps | p->root_caps :
-		    p->caps;
-		if (caps_apply(keep, true, m->uid != 0 && keep != 0, &missing,
-		    err, sizeof(err)) == -1)
-			fatalx("lock-down: capabilities: %s", err);
-	}
-	/* A change of ids clears the parent-death signal: set it again. */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
-		fatal("lock-down: PR_SET_PDEATHSIG");
-	if (getppid() != m->master_pid)
-		exit(0);	/* the master died while we set up */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
-	    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
-		fatal("lock-down: no_new_privs");
-	/*
-	 * Not even our own uid may read our memory or attach to us: a child
-	 * server of the same user, or anything else on the host.
-	 */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
-		fatal("lock-down: PR_SET_DUMPABLE");
 	if (landlock_enforce(err, sizeof(err)) == -1)
 		fatalx("lock-down: landlock: %s", err);
 	/*
@@ -157,6 +130,69 @@ lockdown(const struct msg_service *m, const struct policy *p)
 		close(listener);
 	} else if (filter_load(&policy_filter, SECCOMP_FILTER_FLAG_LOG) == -1)
 		fatal("lock-down: seccomp policy %s", p->name);
+}
+
+void
+lockdown(const struct msg_service *m, const struct policy *p)
+{
+	bool internal = m->builtin != BUILTIN_NONE;
+	/* Only a root worker of an external service can take it. */
+	bool setuid_order = !internal && (p->protect & SETUID_SESSIONS);
+	uint64_t missing = 0, keep;
+	char err[256];
+	int i;
+
+	if (setuid_order && (!m->change_ids || geteuid() != 0))
+		fatalx("lock-down: no-new-privileges no needs sinetd to run "
+		    "as root (policy=%s)", p->name);
+
+	own_rlimits(m);
+	/* The pool's own mounts, while we may still mount. */
+	if (!internal && m->change_ids) {
+		struct mountns_protect own = { .conf = m->conf_path,
+			.policy_dir = m->policy_dir, .pidfile = m->pidfile,
+			.ctl_socket = m->ctl_socket };
+
+		if (mountns_enter(p, &own, err, sizeof(err)) == -1)
+			fatalx("lock-down: mount namespace: %s", err);
+	}
+	if (p->chroot[0] != '\0' && m->change_ids) {
+		if (chroot(p->chroot) == -1 || chdir("/") == -1)
+			fatal("lock-down: chroot %s", p->chroot);
+	}
+	/* The paths are opened now, as root and inside any chroot. */
+	if (landlock_prepare(p, internal, err, sizeof(err)) == -1 ||
+	    (!internal && !setuid_order &&
+	    landlock_child_prepare(err, sizeof(err)) == -1))
+		fatalx("lock-down: landlock: %s", err);
+	if (setuid_order)
+		confine(p);
+	if (m->change_ids) {
+		if (caps_keep_before_setuid() == -1)
+			fatal("lock-down: PR_SET_KEEPCAPS");
+		drop_ids(m->uid, m->gid, m->groups, m->ngroups);
+		keep = internal ? 0 : m->uid == 0 ? p->caps | p->root_caps :
+		    p->caps;
+		if (caps_apply(keep, true, m->uid != 0 && keep != 0, &missing,
+		    err, sizeof(err)) == -1)
+			fatalx("lock-down: capabilities: %s", err);
+	}
+	/* A change of ids clears the parent-death signal: set it again. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		fatal("lock-down: PR_SET_PDEATHSIG");
+	if (getppid() != m->master_pid)
+		exit(0);	/* the master died while we set up */
+	if (!setuid_order && (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1))
+		fatal("lock-down: no_new_privs");
+	/*
+	 * Not even our own uid may read our memory or attach to us: a child
+	 * server of the same user, or anything else on the host.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("lock-down: PR_SET_DUMPABLE");
+	if (!setuid_order)
+		confine(p);
 	/* Said once we are confined: the channel is all we need for it. */
 	for (i = 0; i < 64; i++)
 		if (missing & (1ULL << i))

@@ -7,6 +7,7 @@
  * tries one thing a sandbox may refuse and says how it went:
  *   open=PATH create=PATH connect=PORT exec=PATH fds syslog uname
  */
+#include <sys/prctl.h>
 #include <sys/klog.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
@@ -56,6 +57,7 @@ report(int argc, char *argv[])
 
 	printf("uid=%u\neuid=%u\ngid=%u\negid=%u\n", (unsigned)getuid(),
 	    (unsigned)geteuid(), (unsigned)getgid(), (unsigned)getegid());
+	printf("no_new_privs=%d\n", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
 	n = getgroups(256, groups);
 	printf("groups=");
 	for (i = 0; i < n; i++)
