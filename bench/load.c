@@ -6,6 +6,8 @@
  *   load -m echo  -p PORT [-c 32] [-s 32]   connect, send s bytes, read
  *                                            them back, close
  *   load -m read  -p PORT                   connect, read to EOF (daytime)
+ *   load -m ask   -p PORT [-s 32]           send a line of s bytes, read
+ *                                            to EOF (a finger query)
  *   load -m udp   -p PORT [-s 32]           a datagram out, one back
  *   load -m drain -p PORT                   one client reads (chargen): MB/s
  *   load -m hold  -p PORT -c 10000          open c connections, hold them;
@@ -35,7 +37,7 @@
 #define SAMPLES_MAX	(1 << 21)
 #define EXCHANGE_NS	2000000000ull	/* longer is an error */
 
-enum mode { M_ECHO, M_READ, M_UDP, M_DRAIN, M_HOLD };
+enum mode { M_ECHO, M_READ, M_UDP, M_DRAIN, M_HOLD, M_ASK };
 enum state { S_IDLE, S_CONNECTING, S_SENDING, S_RECEIVING };
 
 struct client {
@@ -70,7 +72,7 @@ now_ns(void)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: load -m echo|read|udp|drain|hold -p port "
+	fprintf(stderr, "usage: load -m echo|read|udp|drain|hold|ask -p port "
 	    "[-h 127.0.0.1|::1] [-c clients] [-d seconds] [-n ops] "
 	    "[-s bytes]\n");
 	exit(2);
@@ -146,7 +148,8 @@ client_start(struct client *c)
 		client_close(c);
 		return;
 	}
-	c->state = mode == M_ECHO || mode == M_UDP ? S_SENDING : S_RECEIVING;
+	c->state = mode == M_ECHO || mode == M_UDP || mode == M_ASK ?
+	    S_SENDING : S_RECEIVING;
 	if (mode == M_HOLD)
 		c->state = S_CONNECTING;
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
@@ -187,7 +190,7 @@ client_step(struct client *c, uint32_t events)
 		}
 		c->done += (size_t)n;
 		if (c->done == size || mode == M_UDP) {
-			if (mode == M_ECHO)
+			if (mode == M_ECHO || mode == M_ASK)
 				shutdown(c->fd, SHUT_WR);
 			c->done = 0;
 			c->state = S_RECEIVING;
@@ -206,7 +209,7 @@ client_step(struct client *c, uint32_t events)
 			continue;
 		}
 		if (n == 0) {
-			if (mode == M_READ && c->done > 0)
+			if ((mode == M_READ || mode == M_ASK) && c->done > 0)
 				record(c);
 			else
 				errors++;
@@ -270,6 +273,8 @@ main(int argc, char *argv[])
 				mode = M_DRAIN;
 			else if (strcmp(optarg, "hold") == 0)
 				mode = M_HOLD;
+			else if (strcmp(optarg, "ask") == 0)
+				mode = M_ASK;
 			else
 				usage();
 			break;
@@ -293,6 +298,9 @@ main(int argc, char *argv[])
 		concurrency = 1;
 	set_target(host, port);
 	memset(payload, 'x', sizeof(payload));
+	/* ask: a request line (a finger query, a user name), then the answer. */
+	if (mode == M_ASK && size >= 2)
+		memcpy(payload + size - 2, "\r\n", 2);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
@@ -346,7 +354,7 @@ main(int argc, char *argv[])
 	qsort(samples, (size_t)nsamples, sizeof(*samples), cmp_u32);
 	printf("mode=%s clients=%d ops=%ld seconds=%.2f rate=%.0f "
 	    "p50_us=%u p90_us=%u p99_us=%u errors=%ld mb_s=%.1f\n",
-	    (const char *[]){ "echo", "read", "udp", "drain", "hold" }[mode],
+	    (const char *[]){ "echo", "read", "udp", "drain", "hold", "ask" }[mode],
 	    concurrency, ops, (double)(t1 - t0) / 1e9,
 	    (double)ops / ((double)(t1 - t0) / 1e9), pct(0.5), pct(0.9),
 	    pct(0.99), errors,

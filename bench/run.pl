@@ -64,8 +64,14 @@ sub ports {
 	my ($i) = @_;
 	my $b = $cfg{port} + 100 * $i;
 	return (echo => $b + 7, daytime => $b + 13, chargen => $b + 19,
-	    cat => $b + 1, udp => $b + 7);
+	    cat => $b + 1, udp => $b + 7, finger => $b + 79);
 }
+
+# in.fingerd from Debian's fingerd, unpacked under build/peers by make
+# check's peers target: the spawn rate of a real server, under its shipped
+# policy and under none.
+my $fingerd = "$build/peers/root/usr/sbin/in.fingerd";
+$fingerd = undef unless -x $fingerd;
 
 sub spawn {
 	my (%a) = @_;
@@ -154,12 +160,12 @@ EOF
 }
 
 sub start_sinetd {
-	my ($dir, $conf, $extra) = @_;
+	my ($dir, $conf, $extra, $poldir) = @_;
 	mkdir $dir;
 	my $log = "$dir/log";
 	unlink $log;	# a repetition must not read the last one's ready
 	my $pid = spawn(log => $log, argv => [ "$build/sinetd", '-d',
-	    '-p', "$dir/pid", '-S', "$dir/ctl.sock", '-P', "$top/policy",
+	    '-p', "$dir/pid", '-S', "$dir/ctl.sock", '-P', $poldir // "$top/policy",
 	    '-R', '1000000', '-o', 'max-conns=8192', @{ $extra // [] },
 	    $conf ]);
 	my $end = time + 60;
@@ -184,7 +190,7 @@ sub services_file {
 	my ($path, %p) = @_;
 	write_file($path, "echo\t$p{echo}/tcp\necho\t$p{udp}/udp\n" .
 	    "daytime\t$p{daytime}/tcp\nchargen\t$p{chargen}/tcp\n" .
-	    "benchcat\t$p{cat}/tcp\n");
+	    "benchcat\t$p{cat}/tcp\nbenchfinger\t$p{finger}/tcp\n");
 }
 
 sub named_inetd_conf {
@@ -226,19 +232,45 @@ sub xinetd_conf {
 
 # Each server: which workloads it serves, and how to start it on the ports
 # of its number. A reference whose package is not unpacked is left out.
+# The shipped policies, and for the finger port finger.policy (as
+# shipped) or an empty file: the same server under no policy at all.
+sub finger_policies {
+	my ($dir, $port, $text) = @_;
+	mkdir $dir;
+	system('cp', glob("$top/policy/*.policy"), $dir) == 0
+	    or die "bench: cannot copy the policies\n";
+	write_file("$dir/$port.policy", $text);
+	return $dir;
+}
+
 my @servers = (
 	{ name => 'sinetd', serves => [qw(echo daytime udp chargen cat idle
-	    scale)], start => sub {
+	    scale), $fingerd ? 'finger' : ()], start => sub {
 		my ($dir, %p) = @_;
-		write_file("$dir.conf", inetd_lines(%p));
-		return start_sinetd($dir, "$dir.conf");
+		my $conf = inetd_lines(%p);
+		$conf .= "127.0.0.1:$p{finger}\tstream\ttcp\tnowait\tnobody\t"
+		    . "$fingerd\tin.fingerd\n" if $fingerd;
+		write_file("$dir.conf", $conf);
+		return start_sinetd($dir, "$dir.conf", undef, finger_policies(
+		    "$dir.policy", $p{finger}, slurp("$top/policy/finger.policy")));
+	} },
+	{ name => 'sinetd no-policy', bin => $fingerd, serves => ['finger'],
+	  start => sub {
+		my ($dir, %p) = @_;
+		write_file("$dir.conf", "127.0.0.1:$p{finger}\tstream\ttcp\t"
+		    . "nowait\tnobody\t$fingerd\tin.fingerd\n");
+		return start_sinetd($dir, "$dir.conf", undef,
+		    finger_policies("$dir.policy", $p{finger}, ''));
 	} },
 	{ name => 'openbsd-inetd', bin => "$refs/usr/sbin/inetd",
-	  serves => [qw(echo daytime udp chargen cat idle scale)],
+	  serves => [qw(echo daytime udp chargen cat idle scale),
+	    $fingerd ? 'finger' : ()],
 	  start => sub {
 		my ($dir, %p) = @_;
 		services_file("$dir.services", %p);
-		write_file("$dir.conf", named_inetd_conf('::1:'));
+		write_file("$dir.conf", named_inetd_conf('::1:') . ($fingerd ?
+		    "127.0.0.1:benchfinger\tstream\ttcp\tnowait\tnobody\t"
+		    . "$fingerd\tin.fingerd\n" : ''));
 		my $pid = spawn(log => "$dir.log", argv => [ in_namespace(
 		    "$dir.services", "$refs/usr/sbin/inetd", '-i', '-R',
 		    '10000000', "$dir.conf") ]);
@@ -406,6 +438,20 @@ my @workloads = (
 		my ($s) = @_;
 		return run_load('-m', 'echo', '-p', $s->{ports}{cat}, '-c', 32,
 		    '-d', $cfg{seconds})->{rate};
+	} },
+	{ id => 'finger1', serves => 'finger', unit => 'conn/s',
+	  title => 'external in.fingerd nowait (finger.policy), 1 client',
+	  run => sub {
+		my ($s) = @_;
+		return run_load('-m', 'ask', '-p', $s->{ports}{finger}, '-c', 1,
+		    '-s', 2, '-d', $cfg{seconds})->{rate};
+	} },
+	{ id => 'finger8', serves => 'finger', unit => 'conn/s',
+	  title => 'external in.fingerd nowait (finger.policy), 8 clients',
+	  run => sub {
+		my ($s) = @_;
+		return run_load('-m', 'ask', '-p', $s->{ports}{finger}, '-c', 8,
+		    '-s', 2, '-d', $cfg{seconds})->{rate};
 	} },
 	{ id => 'echo32_cpu', serves => 'echo', unit => 'µs', lower => 1,
 	  title => 'server CPU per connection, echo at 32', from => 'echo32' },
