@@ -135,6 +135,26 @@ nchildren_dec(struct svcstate *st)
 		;
 }
 
+static void
+atomic_dec_floor(uint32_t *v)
+{
+	uint32_t n = __atomic_load_n(v, __ATOMIC_RELAXED);
+
+	while (n > 0 && !__atomic_compare_exchange_n(v, &n, n - 1, false,
+	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/* A child that ended: its source counts one fewer (never below none). */
+static void
+source_live_dec(struct svcstate *st, uint8_t family, uint16_t source)
+{
+	if (source >= 1 && source <= SVCSTATE_SOURCES)
+		atomic_dec_floor(&st->sources[source - 1].live);
+	else if (family != 0)
+		atomic_dec_floor(&st->unplaced);
+}
+
 /*
  * Frees a slot; the caller (a worker) holds the lock. nslots is the
  * caller's own idea of the table size, never the shared copy, and hwm is
@@ -147,6 +167,8 @@ svcstate_release_slot(struct svcstate *st, uint32_t nslots, uint32_t slot)
 
 	if (slot >= nslots)
 		return;
+	source_live_dec(st, st->children[slot].family,
+	    st->children[slot].source);
 	memset(&st->children[slot], 0, sizeof(st->children[slot]));
 	nchildren_dec(st);
 	while (hwm > 0 && __atomic_load_n(&st->children[hwm - 1].pid,
@@ -190,10 +212,17 @@ svcstate_free_adopted(struct svcstate *st, uint32_t nslots, int32_t pid)
 	if (st == NULL || pid <= 0)
 		return false;
 	for (i = 0; i < nslots; i++) {
+		/* Read first: once the pid is 0, a worker may take the slot. */
+		uint16_t source = __atomic_load_n(&st->children[i].source,
+		    __ATOMIC_RELAXED);
+		uint8_t family = __atomic_load_n(&st->children[i].family,
+		    __ATOMIC_RELAXED);
+
 		want = pid;
 		if (__atomic_compare_exchange_n(&st->children[i].pid, &want, 0,
 		    false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
 			nchildren_dec(st);
+			source_live_dec(st, family, source);
 			return true;
 		}
 	}

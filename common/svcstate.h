@@ -17,8 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SVCSTATE_MAGIC		0x73696e32u	/* "sin2" */
-#define SVCSTATE_SOURCES	256	/* sources remembered for max-cpm */
+#define SVCSTATE_MAGIC		0x73696e33u	/* "sin3" */
+#define SVCSTATE_SOURCES	256	/* sources remembered: max-cpm, and
+					   the children each one has */
 #define SVCSTATE_BUCKETS	10	/* of 6 s: a sliding minute */
 #define SVCSTATE_BUCKET_MS	6000
 #define SVCSTATE_CHILDREN_DEFAULT 4096	/* children at once, no max-child */
@@ -31,6 +32,7 @@ struct svc_child {
 	uint8_t		family;		/* AF_INET, AF_INET6, 0: none */
 	uint8_t		addr[16];
 	uint16_t	port;
+	uint16_t	source;		/* sources[source - 1] counts it; 0: none */
 };
 
 struct svc_source {
@@ -38,6 +40,7 @@ struct svc_source {
 	uint8_t		addr[16];
 	uint32_t	bucket;		/* the bucket of the last connection */
 	uint16_t	counts[SVCSTATE_BUCKETS];
+	uint32_t	live;		/* children running from it (atomic) */
 };
 
 struct svc_counters {
@@ -69,6 +72,7 @@ struct svcstate {
 	uint32_t	 nchildren;
 	uint64_t	 suspended_until; /* monotonic ms, 0: not suspended */
 	uint32_t	 hwm;		/* no child at or above this slot */
+	uint32_t	 unplaced;	/* children of a source with no entry */
 	uint32_t	 disabled;	/* sinetctl disable: refuse all */
 	struct svc_counters c;
 	struct svc_source sources[SVCSTATE_SOURCES];

@@ -3,6 +3,8 @@
  * before each spawn, so they hold per service however many workers it has:
  * the suspension after the spawn rate tripped (nowait.N, -R), max-child,
  * and per source max-cpm (a sliding minute) and max-perip (concurrent).
+ * Each source's entry keeps the number of its children running, so a
+ * connection costs the same however many children the service has.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -38,7 +40,9 @@ source_key(const struct sockaddr *sa, uint8_t *family, uint8_t addr[16])
 
 /*
  * The source's entry, found by hash and a few probes; a newcomer takes a
- * free entry or the stalest of those probed, so the table never grows.
+ * free entry or the stalest of those probed that has no child running
+ * (its count of them must stay true), so the table never grows. NULL when
+ * every entry probed has children: the caller counts the slow way.
  */
 static struct svc_source *
 source_entry(struct svcstate *st, uint8_t family, const uint8_t addr[16],
@@ -55,10 +59,14 @@ source_entry(struct svcstate *st, uint8_t family, const uint8_t addr[16],
 		e = &st->sources[(h + i) % SVCSTATE_SOURCES];
 		if (e->family == family && memcmp(e->addr, addr, 16) == 0)
 			return e;
+		if (__atomic_load_n(&e->live, __ATOMIC_RELAXED) != 0)
+			continue;
 		if (victim == NULL || e->family == 0 ||
 		    (victim->family != 0 && e->bucket < victim->bucket))
 			victim = e;
 	}
+	if (victim == NULL)
+		return NULL;
 	memset(victim, 0, sizeof(*victim));
 	victim->family = family;
 	memcpy(victim->addr, addr, 16);
@@ -87,15 +95,22 @@ source_count(struct svc_source *e, uint32_t bucket)
 	return sum;
 }
 
+/*
+ * The slow count of a source's children that no entry counts (they came
+ * while every entry their hash probes had children running): the whole
+ * table, under the lock, and only while there are such children.
+ */
 static unsigned
-children_from(const struct svcstate *st, uint32_t nslots, uint8_t family,
+unplaced_from(const struct svcstate *st, uint32_t nslots, uint8_t family,
     const uint8_t addr[16])
 {
 	uint32_t i, hwm = svcstate_load_clamped(&st->hwm, nslots);
 	unsigned n = 0;
 
+	if (__atomic_load_n(&st->unplaced, __ATOMIC_RELAXED) == 0)
+		return 0;
 	for (i = 0; i < hwm; i++)
-		if (st->children[i].pid != 0 &&
+		if (st->children[i].pid != 0 && st->children[i].source == 0 &&
 		    st->children[i].family == family &&
 		    memcmp(st->children[i].addr, addr, 16) == 0)
 			n++;
@@ -104,7 +119,7 @@ children_from(const struct svcstate *st, uint32_t nslots, uint8_t family,
 
 static int
 slot_take(struct svcstate *st, const struct limits *lim, uint8_t family,
-    const uint8_t addr[16], int port, uint64_t now)
+    const uint8_t addr[16], int port, struct svc_source *src, uint64_t now)
 {
 	uint32_t i, hwm = svcstate_load_clamped(&st->hwm, lim->nslots);
 	struct svc_child *c;
@@ -125,6 +140,12 @@ slot_take(struct svcstate *st, const struct limits *lim, uint8_t family,
 	c->family = family;
 	memcpy(c->addr, addr, 16);
 	c->port = (uint16_t)port;
+	c->source = 0;
+	if (src != NULL) {
+		c->source = (uint16_t)(src - st->sources + 1);
+		__atomic_add_fetch(&src->live, 1, __ATOMIC_RELAXED);
+	} else if (family != 0)
+		__atomic_add_fetch(&st->unplaced, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&st->nchildren, 1, __ATOMIC_RELAXED);
 	return (int)i;
 }
@@ -143,6 +164,7 @@ limits_admit(struct svcstate *st, const struct limits *lim,
 	uint32_t most = lim->max_child && lim->max_child < lim->nslots ?
 	    lim->max_child : lim->nslots;
 	uint8_t family = 0, addr[16] = { 0 };
+	struct svc_source *src = NULL;
 	enum verdict v = LIMIT_SPAWN;
 
 	if (peer != NULL)
@@ -160,15 +182,23 @@ limits_admit(struct svcstate *st, const struct limits *lim,
 		v = LIMIT_FULL;
 		goto out;
 	}
-	if (family != 0 && lim->max_cpm &&
-	    source_count(source_entry(st, family, addr, bucket), bucket) >
-	    lim->max_cpm) {
+	/*
+	 * The source's entry keeps its children's count, so this costs the
+	 * same at one child or at thousands (s6-tcpserver keeps its per-IP
+	 * counts so). A source the table cannot place is counted the slow
+	 * way, and its minute goes uncounted.
+	 */
+	if (family != 0)
+		src = source_entry(st, family, addr, bucket);
+	if (src != NULL && lim->max_cpm &&
+	    source_count(src, bucket) > lim->max_cpm) {
 		st->c.refused_cpm++;
 		v = LIMIT_CPM;
 		goto out;
 	}
-	*same_source = family != 0 ?
-	    children_from(st, lim->nslots, family, addr) + 1 : 1;
+	*same_source = family == 0 ? 1 : 1 + unplaced_from(st, lim->nslots,
+	    family, addr) + (src != NULL ?
+	    __atomic_load_n(&src->live, __ATOMIC_RELAXED) : 0);
 	if (family != 0 && lim->max_perip && *same_source > lim->max_perip) {
 		st->c.refused_perip++;
 		v = LIMIT_PERIP;
@@ -187,7 +217,7 @@ limits_admit(struct svcstate *st, const struct limits *lim,
 		goto out;
 	}
 	if ((*slot = slot_take(st, lim, family, addr,
-	    peer ? addr_port(peer) : 0, now)) == -1) {
+	    peer ? addr_port(peer) : 0, src, now)) == -1) {
 		st->c.full++;
 		v = LIMIT_FULL;
 		goto out;
