@@ -33,17 +33,9 @@ lockdown_prepare(const struct msg_service *m, struct policy *p)
 
 	tzset();
 	landlock_cap_abi(m->landlock_abi_max);
-	if (m->builtin == BUILTIN_NONE)
-		policy_add_worker_needs(p);
-#ifdef SINETD_SANITIZE
-	/* See SANITIZE in the GNUmakefile; never in a normal build. */
-	else if (syscall_number("sigaltstack") >= 0)
-		policy_bit_set(p->allow, syscall_number("sigaltstack"));
-#endif
-	if (filter_compile(p, &policy_filter, err, sizeof(err)) == -1 ||
-	    filter_compile_guard(m->master_pid, p, landlock_scoped() ?
-	    GUARD_SCOPED : m->builtin == BUILTIN_NONE ? GUARD_EXTERNAL :
-	    GUARD_UNSCOPED, &guard_filter, err, sizeof(err)) == -1)
+	if (policy_worker_filters(p, m->builtin == BUILTIN_NONE,
+	    m->master_pid, &policy_filter, &guard_filter, err,
+	    sizeof(err)) == -1)
 		fatalx("lock-down: seccomp: %s", err);
 }
 
