@@ -233,17 +233,21 @@ check_main(struct conf *conf, bool user_ok)
 	for (i = 0; i < conf->nsvc; i++) {
 		const struct service *s = conf->svc[i];
 
+		/* A line's IPv6 half resolves as its IPv4 one. */
+		bool asked = opts.show_service != NULL && !s->implied &&
+		    shown(opts.show_service, s);
+
 		memset(t, 0, sizeof(*t));
 		if (policy_for_service(opts.policy_dir, s, p, t, &mine) == 0) {
 			program_problems(s, p, t, &mine);
 			check_filters(s, p, t, &mine);
-			/* A line's IPv6 half resolves as its IPv4 one. */
-			if (opts.show_service != NULL && !s->implied &&
-			    shown(opts.show_service, s)) {
+			if (asked)
 				show(s, p, t);
-				nshown++;
-			}
-		}
+		} else if (asked)
+			printf("service: %s proto=%s (%s:%d)\npolicy: %s, "
+			    "which has errors\n", s->name, s->proto, s->file,
+			    s->line, chosen(t));
+		nshown += asked;
 		errors_append(&err, &mine);
 		errors_free(&mine);
 	}

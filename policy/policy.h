@@ -173,6 +173,8 @@ int	 program_cover(struct policy *, struct policy_trace *,
 	    struct errors *);
 void	 program_problems(const struct service *, const struct policy *,
 	    const struct policy_trace *, struct errors *);
+
+/* peers.c: only-from and no-access */
 const char *policy_refuses_peer(const struct policy *,
 	    const struct sockaddr *);
 

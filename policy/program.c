@@ -140,14 +140,21 @@ interpreter(const char *root, const char *path, char *out, size_t len,
 {
 	unsigned char head[256];
 	char full[PATH_MAX];
+	struct stat sb;
 	ssize_t n;
 	size_t k;
 	int fd;
 
+	/* A device or a fifo is no program: never open one. */
 	if ((size_t)snprintf(full, sizeof(full), "%s%s", root, path) >=
-	    sizeof(full) || (fd = open(full, O_RDONLY | O_CLOEXEC |
-	    O_NONBLOCK)) == -1)
+	    sizeof(full) || stat(full, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    (fd = open(full, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	    O_NOCTTY)) == -1)
 		return -1;
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return -1;
+	}
 	n = read(fd, head, sizeof(head) - 1);
 	*script = n > 2 && head[0] == '#' && head[1] == '!';
 	if (*script) {

@@ -82,6 +82,10 @@ like($err, qr{^\Q$dir\E/policy/$port\.policy:1: deny: unknown group "\@nosuchgro
     'and in a service\'s own');
 like($err, qr{^\Q$dir\E/policy/echo\.policy:1: syscalls: openat allows openat, wider than the built-in policy}m,
     'a builtin\'s file may not widen it');
+($rc, $out, $err) = run_check('-P', "$dir/policy", '-v', "$port/tcp",
+    "$dir/good.conf");
+like($out, qr{^service: $port proto=tcp .*\npolicy: \Q$dir\E/policy/$port\.policy, which has errors$}m,
+    '-v of a line whose policy has errors says so');
 
 my $ok = free_port();
 write_file("$dir/two.conf", "127.0.0.1:$port stream tcp nowait nobody /bin/cat\n"

@@ -51,7 +51,12 @@ write_file($cf, $conf);
 my $check = `'${\ sinetd_bin()}' -n -P '$pol' -v $f '$cf' 2>&1`;
 like($check, qr{^exec: \Q$bin\E/in\.fingerd \(the server program\): added to fs-exec$}m,
     '-n -v: the line\'s program is added to the fs-exec of its policy');
+like($check, qr{^exec: /\S+ \(the ELF interpreter of \Q$bin\E/in\.fingerd\): (?:added to|in) fs-exec$}m,
+    'and its dynamic loader');
 like($check, qr/^configuration OK$/m, 'and -n passes') or diag($check);
+like(`'${\ sinetd_bin()}' -n -P '$pol' -v $e '$cf' 2>&1`,
+    qr{^exec: /bin/sh \(the #! interpreter of \Q$bin\E/in\.echod\): added to fs-exec$}m,
+    'a script\'s #! interpreter is added too');
 
 my $d = Sinetd->start(args => ['-P', $pol], conf => $conf);
 is(Sinetd::tcp_talk('127.0.0.1', $f, "alice\n", half_close => 1), "alice\n",
