@@ -126,6 +126,54 @@ shown(const char *sel, const struct service *s)
 	return strcmp(copy, served) == 0 || strcmp(copy, base) == 0;
 }
 
+/*
+ * A file named after a port number that a TCP and a UDP line of it both
+ * read, where /etc/services names the two differently (512: exec over
+ * TCP, biff over UDP): two services sharing a policy by accident.
+ */
+static void
+check_shared(struct conf *conf, char **chosen_by, struct errors *err)
+{
+	const struct service *a, *b;
+	const char *base, *na, *nb;
+	char name[256];
+	size_t i, j;
+
+	for (i = 0; i < conf->nsvc; i++) {
+		a = conf->svc[i];
+		/* A line's IPv6 half is its IPv4 one: said once a line. */
+		if (chosen_by[i] == NULL || a->implied ||
+		    !str_is_digits(a->name))
+			continue;
+		base = strrchr(chosen_by[i], '/') ? strrchr(chosen_by[i], '/') +
+		    1 : chosen_by[i];
+		if (strncmp(base, a->name, strlen(a->name)) != 0 ||
+		    strcmp(base + strlen(a->name), ".policy") != 0)
+			continue;
+		for (j = 0; j < i; j++) {
+			b = conf->svc[j];
+			if (chosen_by[j] == NULL ||
+			    strcmp(chosen_by[i], chosen_by[j]) != 0 ||
+			    a->protocol == b->protocol)
+				continue;
+			/* getservbyport's answer is overwritten by the next. */
+			if ((na = policy_port_name(a)) == NULL ||
+			    !str_copy(name, na, sizeof(name)) ||
+			    (nb = policy_port_name(b)) == NULL ||
+			    strcmp(name, nb) == 0)
+				continue;
+			na = name;
+			errors_add(err, "%s:%d: service: %s is also the policy "
+			    "of %s:%d, but %s/%s is %s and %s/%s is %s: name "
+			    "the file after each program, or %s.policy and "
+			    "%s.policy", a->file, a->line, chosen_by[i],
+			    b->file, b->line, a->name, a->proto, na, b->name,
+			    b->proto, nb, na, nb);
+			break;
+		}
+	}
+}
+
 /* The calls of bits, or with refuse, those refused with that errno. */
 static void
 show_calls(const char *label, const uint8_t *bits, const struct policy *p,
@@ -222,6 +270,7 @@ check_main(struct conf *conf, bool user_ok)
 	struct policy_trace *t = xcalloc(1, sizeof(*t));
 	struct policy *p = xcalloc(1, sizeof(*p));
 	struct errors err = { 0 }, mine = { 0 };
+	char **chosen_by = xcalloc(conf->nsvc + 1, sizeof(*chosen_by));
 	size_t i, nshown = 0;
 	int rc;
 
@@ -239,6 +288,8 @@ check_main(struct conf *conf, bool user_ok)
 
 		memset(t, 0, sizeof(*t));
 		if (policy_for_service(opts.policy_dir, s, p, t, &mine) == 0) {
+			if (s->builtin == BUILTIN_NONE && t->chosen[0] != '\0')
+				chosen_by[i] = xstrdup(t->chosen);
 			program_problems(s, p, t, &mine);
 			check_filters(s, p, t, &mine);
 			if (asked)
@@ -251,6 +302,10 @@ check_main(struct conf *conf, bool user_ok)
 		errors_append(&err, &mine);
 		errors_free(&mine);
 	}
+	check_shared(conf, chosen_by, &err);
+	for (i = 0; i < conf->nsvc; i++)
+		free(chosen_by[i]);
+	free(chosen_by);
 	if (opts.show_service != NULL && nshown == 0)
 		errors_add(&err, "-v %s: no line of %s serves it",
 		    opts.show_service, opts.conf_path);

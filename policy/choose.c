@@ -80,8 +80,8 @@ program_name(const struct service *s, char *buf, size_t len)
 }
 
 /* What /etc/services calls a numeric port for the line's protocol. */
-static const char *
-port_name(const struct service *s)
+const char *
+policy_port_name(const struct service *s)
 {
 	struct servent *se;
 	int port;
@@ -114,7 +114,7 @@ policy_choose(const char *dir, const struct service *s,
 	}
 	if ((r = candidate(dir, program_name(s, prog, sizeof(prog)), t,
 	    err)) == 0 && (r = candidate(dir, s->policy_name, t, err)) == 0 &&
-	    (r = candidate(dir, port_name(s), t, err)) == 0)
+	    (r = candidate(dir, policy_port_name(s), t, err)) == 0)
 		r = candidate(dir, "default", t, err);
 	return r == -1 ? -1 : 0;
 }

@@ -160,6 +160,7 @@ int	 policy_check_dir(const char *, struct errors *);
 /* choose.c: which file, in one place */
 int	 policy_choose(const char *, const struct service *,
 	    struct policy_trace *, struct errors *);
+const char *policy_port_name(const struct service *);
 int	 policy_load(const char *, const struct service *,
 	    struct policy_trace *, struct policy *, struct errors *);
 int	 policy_for_service(const char *, const struct service *,

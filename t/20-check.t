@@ -159,6 +159,23 @@ like($out, qr{^policy files tried, in order: \Q$pol/comsat.policy $pol/512.polic
 ($rc, $out, $err) = show('512/tcp');
 like($out, qr{^policy: \Q$pol/exec.policy\E$}m,
     '512/tcp is exec: biff and exec never share a file by accident');
+write_file("$pf/share.conf", "512 dgram udp wait root $bin/in.sited in.x\n"
+    . "512 stream tcp nowait root /bin/true true\n");
+write_file("$pol/sited.policy", "include default.policy\n");
+write_file("$pol/true.policy", "include default.policy\n");
+write_file("$pol/512.policy", "include default.policy\n");
+($rc, $out, $err) = run_check('-n', '-P', $pol, "$pf/share.conf");
+is($rc, 0, 'lines of one number with their own programs\' files pass')
+    or diag($err);
+unlink("$pol/true.policy");
+unlink("$pol/sited.policy");
+($rc, $out, $err) = run_check('-n', '-P', $pol, "$pf/share.conf");
+is($err, "$pf/share.conf:2: service: $pol/512.policy is also the policy of "
+    . "$pf/share.conf:1, but 512/tcp is exec and 512/udp is biff: name the "
+    . "file after each program, or exec.policy and biff.policy\n",
+    'biff and exec sharing 512.policy by its number is said, once');
+unlink("$pol/512.policy");
+write_file("$pol/sited.policy", "include telnet.policy\nallow keyctl\n");
 ($rc, $out, $err) = show('nosuch');
 is($rc, 1, '-v of a service no line has fails');
 like($err, qr/^-v nosuch: no line of \S+ serves it$/m, 'and says so');
