@@ -299,10 +299,6 @@ program_problems(const struct service *s, const struct policy *p,
 		    access(full, X_OK) == -1)
 			errors_add(err, "%s:%d: server: %s (%s) is not "
 			    "executable", s->file, s->line, e->path, e->what);
-		else if (p->npaths > 0 && !covered(p, e->path))
-			errors_add(err, "%s:%d: server: %s (%s) is not in the "
-			    "fs-exec of %s", s->file, s->line, e->path, e->what,
-			    policy);
 		else if ((p->protect & PRIVATE_TMP) && geteuid() == 0 &&
 		    (strncmp(e->path, "/tmp/", 5) == 0 ||
 		    strncmp(e->path, "/var/tmp/", 9) == 0))

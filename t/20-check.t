@@ -224,6 +224,24 @@ my $nosys = grep { m{^\Q$pol\E/$q[8]\.policy:2: action: errno ENOSYS cannot be a
 is(scalar(@lines2), scalar(@want) + $nosys, 'one line a problem, nothing else')
     or diag($err);
 
+SKIP: {
+	skip 'private-tmp and chroot apply when run as root', 2 if $> != 0;
+	my $tmp = tempdir(DIR => '/tmp', CLEANUP => 1);
+	chmod(0755, $tmp);
+	write_file("$tmp/prog", "#!/bin/sh\n");
+	chmod(0755, "$tmp/prog");
+	mkdir("$pf/jail");
+	my ($t1, $t2) = map { free_port() } 1 .. 2;
+	write_file("$pol/$t2.policy", "include default.policy\nchroot $pf/jail\n");
+	write_file("$pf/root.conf", "127.0.0.1:$t1 stream tcp nowait nobody $tmp/prog prog\n"
+	    . "127.0.0.1:$t2 stream tcp nowait nobody /bin/true true\n");
+	($rc, $out, $err) = run_check('-n', '-P', $pol, "$pf/root.conf");
+	like($err, qr{^\Q$pf\E/root\.conf:1: server: \Q$tmp\E/prog \(the server program\) is under a /tmp that private-tmp of \Q$pol\E/default\.policy hides from the server$}m,
+	    'a program in /tmp that private-tmp hides');
+	like($err, qr{^\Q$pf\E/root\.conf:2: server: /bin/true \(the server program\): No such file or directory inside the chroot \Q$pf\E/jail$}m,
+	    'a program missing inside the policy\'s chroot');
+}
+
 # -n refuses exactly what start-up would: the service -n blames for its
 # action fails at start with its seccomp filter; one -n passes, serves.
 my $d2 = Sinetd->start(args => ['-P', $pol], conf =>
