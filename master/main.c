@@ -15,7 +15,8 @@ usage(void)
 	    "usage: sinetd [-dEiln] [-o option=value] [-p pidfile] "
 	    "[-P policydir]\n"
 	    "              [-q backlog] [-R rate] [-S ctlsocket] [-u user] "
-	    "[configuration_file]\n"
+	    "[-v service]\n"
+	    "              [configuration_file]\n"
 	    "options: idle-timeout=TIME drain=TIME suspend=TIME "
 	    "restart-delay=TIME\n"
 	    "         stopped=TIME workers=N max-conns=N landlock-abi=N\n"
@@ -94,7 +95,7 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[1], "-X") == 0)
 		return worker_main();
 
-	while ((ch = getopt(argc, argv, "dEilno:p:P:q:R:S:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "dEilno:p:P:q:R:S:u:v:")) != -1) {
 		switch (ch) {
 		case 'd':
 			/* -dd adds the debug lines. */
@@ -133,6 +134,10 @@ main(int argc, char *argv[])
 			break;
 		case 'u':
 			opts.internal_user = optarg;
+			break;
+		case 'v':
+			opts.show_service = optarg;
+			opts.check_only = true;
 			break;
 		default:
 			usage();

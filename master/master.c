@@ -519,34 +519,6 @@ check_internal_uid(const struct conf *conf, uid_t uid)
 			    "other %s", (long)uid, conf->svc[i]->fields);
 }
 
-static int
-check_only(struct conf *conf, bool user_ok)
-{
-	struct policy_set *set = policies_new_set();
-	struct errors err = { 0 };
-	size_t i;
-	int rc;
-
-	errors_append(&err, &conf->err);
-	if (!user_ok)
-		errors_add(&err, "-u: unknown user \"%s\"",
-		    opts.internal_user ? opts.internal_user : "");
-	policy_check_dir(opts.policy_dir, &err);
-	for (i = 0; i < conf->nsvc; i++)
-		policies_get(set, conf->svc[i], &err);
-	for (i = 0; i < err.n; i++)
-		fprintf(stderr, "%s\n", err.v[i]);
-	if (err.more > 0)
-		fprintf(stderr, "... and %zu more errors\n", err.more);
-	rc = errors_count(&err) == 0 ? 0 : 1;
-	if (rc == 0)
-		printf("configuration OK\n");
-	errors_free(&err);
-	policies_release(set);
-	conf_free(conf);
-	return rc;
-}
-
 int
 master_main(void)
 {
@@ -563,7 +535,7 @@ master_main(void)
 	conf_load(opts.conf_path, &conf);
 	user_ok = internal_ids(&uid, &gid, &how);
 	if (opts.check_only)
-		return check_only(&conf, user_ok);
+		return check_main(&conf, user_ok);
 	log_init(opts.log_stderr ? LOG_TARGET_STDERR : LOG_TARGET_SYSLOG,
 	    opts.verbose, !opts.foreground);
 	if (!user_ok)

@@ -19,6 +19,7 @@ struct options {
 	bool		 log_stderr;	/* -d */
 	bool		 verbose;	/* -dd */
 	bool		 check_only;	/* -n */
+	const char	*show_service;	/* -v: -n shows its policy */
 	bool		 log_connections; /* -l */
 	bool		 keep_env;	/* -E */
 	int		 backlog;	/* -q */
@@ -209,6 +210,9 @@ const char *children_violation(const struct worker *, pid_t, bool,
 	    struct child_rec *);
 bool	 children_ended(pid_t, struct child_rec *);
 void	 children_free(void);
+
+/* check.c: sinetd -n */
+int	 check_main(struct conf *, bool);
 
 /* policies.c */
 struct policy_set;

@@ -79,29 +79,27 @@ policies_empty_dir(void)
 	return empty_dir;
 }
 
-/* Which file (or built-in) a service's policy comes from: the cache key. */
+/*
+ * The cache key: the file chosen (policy_choose, the one place that
+ * chooses) and, for an external service, the programs its fs-exec is
+ * made to cover, so two lines that share a file but not a server never
+ * share a policy.
+ */
 static void
-policy_key(const struct service *s, char *key, size_t len)
+policy_key(const struct service *s, const struct policy_trace *t, char *key,
+    size_t len)
 {
-	char path[PATH_MAX];
-	const char *dir = opts.policy_dir;
+	char served[PATH_MAX];
 
 	if (s->builtin != BUILTIN_NONE) {
-		snprintf(path, sizeof(path), "%s/%s.policy", dir,
-		    s->policy_name);
-		if (access(path, F_OK) == -1)
-			snprintf(path, sizeof(path), "%s/%s.policy", dir,
-			    builtin_name(s->builtin));
-		snprintf(key, len, "internal:%s", access(path, F_OK) == 0 ?
-		    path : "-");
+		snprintf(key, len, "internal:%s", t->chosen[0] ? t->chosen :
+		    "-");
 		return;
 	}
-	snprintf(path, sizeof(path), "%s/%s.policy", dir, s->policy_name);
-	if (access(path, F_OK) == 0) {
-		snprintf(key, len, "%s", path);
-		return;
-	}
-	snprintf(key, len, "default");
+	if (!program_served(s, served, sizeof(served)))
+		served[0] = '\0';
+	snprintf(key, len, "%s\n%s\n%s", t->chosen[0] ? t->chosen : "default",
+	    s->program, served);
 }
 
 struct policy_set *
@@ -142,23 +140,40 @@ const struct policy *
 policies_get(struct policy_set *set, const struct service *s,
     struct errors *err)
 {
-	struct policy *p;
-	struct errors mine = { 0 };
-	char key[PATH_MAX + 16];
+	struct policy_trace *t = xcalloc(1, sizeof(*t));
+	struct policy *p = NULL;
+	struct errors mine = { 0 }, warn = { 0 };
+	char key[3 * PATH_MAX + 16];
 	size_t i;
 
-	policy_key(s, key, sizeof(key));
+	if (policy_choose(opts.policy_dir, s, t, &mine) == -1) {
+		errors_append(err, &mine);
+		errors_free(&mine);
+		free(t);
+		return NULL;
+	}
+	policy_key(s, t, key, sizeof(key));
 	for (i = 0; i < set->ncache; i++)
-		if (strcmp(set->cache[i].key, key) == 0)
+		if (strcmp(set->cache[i].key, key) == 0) {
+			free(t);
 			return set->cache[i].policy;
+		}
 	p = xcalloc(1, sizeof(*p));
-	if (policy_for_service(opts.policy_dir, s, p, &mine) == -1) {
+	if (policy_load(opts.policy_dir, s, t, p, &mine) == -1) {
 		errors_append(err, &mine);
 		free(p);
 		p = NULL;
 	} else if (s->builtin != BUILTIN_NONE && geteuid() == 0)
 		str_copy(p->chroot, empty_dir, sizeof(p->chroot));
+	else if (!opts.check_only) {
+		/* sinetd -n makes these errors (check.c); here, a warning. */
+		program_problems(s, p, t, &warn);
+		for (i = 0; i < warn.n; i++)
+			log_warnx("%s", warn.v[i]);
+	}
 	errors_free(&mine);
+	errors_free(&warn);
+	free(t);
 	set->cache = xreallocarray(set->cache, set->ncache + 1,
 	    sizeof(*set->cache));
 	set->cache[set->ncache].key = xstrdup(key);

@@ -1,7 +1,8 @@
 /*
  * The policy-file parser: one directive a line, "#" starts a comment,
- * "include" one level deep and read as if its lines stood in its place.
- * Errors are "file:line: directive: reason".
+ * "include" read as if its lines stood in its place (nested up to
+ * INCLUDE_DEPTH_MAX, never in a loop). Errors are "file:line: directive:
+ * reason".
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -24,12 +25,22 @@
 #include "util.h"
 
 #define WORDS_MAX	64
+/*
+ * A service's file, the shipped policy it builds on, and default.policy
+ * under that: three levels are the common case; more is a mistake.
+ */
+#define INCLUDE_DEPTH_MAX	8
 
 struct pparser {
 	const char	*dir;		/* where include looks */
 	const char	*file;		/* as shown in errors */
 	int		 line;
-	int		 depth;		/* 1 inside an included file */
+	int		 depth;		/* includes above this file */
+	bool		 no_include;	/* built-in text stands alone */
+	dev_t		 dev;		/* the file, to find a loop */
+	ino_t		 ino;
+	struct pparser	*up;		/* the file including this one */
+	struct policy_trace *trace;	/* for sinetd -n, or NULL */
 	bool		 saw_syscalls;
 	bool		 saw_deny;
 	uint64_t	*included_caps;	/* set by an include: the next */
@@ -85,14 +96,28 @@ perr(struct pparser *pp, const char *directive, const char *fmt, ...)
 	    reason);
 }
 
+static void
+trace_file(struct policy_trace *t, const char *path)
+{
+	if (t != NULL && t->nfiles < POLICY_TRACE_FILES)
+		str_copy(t->files[t->nfiles++], path, sizeof(t->files[0]));
+}
+
+/* Where a line stands, for a check that comes after the parse. */
+static void
+trace_here(struct pparser *pp, char *where, size_t len)
+{
+	snprintf(where, len, "%s:%d", pp->file, pp->line);
+}
+
 /* A file for an internal service may narrow its built-in policy only. */
 static bool
 within_ceiling(struct pparser *pp, const char *directive, const char *what,
-    int nr, uint8_t *bits)
+    int nr, bool widens)
 {
 	char name[64];
 
-	if (pp->ceiling == NULL || bits != pp->p->allow ||
+	if (pp->ceiling == NULL || !widens ||
 	    policy_bit(pp->ceiling->allow, nr))
 		return true;
 	perr(pp, directive, "%s allows %s, wider than the built-in policy "
@@ -101,9 +126,10 @@ within_ceiling(struct pparser *pp, const char *directive, const char *what,
 	return false;
 }
 
+/* widens: the calls named are allowed (syscalls, allow). */
 static void
 add_syscalls(struct pparser *pp, const char *directive, char **w, int n,
-    uint8_t *bits)
+    uint8_t *bits, bool widens)
 {
 	const struct syscall_group *g;
 	int i, k, nr;
@@ -128,7 +154,8 @@ add_syscalls(struct pparser *pp, const char *directive, char **w, int n,
 			for (k = 0; g->syscalls[k] != NULL; k++)
 				if ((nr = syscall_number(g->syscalls[k])) >= 0 &&
 				    nr < POLICY_SYSCALLS_MAX &&
-				    within_ceiling(pp, directive, w[i], nr, bits))
+				    within_ceiling(pp, directive, w[i], nr,
+				    widens))
 					policy_bit_set(bits, nr);
 			continue;
 		}
@@ -138,7 +165,8 @@ add_syscalls(struct pparser *pp, const char *directive, char **w, int n,
 		else if (nr >= POLICY_SYSCALLS_MAX)
 			perr(pp, directive, "syscall \"%s\" is number %d, beyond "
 			    "what a policy holds on this architecture", w[i], nr);
-		else if (nr >= 0 && within_ceiling(pp, directive, w[i], nr, bits))
+		else if (nr >= 0 && within_ceiling(pp, directive, w[i], nr,
+		    widens))
 			policy_bit_set(bits, nr);
 		/* -2: known, but not on this architecture: nothing to do. */
 	}
@@ -149,6 +177,10 @@ set_action(struct pparser *pp, char **w, int n)
 {
 	unsigned long v;
 	size_t i;
+
+	if (pp->trace != NULL)
+		trace_here(pp, pp->trace->action_at,
+		    sizeof(pp->trace->action_at));
 
 	if (n == 1 && strcmp(w[0], "kill") == 0) {
 		pp->p->action = ACTION_KILL;
@@ -225,8 +257,9 @@ static void
 add_refusals(struct pparser *pp, char **w, int n)
 {
 	uint8_t bits[POLICY_SYSCALLS_MAX / 8] = { 0 };
+	struct policy_trace *t;
 	unsigned long v;
-	int e = 0, nr;
+	int e = 0, nr, k;
 	size_t i;
 
 	if (n < 2) {
@@ -242,10 +275,44 @@ add_refusals(struct pparser *pp, char **w, int n)
 		perr(pp, "refuse", "unknown errno \"%s\"", w[0]);
 		return;
 	}
-	add_syscalls(pp, "refuse", w + 1, n - 1, bits);
+	add_syscalls(pp, "refuse", w + 1, n - 1, bits, false);
 	for (nr = 0; nr < POLICY_SYSCALLS_MAX; nr++)
 		if (policy_bit(bits, nr))
 			pp->p->refuse_errno[nr] = (uint16_t)e;
+	if ((t = pp->trace) == NULL)
+		return;
+	for (k = 0; k < t->nrefuse; k++)
+		if (t->refuse[k].e == e)
+			return;
+	if (k < (int)ARRAY_LEN(t->refuse)) {
+		t->refuse[k].e = e;
+		trace_here(pp, t->refuse[k].at, sizeof(t->refuse[k].at));
+		t->nrefuse++;
+	}
+}
+
+/*
+ * allow NAME...: the calls are allowed whatever an earlier line (an
+ * included default.policy's deny or refuse, say) said, and the policy
+ * keeps its kind: a deny-list stays one, an allow-list gains them.
+ */
+static void
+add_allowed(struct pparser *pp, char **w, int n)
+{
+	uint8_t bits[POLICY_SYSCALLS_MAX / 8] = { 0 };
+	int i, nr;
+
+	add_syscalls(pp, "allow", w, n, bits, true);
+	for (nr = 0; nr < POLICY_SYSCALLS_MAX; nr++)
+		if (policy_bit(bits, nr)) {
+			policy_bit_set(pp->p->allow, nr);
+			pp->p->deny[nr / 8] &= (uint8_t)~(1 << (nr % 8));
+			pp->p->refuse_errno[nr] = 0;
+		}
+	/* What deny @file-write added beyond its calls goes with it. */
+	for (i = 0; i < n; i++)
+		if (strcmp(w[i], "@file-write") == 0)
+			pp->p->no_write_open = 0;
 }
 
 /* tasks-max N, memory-max SIZE: the pool's cgroup; infinity lifts it. */
@@ -531,12 +598,55 @@ set_duration(struct pparser *pp, const char *directive, char **w, int n,
 
 static int parse_fp(struct pparser *, FILE *);
 
+/*
+ * An include that closes a loop: said at the line of the loop's file
+ * whose name sorts first, naming the files from there, so the loop reads
+ * the same whichever of its files was read first (sinetd -n reads each
+ * of them) and is said once.
+ */
+static void
+include_loop(struct pparser *pp, const struct pparser *target)
+{
+	const struct pparser *ring[INCLUDE_DEPTH_MAX + 2], *q, *at;
+	char text[1024];
+	size_t n = 0, i, first = 0, len;
+
+	/* ring[i] includes ring[i + 1]; the last includes ring[0]. */
+	for (q = pp; q != NULL && n < ARRAY_LEN(ring); q = q->up) {
+		ring[n++] = q;
+		if (q == target)
+			break;
+	}
+	for (i = 0; i < n / 2; i++) {
+		q = ring[i];
+		ring[i] = ring[n - 1 - i];
+		ring[n - 1 - i] = q;
+	}
+	for (i = 1; i < n; i++)
+		if (strcmp(ring[i]->file, ring[first]->file) < 0)
+			first = i;
+	len = 0;
+	text[0] = '\0';
+	for (i = 0; i <= n; i++) {
+		q = ring[(first + i) % n];
+		len += (size_t)snprintf(text + len, len < sizeof(text) ?
+		    sizeof(text) - len : 0, "%s%s", i ? " includes " : "",
+		    q->file);
+		if (len >= sizeof(text))
+			break;
+	}
+	at = ring[first];
+	errors_add(pp->err, "%s:%d: include: include loop: %s", at->file,
+	    at->line, text);
+}
+
 static void
 do_include(struct pparser *pp, char **w, int n)
 {
-	struct pparser sub;
+	struct pparser sub, *q;
 	char path[PATH_MAX];
 	uint64_t caps, root;
+	struct stat sb = { 0 };
 	const char *why;
 	FILE *fp;
 
@@ -544,8 +654,13 @@ do_include(struct pparser *pp, char **w, int n)
 		perr(pp, "include", "expected one file");
 		return;
 	}
-	if (pp->depth > 0) {
-		perr(pp, "include", "include nested too deep (one level)");
+	if (pp->no_include) {
+		perr(pp, "include", "a built-in policy includes nothing");
+		return;
+	}
+	if (pp->depth >= INCLUDE_DEPTH_MAX) {
+		perr(pp, "include", "include nested too deep (more than %d "
+		    "levels)", INCLUDE_DEPTH_MAX);
 		return;
 	}
 	if (strchr(w[0], '/') != NULL)
@@ -560,13 +675,24 @@ do_include(struct pparser *pp, char **w, int n)
 			    strerror(errno));
 		return;
 	}
+	if (fstat(fileno(fp), &sb) == 0)
+		for (q = pp; q != NULL; q = q->up)
+			if (q->dev == sb.st_dev && q->ino == sb.st_ino) {
+				include_loop(pp, q);
+				fclose(fp);
+				return;
+			}
 	sub = *pp;
 	sub.file = path;
 	sub.line = 0;
-	sub.depth = 1;
+	sub.depth = pp->depth + 1;
+	sub.dev = sb.st_dev;
+	sub.ino = sb.st_ino;
+	sub.up = pp;
 	sub.included_caps = sub.included_root = NULL;
 	caps = pp->p->caps;
 	root = pp->p->root_caps;
+	trace_file(pp->trace, path);
 	parse_fp(&sub, fp);
 	fclose(fp);
 	pp->saw_syscalls = sub.saw_syscalls;
@@ -603,11 +729,12 @@ directive(struct pparser *pp, char **w, int n)
 		do_include(pp, w, n);
 	else if (strcmp(d, "syscalls") == 0) {
 		pp->saw_syscalls = true;
-		add_syscalls(pp, d, w, n, p->allow);
+		add_syscalls(pp, d, w, n, p->allow, true);
 	} else if (strcmp(d, "deny") == 0) {
 		pp->saw_deny = true;
-		add_syscalls(pp, d, w, n, p->deny);
-	} else if (strcmp(d, "action") == 0)
+		add_syscalls(pp, d, w, n, p->deny, false);
+	} else if (strcmp(d, "allow") == 0)
+		add_allowed(pp, w, n); else if (strcmp(d, "action") == 0)
 		set_action(pp, w, n);
 	else if (strcmp(d, "caps") == 0)
 		add_caps(pp, d, w, n, &p->caps);
@@ -750,16 +877,20 @@ finish(struct pparser *pp)
 /*
  * Parses FILE (a path, shown as is in errors); includes are looked up in
  * dir. With a ceiling (an internal service's built-in policy), anything
- * wider is an error of its line. Returns -1 if it added errors.
+ * wider is an error of its line. With a trace, the files read and where
+ * the lines a later check may blame stand. Returns -1 if it added errors.
  */
 int
-policy_parse_file(const char *dir, const char *file,
-    const struct policy *ceiling, struct policy *p, struct errors *err)
+policy_parse_traced(const char *dir, const char *file,
+    const struct policy *ceiling, struct policy *p,
+    struct policy_trace *trace, struct errors *err)
 {
 	struct pparser pp = { .dir = dir, .file = file, .p = p, .err = err,
-		.nerr0 = errors_count(err), .ceiling = ceiling };
+		.nerr0 = errors_count(err), .ceiling = ceiling,
+		.trace = trace };
 	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 	const char *why;
+	struct stat sb;
 	FILE *fp;
 
 	memset(p, 0, sizeof(*p));
@@ -774,10 +905,22 @@ policy_parse_file(const char *dir, const char *file,
 			    strerror(errno));
 		return -1;
 	}
+	if (fstat(fileno(fp), &sb) == 0) {
+		pp.dev = sb.st_dev;
+		pp.ino = sb.st_ino;
+	}
+	trace_file(trace, file);
 	parse_fp(&pp, fp);
 	fclose(fp);
 	finish(&pp);
 	return errors_count(err) == pp.nerr0 ? 0 : -1;
+}
+
+int
+policy_parse_file(const char *dir, const char *file,
+    const struct policy *ceiling, struct policy *p, struct errors *err)
+{
+	return policy_parse_traced(dir, file, ceiling, p, NULL, err);
 }
 
 /* The same, from text built into the binary. */
@@ -786,7 +929,7 @@ policy_parse_text(const char *label, const char *text, struct policy *p,
     struct errors *err)
 {
 	struct pparser pp = { .dir = "/nonexistent", .file = label, .p = p,
-		.err = err, .nerr0 = errors_count(err), .depth = 1 };
+		.err = err, .nerr0 = errors_count(err), .no_include = true };
 	FILE *fp = fmemopen((void *)text, strlen(text), "r");
 
 	memset(p, 0, sizeof(*p));
@@ -800,99 +943,12 @@ policy_parse_text(const char *label, const char *text, struct policy *p,
 	return errors_count(err) == pp.nerr0 ? 0 : -1;
 }
 
-static bool
-cidr_match(const struct policy_cidr *c, const struct sockaddr *sa)
-{
-	const uint8_t *a;
-	unsigned bits = c->prefix, i;
-
-	if (sa->sa_family != c->family)
-		return false;
-	a = sa->sa_family == AF_INET ?
-	    (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr :
-	    (const uint8_t *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
-	for (i = 0; bits >= 8; i++, bits -= 8)
-		if (a[i] != c->addr[i])
-			return false;
-	return bits == 0 ||
-	    ((a[i] ^ c->addr[i]) & (uint8_t)(0xff << (8 - bits))) == 0;
-}
-
-/*
- * only-from and no-access on a peer (an IPv4 client of a dual socket as
- * the IPv4 it is): why it is refused, or NULL.
- */
-const char *
-policy_refuses_peer(const struct policy *p, const struct sockaddr *sa)
-{
-	struct sockaddr_in v4;
-	uint32_t i;
-
-	if (addr_unmap_v4(sa, &v4))
-		sa = (const struct sockaddr *)&v4;
-	for (i = 0; i < p->nnoaccess; i++)
-		if (cidr_match(&p->no_access[i], sa))
-			return "no-access";
-	if (p->nonly == 0)
-		return NULL;
-	for (i = 0; i < p->nonly; i++)
-		if (cidr_match(&p->only_from[i], sa))
-			return NULL;
-	return "only-from";
-}
-
-static bool
-exists(const char *path, struct errors *err)
-{
-	struct stat sb;
-
-	if (stat(path, &sb) == 0)
-		return true;
-	if (errno != ENOENT && errno != ENOTDIR)
-		errors_add(err, "%s: %s", path, strerror(errno));
-	return false;
-}
-
-/*
- * The policy of one service: NAME.policy, or default.policy, or the
- * built-in baseline; for an internal service, its built-in policy,
- * narrowed by a file of its name.
- */
-int
-policy_for_service(const char *dir, const struct service *s,
-    struct policy *out, struct errors *err)
-{
-	struct policy file;
-	char path[PATH_MAX];
-	size_t nerr0 = errors_count(err);
-
-	if (s->builtin != BUILTIN_NONE) {
-		policy_internal(out);
-		snprintf(path, sizeof(path), "%s/%s.policy", dir,
-		    s->policy_name);
-		if (!exists(path, err))
-			snprintf(path, sizeof(path), "%s/%s.policy", dir,
-			    builtin_name(s->builtin));
-		if (exists(path, err) &&
-		    policy_parse_file(dir, path, out, &file, err) == 0)
-			policy_narrow(out, &file);
-		return errors_count(err) == nerr0 ? 0 : -1;
-	}
-	snprintf(path, sizeof(path), "%s/%s.policy", dir, s->policy_name);
-	if (exists(path, err))
-		return policy_parse_file(dir, path, NULL, out, err);
-	snprintf(path, sizeof(path), "%s/default.policy", dir);
-	if (exists(path, err))
-		return policy_parse_file(dir, path, NULL, out, err);
-	policy_default(out);
-	return errors_count(err) == nerr0 ? 0 : -1;
-}
-
 /* sinetd -n: every file in the directory, used or not. */
 int
 policy_check_dir(const char *dir, struct errors *err)
 {
 	struct policy p, internal;
+	struct errors mine = { 0 };
 	struct dirent *de;
 	char path[PATH_MAX];
 	size_t nerr0 = errors_count(err), len;
@@ -910,9 +966,12 @@ policy_check_dir(const char *dir, struct errors *err)
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		de->d_name[len - 7] = '\0';
 		policy_internal(&internal);
+		/* A file two others include is the same error, said once. */
 		policy_parse_file(dir, path,
 		    builtin_lookup(de->d_name) != BUILTIN_NONE ? &internal :
-		    NULL, &p, err);
+		    NULL, &p, &mine);
+		errors_append(err, &mine);
+		errors_free(&mine);
 	}
 	closedir(d);
 	return errors_count(err) == nerr0 ? 0 : -1;

@@ -6,6 +6,7 @@
 #ifndef SINETD_POLICY_H
 #define SINETD_POLICY_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -115,14 +116,68 @@ struct policy {
 			 (1ULL << 21) | (1ULL << 22) | (1ULL << 32) | \
 			 (1ULL << 33) | (1ULL << 39))
 
+#define POLICY_TRACE_TRIED	5
+#define POLICY_TRACE_FILES	16
+#define POLICY_TRACE_EXEC	8
+#define POLICY_WHERE_MAX	(PATH_MAX + 16)
+
+/* A path the service's line executes, and why (program.c). */
+struct program_path {
+	char	path[PATH_MAX];
+	char	what[PATH_MAX + 64];	/* "the server program", … */
+	bool	added;			/* to fs-exec, by program_cover */
+};
+
+/*
+ * How a service's policy came to be: the file names tried, the files
+ * read, where the lines a later check may blame stand, and the paths the
+ * line executes. What sinetd -n checks and -v shows.
+ */
+struct policy_trace {
+	char	 tried[POLICY_TRACE_TRIED][PATH_MAX];	/* in order */
+	int	 ntried;
+	char	 chosen[PATH_MAX];	/* "": the built-in baseline */
+	char	 files[POLICY_TRACE_FILES][PATH_MAX];	/* read, in order */
+	int	 nfiles;
+	char	 action_at[POLICY_WHERE_MAX];	/* the last action line */
+	struct {
+		int	 e;
+		char	 at[POLICY_WHERE_MAX];
+	}	 refuse[8];		/* each errno's first refuse line */
+	int	 nrefuse;
+	struct program_path exec[POLICY_TRACE_EXEC];
+	int	 nexec;
+};
+
 /* parse.c */
 int	 policy_parse_file(const char *, const char *, const struct policy *,
 	    struct policy *, struct errors *);
+int	 policy_parse_traced(const char *, const char *,
+	    const struct policy *, struct policy *, struct policy_trace *,
+	    struct errors *);
 int	 policy_parse_text(const char *, const char *, struct policy *,
 	    struct errors *);
-int	 policy_for_service(const char *, const struct service *,
-	    struct policy *, struct errors *);
 int	 policy_check_dir(const char *, struct errors *);
+
+/* choose.c: which file, in one place */
+int	 policy_choose(const char *, const struct service *,
+	    struct policy_trace *, struct errors *);
+const char *policy_port_name(const struct service *);
+int	 policy_load(const char *, const struct service *,
+	    struct policy_trace *, struct policy *, struct errors *);
+int	 policy_for_service(const char *, const struct service *,
+	    struct policy *, struct policy_trace *, struct errors *);
+
+/* program.c: what a line executes */
+bool	 program_served(const struct service *, char *, size_t);
+void	 program_paths(const struct service *, const char *,
+	    struct policy_trace *);
+int	 program_cover(struct policy *, struct policy_trace *,
+	    struct errors *);
+void	 program_problems(const struct service *, const struct policy *,
+	    const struct policy_trace *, struct errors *);
+
+/* peers.c: only-from and no-access */
 const char *policy_refuses_peer(const struct policy *,
 	    const struct sockaddr *);
 
@@ -160,6 +215,10 @@ enum guard_mode {
 int	 filter_compile_guard(int, const struct policy *, enum guard_mode,
 	    struct policy_filter *, char *, size_t);
 int	 filter_load(const struct policy_filter *, unsigned);
+
+/* compile.c: the filters as a worker builds them */
+int	 policy_worker_filters(const struct policy *, bool, int,
+	    struct policy_filter *, struct policy_filter *, char *, size_t);
 
 /* caps.c */
 int	 caps_from_name(const char *);

@@ -82,6 +82,10 @@ like($err, qr{^\Q$dir\E/policy/$port\.policy:1: deny: unknown group "\@nosuchgro
     'and in a service\'s own');
 like($err, qr{^\Q$dir\E/policy/echo\.policy:1: syscalls: openat allows openat, wider than the built-in policy}m,
     'a builtin\'s file may not widen it');
+($rc, $out, $err) = run_check('-P', "$dir/policy", '-v', "$port/tcp",
+    "$dir/good.conf");
+like($out, qr{^service: $port proto=tcp .*\npolicy: \Q$dir\E/policy/$port\.policy, which has errors$}m,
+    '-v of a line whose policy has errors says so');
 
 my $ok = free_port();
 write_file("$dir/two.conf", "127.0.0.1:$port stream tcp nowait nobody /bin/cat\n"
@@ -98,5 +102,157 @@ is($d->stop >> 8, 0, 'clean stop');
 ($rc, $out, $err) = run_check('-X');
 is($rc, 2, 'the worker role refuses to run by hand');
 like($err, qr/worker that sinetd starts itself/, 'and says why');
+
+# The pre-flight: the policy each line resolves to, the programs it runs,
+# and what start-up would refuse, one line a problem. The programs live
+# under the build directory: a /tmp would be a pre-flight problem itself.
+my $pf = tempdir(DIR => build_dir(), CLEANUP => 1);
+chmod(0755, $pf);
+my ($bin, $pol) = ("$pf/bin", "$pf/policy");
+mkdir($bin);
+mkdir($pol);
+chmod(0755, $bin);
+for my $p (qw(in.sited in.comsat in.rexecd tcpd)) {
+	write_file("$bin/$p", "#!/bin/sh\nexit 0\n");
+	chmod(0755, "$bin/$p");
+}
+write_file("$pol/default.policy", default_policy());
+write_file("$pol/telnet.policy", slurp("$FindBin::Bin/../policy/telnet.policy"));
+write_file("$pol/sited.policy", "include telnet.policy\nallow keyctl\n");
+write_file("$pol/biff.policy", "include default.policy\n");
+write_file("$pol/exec.policy", "include default.policy\n");
+my ($p1, $p2) = map { free_port() } 1 .. 2;
+write_file("$pf/ok.conf", <<"EOF");
+127.0.0.1:$p1 stream tcp nowait root $bin/in.sited in.sited
+127.0.0.1:$p2 stream tcp nowait nobody $bin/tcpd $bin/in.sited
+512 dgram udp wait root $bin/in.comsat in.comsat
+512 stream tcp nowait root $bin/in.rexecd in.rexecd
+EOF
+sub show {
+	my ($sel) = @_;
+	return run_check('-P', $pol, '-v', $sel, "$pf/ok.conf");
+}
+($rc, $out, $err) = show($p1);
+is($rc, 0, 'a service file on a shipped one on default.policy passes -n')
+    or diag($err);
+like($out, qr{^policy files tried, in order: \Q$pol/sited.policy\E$}m,
+    '-v: the program\'s name (in.sited: sited.policy) is tried first');
+like($out, qr{^files read, in order: \Q$pol/sited.policy $pol/telnet.policy $pol/default.policy\E$}m,
+    '-v: the files read, in order, two includes deep');
+like($out, qr/^kind: deny-list$/m, 'allow keeps the deny-list a deny-list');
+my ($refused) = $out =~ /^refuses ENOSYS:(.*)$/m;
+ok(defined $refused && $refused =~ /add_key/ && $refused !~ /keyctl/,
+    'allow keyctl lifts the inherited refuse of keyctl, and only that')
+    or diag($out);
+like($out, qr{^exec: \Q$bin/in.sited\E \(the server program\)}m,
+    '-v: what the line executes');
+like($out, qr/^configuration OK$/m, 'and the check passes');
+
+($rc, $out, $err) = show($p2);
+like($out, qr{^policy files tried, in order: \Q$pol/sited.policy\E$}m,
+    'a tcpd line is named after the program tcpd runs');
+like($out, qr{^exec: \Q$bin/tcpd\E \(the server program\).*\n^exec: \Q$bin/in.sited\E \(the program tcpd runs\)}m,
+    'and both execute: tcpd and its server');
+($rc, $out, $err) = show('512/udp');
+like($out, qr{^policy files tried, in order: \Q$pol/comsat.policy $pol/512.policy $pol/biff.policy\E$}m,
+    '512/udp: the program, the port, then the name /etc/services gives it');
+($rc, $out, $err) = show('512/tcp');
+like($out, qr{^policy: \Q$pol/exec.policy\E$}m,
+    '512/tcp is exec: biff and exec never share a file by accident');
+write_file("$pf/share.conf", "512 dgram udp wait root $bin/in.sited in.x\n"
+    . "512 stream tcp nowait root /bin/true true\n");
+write_file("$pol/sited.policy", "include default.policy\n");
+write_file("$pol/true.policy", "include default.policy\n");
+write_file("$pol/512.policy", "include default.policy\n");
+($rc, $out, $err) = run_check('-n', '-P', $pol, "$pf/share.conf");
+is($rc, 0, 'lines of one number with their own programs\' files pass')
+    or diag($err);
+unlink("$pol/true.policy");
+unlink("$pol/sited.policy");
+($rc, $out, $err) = run_check('-n', '-P', $pol, "$pf/share.conf");
+is($err, "$pf/share.conf:2: service: $pol/512.policy is also the policy of "
+    . "$pf/share.conf:1, but 512/tcp is exec and 512/udp is biff: name the "
+    . "file after each program, or exec.policy and biff.policy\n",
+    'biff and exec sharing 512.policy by its number is said, once');
+unlink("$pol/512.policy");
+write_file("$pol/sited.policy", "include telnet.policy\nallow keyctl\n");
+($rc, $out, $err) = show('nosuch');
+is($rc, 1, '-v of a service no line has fails');
+like($err, qr/^-v nosuch: no line of \S+ serves it$/m, 'and says so');
+
+# One fixture per pre-flight message.
+write_file("$bin/noexec", "#!/bin/sh\n");
+chmod(0644, "$bin/noexec");
+write_file("$bin/script", "#!/nonexistent/perl -w\n");
+chmod(0755, "$bin/script");
+my @q = map { free_port() } 1 .. 10;
+write_file("$pol/$q[6].policy", "include default.policy\n"
+    . join('', map { "fs-read /nonexistent/$_\n" } 1 .. 64));
+write_file("$pol/$q[7].policy", "include default.policy\naction errno EPERM\n"
+    . "refuse EPERM ptrace\n");
+write_file("$pol/$q[8].policy", "include default.policy\naction errno ENOSYS\n");
+write_file("$pol/loopa.policy", "include loopb.policy\n");
+write_file("$pol/loopb.policy", "include loopa.policy\n");
+write_file("$pf/bad.conf", <<"EOF");
+127.0.0.1:$q[0] stream tcp nowait nobody $bin/nosuch nosuch
+127.0.0.1:$q[1] stream tcp nowait nobody $bin/noexec noexec
+127.0.0.1:$q[2] stream tcp nowait nobody $bin noexec
+127.0.0.1:$q[3] stream tcp nowait nobody $bin/script script
+127.0.0.1:$q[4] stream tcp nowait nobody $bin/tcpd in.nosuchd
+127.0.0.1:$q[6] stream tcp nowait nobody $bin/in.rexecd in.rexecd
+127.0.0.1:$q[7] stream tcp nowait nobody /bin/true true
+127.0.0.1:$q[8] stream tcp nowait nobody /bin/false false
+EOF
+($rc, $out, $err) = run_check('-n', '-P', $pol, "$pf/bad.conf");
+is($rc, 1, 'pre-flight problems fail the check');
+is($out, '', 'and it does not say OK');
+my @want = (
+    qr{^\Q$pf\E/bad\.conf:1: server: \Q$bin\E/nosuch \(the server program\): No such file or directory$},
+    qr{^\Q$pf\E/bad\.conf:2: server: \Q$bin\E/noexec \(the server program\) is not executable$},
+    qr{^\Q$pf\E/bad\.conf:3: server: \Q$bin\E \(the server program\) is not a regular file$},
+    qr{^\Q$pf\E/bad\.conf:4: server: /nonexistent/perl \(the #! interpreter of \Q$bin\E/script\): No such file or directory$},
+    qr{^\Q$pf\E/bad\.conf:5: server: /usr/sbin/in\.nosuchd \(the program tcpd runs\): No such file or directory$},
+    qr{^\Q$pol\E/$q[6]\.policy: fs-exec: cannot cover \Q$bin\E/in\.rexecd \(the server program\): the policy holds 64 paths already$},
+    qr{^\Q$pol\E/$q[7]\.policy:3: refuse: EPERM cannot be applied: start-up would refuse the filter},
+    qr{^\Q$pol\E/loopa\.policy:1: include: include loop: \Q$pol/loopa.policy\E includes \Q$pol/loopb.policy\E includes \Q$pol/loopa.policy\E$},
+);
+my @lines2 = split /\n/, $err;
+for my $re (@want) {
+	is(scalar(grep { $_ =~ $re } @lines2), 1, "said once: $re");
+}
+my $nosys = grep { m{^\Q$pol\E/$q[8]\.policy:2: action: errno ENOSYS cannot be applied: start-up would refuse the filter} } @lines2;
+is(scalar(@lines2), scalar(@want) + $nosys, 'one line a problem, nothing else')
+    or diag($err);
+
+SKIP: {
+	skip 'private-tmp and chroot apply when run as root', 2 if $> != 0;
+	my $tmp = tempdir(DIR => '/tmp', CLEANUP => 1);
+	chmod(0755, $tmp);
+	write_file("$tmp/prog", "#!/bin/sh\n");
+	chmod(0755, "$tmp/prog");
+	mkdir("$pf/jail");
+	my ($t1, $t2) = map { free_port() } 1 .. 2;
+	write_file("$pol/$t2.policy", "include default.policy\nchroot $pf/jail\n");
+	write_file("$pf/root.conf", "127.0.0.1:$t1 stream tcp nowait nobody $tmp/prog prog\n"
+	    . "127.0.0.1:$t2 stream tcp nowait nobody /bin/true true\n");
+	($rc, $out, $err) = run_check('-n', '-P', $pol, "$pf/root.conf");
+	like($err, qr{^\Q$pf\E/root\.conf:1: server: \Q$tmp\E/prog \(the server program\) is under a /tmp that private-tmp of \Q$pol\E/default\.policy hides from the server$}m,
+	    'a program in /tmp that private-tmp hides');
+	like($err, qr{^\Q$pf\E/root\.conf:2: server: /bin/true \(the server program\): No such file or directory inside the chroot \Q$pf\E/jail$}m,
+	    'a program missing inside the policy\'s chroot');
+}
+
+# -n refuses exactly what start-up would: the service -n blames for its
+# action fails at start with its seccomp filter; one -n passes, serves.
+my $d2 = Sinetd->start(args => ['-P', $pol], conf =>
+    "127.0.0.1:$q[8] stream tcp nowait nobody /bin/echo echo hi\n");
+if ($nosys) {
+	ok($d2->wait_log(qr/seccomp/, 10), 'action errno ENOSYS: start-up '
+	    . 'refuses its filter, as -n said') or diag($d2->log_text);
+} else {
+	is(Sinetd::tcp_talk('127.0.0.1', $q[8], ''), "hi\n",
+	    'action errno ENOSYS: -n passed it, and start-up serves it');
+}
+$d2->stop;
 
 done_testing();

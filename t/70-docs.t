@@ -124,7 +124,12 @@ ok($conf_examples, 'sinetd.conf(5) has examples');
 	my $dir = File::Temp::tempdir(CLEANUP => 1);
 	write_file("$dir/ex.conf", $conf_examples);
 	my $out = `'${\ sinetd_bin()}' -n '$dir/ex.conf' 2>&1`;
-	is($out, "configuration OK\n", 'and sinetd -n takes them');
+	# A server this host does not have is a pre-flight line, not the
+	# configuration's error.
+	my $missing = qr{^\S+:\d+: server: /\S+ \([^)]*\): No such file or directory\n}m;
+	(my $rest = $out) =~ s/$missing//g;
+	is($rest, $out =~ $missing ? '' : "configuration OK\n",
+	    'and sinetd -n takes them, but for the servers not installed here');
 }
 
 # The README names both commands and links every page.

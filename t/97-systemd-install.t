@@ -107,7 +107,11 @@ subtest 'etc/inetd.conf' => sub {
 	my $dir = tempdir(CLEANUP => 1);
 	write_file("$dir/all.conf", join("\n", @lines) . "\n");
 	my $out = `'${\ sinetd_bin()}' -n -P '$top/policy' '$dir/all.conf' 2>&1`;
-	is($?, 0, 'every line, switched on, passes sinetd -n') or diag($out);
+	# The servers are not installed here: their pre-flight lines aside.
+	(my $rest = $out) =~ s{^\S+:\d+: server: /usr/sbin/\S+ \(the server program\): No such file or directory\n}{}mg;
+	is($rest, $out eq $rest ? "configuration OK\n" : '',
+	    'every line, switched on, passes sinetd -n but for the servers '
+	    . 'not installed here') or diag($out);
 	for my $s (@lines) {
 		my ($name, $rest) = $s =~ /^(\w+)\s+(.*)$/;
 		my $policy = slurp("$top/policy/$name.policy");

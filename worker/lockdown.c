@@ -41,24 +41,8 @@ lockdown_prepare(const struct msg_service *m, struct policy *p)
 
 	tzset();
 	landlock_cap_abi(m->landlock_abi_max);
-	if (m->builtin == BUILTIN_NONE)
-		policy_add_worker_needs(p);
-#ifdef SINETD_SANITIZE
-	/* See SANITIZE in the GNUmakefile; never in a normal build. */
-	else if (syscall_number("sigaltstack") >= 0)
-		policy_bit_set(p->allow, syscall_number("sigaltstack"));
-#endif
-	/*
-	 * Landlock's signal scope keeps a child out of everything beyond its
-	 * own domain; where a child has none of its own (below ABI 6 it is
-	 * not scoped, under no-new-privileges no it shares the worker's), the
-	 * guard keeps it off the worker.
-	 */
-	if (filter_compile(p, &policy_filter, err, sizeof(err)) == -1 ||
-	    filter_compile_guard(m->master_pid, p, m->builtin != BUILTIN_NONE ?
-	    (landlock_scoped() ? GUARD_SCOPED : GUARD_UNSCOPED) :
-	    landlock_scoped() && !(p->protect & SETUID_SESSIONS) ?
-	    GUARD_SCOPED : GUARD_EXTERNAL, &guard_filter, err,
+	if (policy_worker_filters(p, m->builtin == BUILTIN_NONE,
+	    m->master_pid, &policy_filter, &guard_filter, err,
 	    sizeof(err)) == -1)
 		fatalx("lock-down: seccomp: %s", err);
 }

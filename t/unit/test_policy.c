@@ -180,8 +180,11 @@ static const struct reject rejects[] = {
 	  "address", false },
 	{ "no-access 10.0.0.0/33\n", "1: no-access: \"10.0.0.0/33\" is not "
 	  "an address", false },
-	{ "include nested.policy\n", "1: include: include nested too deep",
+	{ "allow notacall\n", "1: allow: unknown syscall \"notacall\"",
 	  false },
+	{ "allow\n", "1: allow: names no syscall or group", false },
+	{ "allow socket\n", "1: allow: socket allows socket, wider than the "
+	  "built-in policy", true },
 	{ "include missing.policy\n", "1: include: cannot open", false },
 	{ "no-exec-memory please\n", "1: no-exec-memory: takes no argument",
 	  false },
@@ -214,9 +217,6 @@ rejections(void)
 	struct policy p, internal;
 	size_t i;
 
-	/* What nested.policy's include would read: it must not get there. */
-	write_file("inner.policy", "include base.policy\n");
-	write_file("nested.policy", "include inner.policy\n");
 	policy_internal(&internal);
 	for (i = 0; i < ARRAY_LEN(rejects); i++) {
 		struct errors err = { 0 };
@@ -224,25 +224,113 @@ rejections(void)
 		char want[512];
 		bool good;
 
-		if (strncmp(r, "include nested", 14) == 0) {
-			char path[512];
-
-			snprintf(path, sizeof(path), "%s/nested.policy", dir);
-			policy_parse_file(dir, path, NULL, &p, &err);
-			snprintf(want, sizeof(want), "%s/inner.policy:%s", dir,
-			    rejects[i].message);
-		} else {
-			parse(r, rejects[i].internal ? &internal : NULL, &p,
-			    &err);
-			snprintf(want, sizeof(want), "%s/t.policy:%s", dir,
-			    rejects[i].message);
-		}
+		parse(r, rejects[i].internal ? &internal : NULL, &p, &err);
+		snprintf(want, sizeof(want), "%s/t.policy:%s", dir,
+		    rejects[i].message);
 		good = err.n >= 1 && strncmp(err.v[0], want, strlen(want)) == 0;
 		ok(good, "rejects: %s", rejects[i].message);
 		if (!good)
 			printf("# got: %s\n", err.n ? err.v[0] : "(nothing)");
 		errors_free(&err);
 	}
+}
+
+static int
+parse_named(const char *name, struct policy *p, struct errors *err)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return policy_parse_file(dir, path, NULL, p, err);
+}
+
+/* A service's file on a shipped one on default.policy, and what it lifts. */
+static void
+composes(void)
+{
+	struct errors err = { 0 }, twice = { 0 };
+	struct policy p, internal;
+	char want[1024], name[32], text[64];
+	int rc, i;
+
+	write_file("base.policy", "deny @mount keyctl\nroot-caps setuid\n"
+	    "refuse ENOSYS @keyring\nfs-exec /usr/lib\n");
+	write_file("shipped.policy", "include base.policy\n"
+	    "root-caps setuid setgid\nfs-read /etc\n");
+	write_file("site.policy", "include shipped.policy\nallow keyctl\n"
+	    "deny ptrace\n");
+	rc = parse_named("site.policy", &p, &err);
+	ok(rc == 0 && err.n == 0 && p.kind == POLICY_DENY_LIST &&
+	    has(p.deny, "mount") && has(p.deny, "ptrace") &&
+	    p.root_caps == ((1ULL << 7) | (1ULL << 6)) && p.npaths == 2,
+	    "an include two levels deep reads as if its lines stood there");
+	ok(!has(p.deny, "keyctl") && p.refuse_errno[syscall_number("keyctl")]
+	    == 0 && p.refuse_errno[syscall_number("add_key")] == ENOSYS,
+	    "allow lifts an inherited deny and refuse of that call only");
+	rc = parse("include base.policy\nallow keyctl\ndeny keyctl\n", NULL,
+	    &p, &err);
+	ok(rc == 0 && has(p.deny, "keyctl") && p.kind == POLICY_DENY_LIST,
+	    "the last line naming a call wins");
+	rc = parse("syscalls read\ndeny write\nallow write keyctl\n", NULL,
+	    &p, &err);
+	ok(rc == 0 && p.kind == POLICY_ALLOW_LIST && has(p.allow, "write") &&
+	    has(p.allow, "keyctl") && !has(p.deny, "write"),
+	    "in an allow-list, allow adds to what it allows");
+	rc = parse("include base.policy\nallow @keyring\n", NULL, &p, &err);
+	ok(rc == 0 && p.kind == POLICY_DENY_LIST && !has(p.deny, "keyctl") &&
+	    p.refuse_errno[syscall_number("add_key")] == 0,
+	    "allow keeps a deny-list a deny-list");
+	rc = parse("deny @file-write\nallow @file-write\n", NULL, &p, &err);
+	ok(rc == 0 && !p.no_write_open && !has(p.deny, "unlink"),
+	    "allow @file-write lifts its open-for-writing rule too");
+	policy_internal(&internal);
+	write_file("internal.policy", "syscalls accept close\n");
+	rc = parse("include internal.policy\ndeny accept\nallow accept\n",
+	    &internal, &p, &err);
+	ok(rc == 0 && !has(p.deny, "accept"),
+	    "an internal service's file may lift its own deny");
+
+	/* Deeper than the bound: the ninth include is refused. */
+	for (i = 0; i < 9; i++) {
+		snprintf(name, sizeof(name), "deep%d.policy", i);
+		snprintf(text, sizeof(text), "include deep%d.policy\n", i + 1);
+		write_file(name, text);
+	}
+	write_file("deep9.policy", "deny ptrace\n");
+	errors_free(&err);
+	rc = parse_named("deep0.policy", &p, &err);
+	snprintf(want, sizeof(want), "%s/deep8.policy:1: include: include "
+	    "nested too deep (more than 8 levels)", dir);
+	ok(rc == -1 && err.n == 1 && strcmp(err.v[0], want) == 0,
+	    "an include nested more than 8 levels is an error of its line");
+	if (err.n > 0 && strcmp(err.v[0], want) != 0)
+		printf("# got: %s\n", err.v[0]);
+	errors_free(&err);
+
+	/* A loop, read from either of its files, is one error, said once. */
+	write_file("loopa.policy", "deny ptrace\ninclude loopb.policy\n");
+	write_file("loopb.policy", "include loopc.policy\n");
+	write_file("loopc.policy", "\ninclude loopa.policy\n");
+	rc = parse_named("loopb.policy", &p, &err);
+	parse_named("loopa.policy", &p, &twice);
+	parse_named("loopc.policy", &p, &twice);
+	snprintf(want, sizeof(want), "%s/loopa.policy:2: include: include "
+	    "loop: %s/loopa.policy includes %s/loopb.policy includes "
+	    "%s/loopc.policy includes %s/loopa.policy", dir, dir, dir, dir, dir);
+	ok(rc == -1 && err.n == 1 && strcmp(err.v[0], want) == 0,
+	    "an include loop is an error at its first file's include");
+	if (err.n > 0 && strcmp(err.v[0], want) != 0)
+		printf("# got: %s\n", err.v[0]);
+	errors_append(&err, &twice);
+	ok(twice.n == 2 && err.n == 1,
+	    "and reads the same whichever file of the loop is read first");
+	errors_free(&err);
+	errors_free(&twice);
+	rc = policy_parse_text("x.policy (built in)", "include base.policy\n",
+	    &p, &err);
+	ok(rc == -1 && err.n == 1 && strstr(err.v[0], "a built-in policy "
+	    "includes nothing") != NULL, "a built-in text includes nothing");
+	errors_free(&err);
 }
 
 static void
@@ -675,8 +763,11 @@ peers(void)
 static void
 cleanup(void)
 {
-	const char *files[] = { "t.policy", "base.policy", "inner.policy",
-		"nested.policy" };
+	const char *files[] = { "t.policy", "base.policy", "shipped.policy",
+		"site.policy", "loopa.policy", "loopb.policy", "loopc.policy",
+		"deep0.policy", "deep1.policy", "deep2.policy", "deep3.policy",
+		"deep4.policy", "deep5.policy", "deep6.policy", "deep7.policy",
+		"deep8.policy", "deep9.policy", "internal.policy" };
 	char path[512];
 	size_t i;
 
@@ -697,6 +788,7 @@ main(void)
 	}
 	accepts();
 	rejections();
+	composes();
 	group_table();
 	group_children();
 	group_claims();
