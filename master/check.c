@@ -281,8 +281,7 @@ check_main(struct conf *conf, bool user_ok)
 	policy_check_dir(opts.policy_dir, &err);
 	for (i = 0; i < conf->nsvc; i++) {
 		const struct service *s = conf->svc[i];
-
-		/* A line's IPv6 half resolves as its IPv4 one. */
+		/* A line's IPv6 half resolves as its IPv4 one: shown once. */
 		bool asked = opts.show_service != NULL && !s->implied &&
 		    shown(opts.show_service, s);
 

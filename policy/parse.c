@@ -605,8 +605,7 @@ static int parse_fp(struct pparser *, FILE *);
 static void
 include_loop(struct pparser *pp, const struct pparser *target)
 {
-	const struct pparser *ring[INCLUDE_DEPTH_MAX + 2], *q;
-	struct pparser *at;
+	const struct pparser *ring[INCLUDE_DEPTH_MAX + 2], *q, *at;
 	char text[1024];
 	size_t n = 0, i, first = 0, len;
 
@@ -634,7 +633,7 @@ include_loop(struct pparser *pp, const struct pparser *target)
 		if (len >= sizeof(text))
 			break;
 	}
-	at = (struct pparser *)ring[first];
+	at = ring[first];
 	errors_add(pp->err, "%s:%d: include: include loop: %s", at->file,
 	    at->line, text);
 }
