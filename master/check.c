@@ -95,8 +95,8 @@ check_filters(const struct service *s, const struct policy *p,
 
 /*
  * Whether -v's SERVICE names this line: its service field (with or
- * without its address), the name its policy file goes by, or the
- * program it serves; "/tcp", "/udp" narrow it.
+ * without its address), the name its policy file goes by, its builtin,
+ * or the program it serves; "/tcp", "/udp" narrow it.
  */
 static bool
 shown(const char *sel, const struct service *s)
@@ -118,7 +118,8 @@ shown(const char *sel, const struct service *s)
 	snprintf(both, sizeof(both), "%s:%s", s->host ? s->host : "*",
 	    s->name);
 	if (strcmp(copy, s->name) == 0 || strcmp(copy, s->policy_name) == 0 ||
-	    strcmp(copy, both) == 0)
+	    strcmp(copy, both) == 0 || (s->builtin != BUILTIN_NONE &&
+	    strcmp(copy, builtin_name(s->builtin)) == 0))
 		return true;
 	if (!program_served(s, served, sizeof(served)))
 		return false;

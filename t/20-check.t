@@ -86,6 +86,9 @@ like($err, qr{^\Q$dir\E/policy/echo\.policy:1: syscalls: openat allows openat, w
     "$dir/good.conf");
 like($out, qr{^service: $port proto=tcp .*\npolicy: \Q$dir\E/policy/$port\.policy, which has errors$}m,
     '-v of a line whose policy has errors says so');
+($rc, $out, $err) = run_check('-v', 'echo', "$dir/good.conf");
+like($out, qr{^runs: echo \(internal\)\n(?:.*\n)*^kind: allow-list\n^action: kill\n^allows: .*\baccept4\b}m,
+    '-v names an internal service by its builtin, and shows its allow-list');
 
 my $ok = free_port();
 write_file("$dir/two.conf", "127.0.0.1:$port stream tcp nowait nobody /bin/cat\n"
