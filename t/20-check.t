@@ -86,6 +86,25 @@ like($err, qr{^\Q$dir\E/policy/echo\.policy:1: syscalls: openat allows openat, w
     "$dir/good.conf");
 like($out, qr{^service: $port proto=tcp .*\npolicy: \Q$dir\E/policy/$port\.policy, which has errors$}m,
     '-v of a line whose policy has errors says so');
+# The shipped directory: telnet moved to another port keeps telnet.policy,
+# through the program's file.
+{
+	my $moved = free_port();
+	write_file("$dir/moved.conf", "127.0.0.1:$moved stream tcp nowait root "
+	    . "/usr/sbin/telnetd telnetd\n127.0.0.1:$moved dgram udp wait root "
+	    . "/usr/sbin/in.tftpd in.tftpd -s /srv/tftp\n");
+	my $shipped = "$FindBin::Bin/../policy";
+	($rc, $out, $err) = run_check('-P', $shipped, '-v', "$moved/tcp",
+	    "$dir/moved.conf");
+	like($out, qr{^files read, in order: \Q$shipped/telnetd.policy $shipped/telnet.policy $shipped/default.policy\E$}m,
+	    'telnetd on another port: the shipped telnetd.policy, so telnet.policy')
+	    or diag($out . $err);
+	($rc, $out, $err) = run_check('-P', $shipped, '-v', "$moved/udp",
+	    "$dir/moved.conf");
+	like($out, qr{^files read, in order: \Q$shipped/tftpd.policy $shipped/tftp.policy $shipped/default.policy\E$}m,
+	    'in.tftpd on another port: tftpd.policy, so tftp.policy')
+	    or diag($out . $err);
+}
 ($rc, $out, $err) = run_check('-v', 'echo', "$dir/good.conf");
 like($out, qr{^runs: echo \(internal\)\n(?:.*\n)*^kind: allow-list\n^action: kill\n^allows: .*\baccept4\b}m,
     '-v names an internal service by its builtin, and shows its allow-list');
