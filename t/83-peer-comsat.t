@@ -1,7 +1,8 @@
 # comsat end to end: a user logged in through telnetd turns biff on (the
 # real biff, from its package); a mail delivery's datagram reaches
 # in.comsat from biff, under the shipped biff.policy, which finds the
-# user's tty in utmp and announces the mail there. (Debian's in.comsat
+# user's tty in utmp and announces the mail there (on the line biff's
+# postinst writes: root.tty, argv[0] comsat). (Debian's in.comsat
 # then prints no headers, under openbsd-inetd too: the server's quirk.)
 use strict;
 use warnings;
@@ -22,7 +23,7 @@ my $pol = site_policies("$port{telnet}.policy" => 'telnet.policy',
 my $sbin = peers() . '/usr/sbin';
 my $d = Sinetd->start(args => ['-l', '-P', $pol], conf => <<"EOF");
 127.0.0.1:$port{telnet} stream tcp nowait root $sbin/telnetd telnetd
-127.0.0.1:$port{biff} dgram udp wait root $sbin/in.comsat in.comsat
+127.0.0.1:$port{biff} dgram udp wait root.tty $sbin/in.comsat comsat
 EOF
 
 my $t = tn_login($port{telnet}, $u) or BAIL_OUT("telnet login: $@");

@@ -10,34 +10,40 @@ use Test::More;
 use Sinetd;
 use Peers;
 
-isolate(need => ['usr/sbin/in.ftpd', '/usr/bin/tnftp', '/usr/sbin/useradd'],
+isolate(need => ['/usr/sbin/tcpd', 'usr/sbin/in.ftpd', '/usr/bin/tnftp', '/usr/sbin/useradd'],
     pam => ['ftp']);
 my $u = test_user();
-my $port = free_port();
-my $pol = site_policies("$port.policy" => 'ftp.policy');
-my $d = Sinetd->start(args => ['-l', '-P', $pol], conf =>
-    "127.0.0.1:$port stream tcp nowait root " . peers() . "/usr/sbin/in.ftpd in.ftpd\n");
+# Both lines Debian's packages write: the server itself, and through
+# tcpd (/usr/sbin/tcpd /usr/sbin/in.ftpd, as update-inetd adds it).
+for my $form ('direct', 'tcpd') { subtest "the $form line" => sub {
+	my $port = free_port();
+	my $pol = site_policies("$port.policy" => 'ftp.policy');
+	my $d = Sinetd->start(args => ['-l', '-P', $pol], conf =>
+	    "127.0.0.1:$port stream tcp nowait root " . ($form eq 'tcpd' ?
+	    '/usr/sbin/tcpd ' . peers() . '/usr/sbin/in.ftpd' :
+	    peers() . '/usr/sbin/in.ftpd in.ftpd') . "\n");
 
-my $work = File::Temp::tempdir(CLEANUP => 1);
-my $text = "put by tnftp $$\n";
-Sinetd::write_file("$work/up.txt", $text);
-Sinetd::write_file("$u->{home}/down.txt", "in the home of $u->{name}\n");
+	my $work = File::Temp::tempdir(CLEANUP => 1);
+	my $text = "put by tnftp $$\n";
+	Sinetd::write_file("$work/up.txt", $text);
+	Sinetd::write_file("$u->{home}/down.txt", "in the home of $u->{name}\n");
 
-for my $mode ('on', 'off') {
-	my $name = $mode eq 'on' ? 'passive' : 'active';
-	unlink("$work/down.txt", "$u->{home}/up-$name.txt");
-	my $script = "user $u->{name} $u->{pass}\nbinary\npassive $mode\n"
-	    . "ls\nput up.txt up-$name.txt\nget down.txt\nquit\n";
-	my $out = `cd $work && printf '%s' '$script' | timeout 60 tnftp -n -v 127.0.0.1 $port 2>&1`;
-	like($out, qr/^230 /m, "$name: logged in") or diag($out);
-	like($out, qr/down\.txt/, "$name: ls lists the home");
-	is(Sinetd::slurp("$u->{home}/up-$name.txt"), $text, "$name: put");
-	is((stat("$u->{home}/up-$name.txt"))[4], $u->{uid},
-	    "$name: the file put is the user's");
-	is(-e "$work/down.txt" ? Sinetd::slurp("$work/down.txt") : '',
-	    "in the home of $u->{name}\n", "$name: get") or diag($out);
-	unlike($out, qr/^(425|426|450|451|550) /m, "$name: no transfer failed");
-	not_killed($d, $port, "ftp $name");
-}
-is($d->stop >> 8, 0, 'clean stop');
+	for my $mode ('on', 'off') {
+		my $name = $mode eq 'on' ? 'passive' : 'active';
+		unlink("$work/down.txt", "$u->{home}/up-$name.txt");
+		my $script = "user $u->{name} $u->{pass}\nbinary\npassive $mode\n"
+		    . "ls\nput up.txt up-$name.txt\nget down.txt\nquit\n";
+		my $out = `cd $work && printf '%s' '$script' | timeout 60 tnftp -n -v 127.0.0.1 $port 2>&1`;
+		like($out, qr/^230 /m, "$name: logged in") or diag($out);
+		like($out, qr/down\.txt/, "$name: ls lists the home");
+		is(Sinetd::slurp("$u->{home}/up-$name.txt"), $text, "$name: put");
+		is((stat("$u->{home}/up-$name.txt"))[4], $u->{uid},
+		    "$name: the file put is the user's");
+		is(-e "$work/down.txt" ? Sinetd::slurp("$work/down.txt") : '',
+		    "in the home of $u->{name}\n", "$name: get") or diag($out);
+		unlike($out, qr/^(425|426|450|451|550) /m, "$name: no transfer failed");
+		not_killed($d, $port, "ftp $name");
+	}
+	is($d->stop >> 8, 0, 'clean stop');
+} }
 done_testing();

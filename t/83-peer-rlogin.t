@@ -10,34 +10,40 @@ use Test::More;
 use Sinetd;
 use Peers;
 
-isolate(need => ['usr/sbin/in.rlogind', '/usr/bin/netkit-rlogin',
+isolate(need => ['/usr/sbin/tcpd', 'usr/sbin/in.rlogind', '/usr/bin/netkit-rlogin',
     '/usr/bin/expect', '/bin/login', '/usr/sbin/useradd'], pam => ['rlogin']);
 my $u = test_user();
 Sinetd::write_file("$u->{home}/.rhosts", "localhost root\n127.0.0.1 root\n");
 chown($u->{uid}, $u->{gid}, "$u->{home}/.rhosts");
 chmod(0600, "$u->{home}/.rhosts");
 
-my $port = free_port();
-my $pol = site_policies("$port.policy" => 'login.policy');
-my $d = Sinetd->start(args => ['-l', '-P', $pol], conf =>
-    "127.0.0.1:$port stream tcp nowait root " . peers() . "/usr/sbin/in.rlogind in.rlogind\n");
+# Both lines Debian's packages write: the server itself, and through
+# tcpd (/usr/sbin/tcpd /usr/sbin/in.rlogind, as update-inetd adds it).
+for my $form ('direct', 'tcpd') { subtest "the $form line" => sub {
+	my $port = free_port();
+	my $pol = site_policies("$port.policy" => 'login.policy');
+	my $d = Sinetd->start(args => ['-l', '-P', $pol], conf =>
+	    "127.0.0.1:$port stream tcp nowait root " . ($form eq 'tcpd' ?
+	    '/usr/sbin/tcpd ' . peers() . '/usr/sbin/in.rlogind' :
+	    peers() . '/usr/sbin/in.rlogind in.rlogind') . "\n");
 
-my ($out, $rc) = expect_run(<<"EOS", 40);
-spawn netkit-rlogin -p $port -l $u->{name} 127.0.0.1
-expect {
-	"assword:" { puts "\\nASKED-PASSWORD"; exit 3 }
-	"\\\$ " { send "id; echo DO''NE\\r" }
-}
-expect "DONE\\r"
-expect "\\\$ " { send "exit\\r" }
-expect eof
-EOS
-is($rc, 0, 'expect ran the whole dialogue') or diag($out);
-unlike($out, qr/ASKED-PASSWORD/, '.rhosts: no password asked');
-like($out, qr/uid=$u->{uid}\($u->{name}\) gid=$u->{gid}\b/,
-    'id: the user, its uid and gid');
-not_killed($d, $port, 'rlogin');
-my $last = `last -w -f /var/log/wtmp $u->{name} 2>&1`;
-like($last, qr/^$u->{name}\s+pts\/\d+/m, 'the session is in wtmp') or diag($last);
-is($d->stop >> 8, 0, 'clean stop');
+	my ($out, $rc) = expect_run(<<~"EOS", 40);
+	spawn netkit-rlogin -p $port -l $u->{name} 127.0.0.1
+	expect {
+		"assword:" { puts "\\nASKED-PASSWORD"; exit 3 }
+		"\\\$ " { send "id; echo DO''NE\\r" }
+	}
+	expect "DONE\\r"
+	expect "\\\$ " { send "exit\\r" }
+	expect eof
+	EOS
+	is($rc, 0, 'expect ran the whole dialogue') or diag($out);
+	unlike($out, qr/ASKED-PASSWORD/, '.rhosts: no password asked');
+	like($out, qr/uid=$u->{uid}\($u->{name}\) gid=$u->{gid}\b/,
+	    'id: the user, its uid and gid');
+	not_killed($d, $port, 'rlogin');
+	my $last = `last -w -f /var/log/wtmp $u->{name} 2>&1`;
+	like($last, qr/^$u->{name}\s+pts\/\d+/m, 'the session is in wtmp') or diag($last);
+	is($d->stop >> 8, 0, 'clean stop');
+} }
 done_testing();

@@ -11,37 +11,43 @@ use Test::More;
 use Sinetd;
 use Peers;
 
-isolate(need => ['usr/sbin/telnetd', '/usr/bin/inetutils-telnet',
+isolate(need => ['/usr/sbin/tcpd', 'usr/sbin/telnetd', '/usr/bin/inetutils-telnet',
     '/usr/bin/expect', '/bin/login', '/usr/sbin/useradd']);
 my $u = test_user();
-my $port = free_port();
-my $pol = site_policies("$port.policy" => 'telnet.policy');
-my $d = Sinetd->start(args => ['-l', '-P', $pol], conf =>
-    "127.0.0.1:$port stream tcp nowait root " . peers() . "/usr/sbin/telnetd telnetd\n");
+# Both lines Debian's packages write: the server itself, and through
+# tcpd (/usr/sbin/tcpd /usr/sbin/in.X, argv[0] the program tcpd runs).
+for my $form ('direct', 'tcpd') { subtest "the $form line" => sub {
+	my $port = free_port();
+	my $pol = site_policies("$port.policy" => 'telnet.policy');
+	my $d = Sinetd->start(args => ['-l', '-P', $pol], conf =>
+	    "127.0.0.1:$port stream tcp nowait root " . ($form eq 'tcpd' ?
+	    '/usr/sbin/tcpd ' . peers() . '/usr/sbin/telnetd' :
+	    peers() . '/usr/sbin/telnetd telnetd') . "\n");
 
-my ($out, $rc) = expect_run(<<"EOS", 40);
-spawn inetutils-telnet 127.0.0.1 $port
-expect "login: " { send "$u->{name}\\r" }
-expect "Password:" { send "$u->{pass}\\r" }
-expect "\\\$ " { send "id; who; echo DO''NE\\r" }
-expect "DONE\\r"
-expect "\\\$ " { send "exit\\r" }
-expect "Connection closed by foreign host."
-expect eof
-EOS
-is($rc, 0, 'expect ran the whole dialogue') or diag($out);
-like($out, qr/uid=$u->{uid}\($u->{name}\) gid=$u->{gid}\b/,
-    'id: the user, its uid and gid');
-like($out, qr/^$u->{name}\s+pts\/\d+/m, 'who: the session is in utmp');
-like($out, qr/Connection closed by foreign host\./,
-    'exit: the server closes the connection');
-unlike(substr($out, 0, index($out, 'DONE') // 0), qr/Connection closed/,
-    'and not before the shell ran');
-not_killed($d, $port, 'telnet');
+	my ($out, $rc) = expect_run(<<~"EOS", 40);
+	spawn inetutils-telnet 127.0.0.1 $port
+	expect "login: " { send "$u->{name}\\r" }
+	expect "Password:" { send "$u->{pass}\\r" }
+	expect "\\\$ " { send "id; who; echo DO''NE\\r" }
+	expect "DONE\\r"
+	expect "\\\$ " { send "exit\\r" }
+	expect "Connection closed by foreign host."
+	expect eof
+	EOS
+	is($rc, 0, 'expect ran the whole dialogue') or diag($out);
+	like($out, qr/uid=$u->{uid}\($u->{name}\) gid=$u->{gid}\b/,
+	    'id: the user, its uid and gid');
+	like($out, qr/^$u->{name}\s+pts\/\d+/m, 'who: the session is in utmp');
+	like($out, qr/Connection closed by foreign host\./,
+	    'exit: the server closes the connection');
+	unlike(substr($out, 0, index($out, 'DONE') // 0), qr/Connection closed/,
+	    'and not before the shell ran');
+	not_killed($d, $port, 'telnet');
 
-my $last = `last -w -f /var/log/wtmp $u->{name} 2>&1`;
-like($last, qr/^$u->{name}\s+pts\/\d+/m, 'the session is in wtmp') or diag($last);
-my $lastlog = `lastlog -u $u->{name} 2>&1`;
-unlike($lastlog, qr/\*\*Never logged in\*\*/, 'and in lastlog') or diag($lastlog);
-is($d->stop >> 8, 0, 'clean stop');
+	my $last = `last -w -f /var/log/wtmp $u->{name} 2>&1`;
+	like($last, qr/^$u->{name}\s+pts\/\d+/m, 'the session is in wtmp') or diag($last);
+	my $lastlog = `lastlog -u $u->{name} 2>&1`;
+	unlike($lastlog, qr/\*\*Never logged in\*\*/, 'and in lastlog') or diag($lastlog);
+	is($d->stop >> 8, 0, 'clean stop');
+} }
 done_testing();

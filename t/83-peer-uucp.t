@@ -14,7 +14,7 @@ use Test::More;
 use Sinetd;
 use Peers;
 
-isolate(need => ['usr/sbin/in.uucpd', 'usr/lib/uucp/uucico', '/usr/sbin/useradd'],
+isolate(need => ['/usr/sbin/tcpd', 'usr/sbin/in.uucpd', 'usr/lib/uucp/uucico', '/usr/sbin/useradd'],
     pam => ['uucp']);
 my ($uucp, $uucp_gid) = (getpwnam('uucp'))[2, 3];
 plan skip_all => 'no uucp user on this host (base-passwd has one)'
@@ -35,41 +35,47 @@ for my $f ('/var/log/wtmp', '/var/log/lastlog') {
 }
 my $u = test_user(shell => peers() . '/usr/sbin/uucico', group => 'uucp');
 
-my $port = free_port();
-my $pol = site_policies("$port.policy" => 'uucp.policy');
-my $d = Sinetd->start(args => ['-l', '-P', $pol], conf =>
-    "127.0.0.1:$port stream tcp nowait root " . peers() . "/usr/sbin/in.uucpd in.uucpd\n");
+# Both lines Debian's packages write: the server itself, and through
+# tcpd (/usr/sbin/tcpd /usr/sbin/in.uucpd, as update-inetd adds it).
+for my $form ('direct', 'tcpd') { subtest "the $form line" => sub {
+	my $port = free_port();
+	my $pol = site_policies("$port.policy" => 'uucp.policy');
+	my $d = Sinetd->start(args => ['-l', '-P', $pol], conf =>
+	    "127.0.0.1:$port stream tcp nowait root " . ($form eq 'tcpd' ?
+	    '/usr/sbin/tcpd ' . peers() . '/usr/sbin/in.uucpd' :
+	    peers() . '/usr/sbin/in.uucpd in.uucpd') . "\n");
 
-sub read_until {
-	my ($s, $re, $timeout) = @_;
-	my ($all, $sel) = ('', IO::Select->new($s));
-	while ($all !~ $re && $sel->can_read($timeout)) {
-		my $n = sysread($s, my $buf, 4096);
-		last unless $n;
-		$all .= $buf;
+	sub read_until {
+		my ($s, $re, $timeout) = @_;
+		my ($all, $sel) = ('', IO::Select->new($s));
+		while ($all !~ $re && $sel->can_read($timeout)) {
+			my $n = sysread($s, my $buf, 4096);
+			last unless $n;
+			$all .= $buf;
+		}
+		return $all;
 	}
-	return $all;
-}
 
-my $s = Sinetd::tcp_connect('127.0.0.1', $port, timeout => 10) or die "connect: $!";
-like(read_until($s, qr/login: /, 15), qr/login: $/, 'in.uucpd asks who');
-syswrite($s, "$u->{name}\r\n");
-like(read_until($s, qr/assword:/, 15), qr/Password:/, 'then the password');
-syswrite($s, "$u->{pass}\r\n");
-my $greeting = read_until($s, qr/Shere=[^\0]*\0/, 20);
-like($greeting, qr/\x10Shere=[^\0]*\0/, 'uucico starts and greets the caller');
-# The caller says who it is; uucico, knowing no such system, refuses it
-# and ends, having logged the call.
-syswrite($s, "\x10Snosuchsys -Q0 -x0\0");
-my $rest = read_until($s, qr/(?!)/, 10);
-unlike($greeting . $rest, qr/can not open log file/i,
-    'uucico opens its log: the setuid bit worked');
-close($s);
-ok(wait_for(10, sub { -s '/var/log/uucp/Log' }), 'and wrote /var/log/uucp/Log')
-    or diag("said: $greeting$rest");
-is((stat('/var/log/uucp/Log'))[4], $uucp, 'as uucp, not as the login');
-my @bad = grep { /service=$port / && /policy violation|signal=SYS/ }
-    split /\n/, $d->log_text;
-ok(!@bad, 'no policy violation, no SIGSYS') or diag(join("\n", @bad));
-is($d->stop >> 8, 0, 'clean stop');
+	my $s = Sinetd::tcp_connect('127.0.0.1', $port, timeout => 10) or die "connect: $!";
+	like(read_until($s, qr/login: /, 15), qr/login: $/, 'in.uucpd asks who');
+	syswrite($s, "$u->{name}\r\n");
+	like(read_until($s, qr/assword:/, 15), qr/Password:/, 'then the password');
+	syswrite($s, "$u->{pass}\r\n");
+	my $greeting = read_until($s, qr/Shere=[^\0]*\0/, 20);
+	like($greeting, qr/\x10Shere=[^\0]*\0/, 'uucico starts and greets the caller');
+	# The caller says who it is; uucico, knowing no such system, refuses it
+	# and ends, having logged the call.
+	syswrite($s, "\x10Snosuchsys -Q0 -x0\0");
+	my $rest = read_until($s, qr/(?!)/, 10);
+	unlike($greeting . $rest, qr/can not open log file/i,
+	    'uucico opens its log: the setuid bit worked');
+	close($s);
+	ok(wait_for(10, sub { -s '/var/log/uucp/Log' }), 'and wrote /var/log/uucp/Log')
+	    or diag("said: $greeting$rest");
+	is((stat('/var/log/uucp/Log'))[4], $uucp, 'as uucp, not as the login');
+	my @bad = grep { /service=$port / && /policy violation|signal=SYS/ }
+	    split /\n/, $d->log_text;
+	ok(!@bad, 'no policy violation, no SIGSYS') or diag(join("\n", @bad));
+	is($d->stop >> 8, 0, 'clean stop');
+} }
 done_testing();
