@@ -39,6 +39,7 @@ struct options opts = {
 	.drain_ms = 10 * 1000,
 	.suspend_ms = 600 * 1000,
 	.restart_delay_ms = 100,
+	.refresh_delay_ms = 500,
 	.stopped_ms = 10 * 1000,
 	.max_conns = 4096,
 };
@@ -443,6 +444,8 @@ run_loop(void)
 			next = t;
 		if ((t = control_tick(now)) < next)
 			next = t;
+		if ((t = watch_tick(now)) < next)
+			next = t;
 		check_ready();
 		reload_check();
 		if (phase == PHASE_STOPPING && !services_running())
@@ -560,6 +563,8 @@ master_main(void)
 	int pidfd;
 
 	landlock_cap_abi(opts.landlock_abi_max);
+	if (!opts.check_only)
+		watch_init();
 	conf_load(opts.conf_path, &conf);
 	user_ok = internal_ids(&uid, &gid, &how);
 	if (opts.check_only)
@@ -600,6 +605,7 @@ master_main(void)
 	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	signals_open();
+	watch_open();
 #ifdef SINETD_SANITIZE
 	{
 		/* See SANITIZE in the GNUmakefile: workers, not us. */
@@ -620,10 +626,12 @@ master_main(void)
 
 	open_services(&conf);
 	conf_free(&conf);
+	watch_configuration();
 	violation_init();
 	pidfile_write(pidfd);
 	run_loop();
 
+	watch_close();
 	services_free();
 	violation_free();
 	children_free();

@@ -21,6 +21,8 @@ struct options {
 	bool		 check_only;	/* -n */
 	bool		 log_connections; /* -l */
 	bool		 keep_env;	/* -E */
+	bool		 no_refresh;	/* -W: edits wait for a reload */
+	uint64_t	 refresh_delay_ms; /* after an edit's last write */
 	int		 backlog;	/* -q */
 	unsigned	 spawn_rate;	/* -R: spawns a minute */
 	uint64_t	 idle_timeout_ms;
@@ -145,6 +147,14 @@ void	 reload_check(void);
 bool	 reload_pending(void);
 const char *reload_last(time_t *);
 uint64_t reload_count(bool);
+
+/* watch.c: refresh on edit */
+void	 watch_init(void);
+void	 watch_open(void);
+void	 watch_configuration(void);
+void	 watch_reload_started(void);
+uint64_t watch_tick(uint64_t);
+void	 watch_close(void);
 
 /* report.c: what sinetctl is told */
 struct buf {

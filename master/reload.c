@@ -197,6 +197,8 @@ reload_request(const char *why)
 	if (geteuid() == 0 && policies_empty_dir()[0] == '\0' &&
 	    policies_make_empty_dir() == 0)
 		log_info("reload: the empty chroot is made");
+	/* What the watch saw so far, this load reads: no second reload. */
+	watch_reload_started();
 	conf_load(opts.conf_path, &conf);
 	set = policies_new_set();
 	if (check(&conf, set, &list, &nlist) > 0) {
@@ -208,6 +210,8 @@ reload_request(const char *why)
 		/* What the parse took (a long line's buffer) goes back. */
 		malloc_trim(0);
 		nrefused++;
+		/* A file it named for the first time: its fix is noticed. */
+		watch_configuration();
 		return -1;
 	}
 	conf_free(&conf);
@@ -266,6 +270,7 @@ reload_request(const char *why)
 	services_set(list, nlist);
 	services_guard_ports();
 	policies_release(set);	/* the services that use it hold it */
+	watch_configuration();
 	pending = true;
 	reload_check();
 	return 0;

@@ -1,0 +1,385 @@
+/*
+ * Refresh on edit: inotify on the directories of every file the
+ * configuration was read from (inetd.conf, the policies and what they
+ * include, /etc/services). Once the writes have settled, a change
+ * reloads by the same path as SIGHUP. Directories, not files: an editor's
+ * write-and-rename and update-inetd's move give the name a new inode,
+ * which a watch on the old file would never see.
+ */
+#include <sys/inotify.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "master.h"
+#include "util.h"
+
+/* What makes a name in a watched directory new, or its content. */
+#define WATCH_MASK	(IN_CLOSE_WRITE | IN_MODIFY | IN_ATTRIB | \
+			 IN_CREATE | IN_DELETE | IN_MOVED_FROM | \
+			 IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | \
+			 IN_ONLYDIR)
+/* A file written without pause still reloads, this many delays late. */
+#define SETTLE_MAX_DELAYS	10
+
+enum watch_kind {
+	WATCH_CONFIG,		/* a file the configuration was read from */
+	WATCH_POLICY_DIR,	/* any NAME.policy in it */
+};
+
+struct watch_name {
+	char		*name;		/* in its directory; "" for a dir's */
+	char		*path;		/* as the configuration names it */
+	enum watch_kind	 kind;
+};
+
+struct watch_dir {
+	int		  wd;		/* -1: not armed */
+	char		 *path;
+	struct watch_name *names;
+	size_t		  nnames;
+};
+
+static int ifd = -1;
+static struct watch_dir *dirs;
+static size_t ndirs;
+static bool failed_said;	/* the watch limit, said once */
+
+/* Files opened before the watches could be armed (the first load). */
+static char **noted;
+static size_t nnoted;
+
+/* A change seen, not yet reloaded. */
+static uint64_t first_at, due;
+static char trigger[PATH_MAX];
+static char **others;		/* the other files that changed since */
+static size_t nothers;
+
+static struct watch_dir *
+dir_get(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < ndirs; i++)
+		if (strcmp(dirs[i].path, path) == 0)
+			return &dirs[i];
+	dirs = xreallocarray(dirs, ndirs + 1, sizeof(*dirs));
+	memset(&dirs[ndirs], 0, sizeof(dirs[ndirs]));
+	dirs[ndirs].wd = -1;
+	dirs[ndirs].path = xstrdup(path);
+	return &dirs[ndirs++];
+}
+
+static void
+dir_arm(struct watch_dir *d)
+{
+	if (d->wd != -1 || ifd == -1)
+		return;
+	if ((d->wd = inotify_add_watch(ifd, d->path, WATCH_MASK)) != -1)
+		return;
+	/* Not there yet: its parent is watched for it, where it is ours. */
+	if (errno == ENOENT || errno == ENOTDIR)
+		return;
+	if (!failed_said)
+		log_warn("refresh: cannot watch, edits there need a reload "
+		    "path=%s", d->path);
+	failed_said = true;
+}
+
+static void
+dir_add_name(struct watch_dir *d, const char *name, const char *path,
+    enum watch_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < d->nnames; i++)
+		if (d->names[i].kind == kind &&
+		    strcmp(d->names[i].name, name) == 0)
+			return;
+	d->names = xreallocarray(d->names, d->nnames + 1, sizeof(*d->names));
+	d->names[d->nnames].name = xstrdup(name);
+	d->names[d->nnames].path = xstrdup(path);
+	d->names[d->nnames++].kind = kind;
+}
+
+/* path's directory watched for its last component. */
+static void
+watch_name_in_parent(const char *path, enum watch_kind kind)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (slash != NULL && slash[1] == '\0')
+		return;
+	dir_add_name(dir_get(dir), slash ? slash + 1 : path, path, kind);
+	dir_arm(dir_get(dir));
+}
+
+/* Where a symbolic link points, an edit lands: watched there too. */
+static void
+watch_path(const char *path, enum watch_kind kind)
+{
+	char real[PATH_MAX];
+
+	watch_name_in_parent(path, kind);
+	if (realpath(path, real) != NULL && strcmp(real, path) != 0)
+		watch_name_in_parent(real, kind);
+}
+
+/* file_open_config tells us each file it opens (util.c). */
+static void
+watch_note(const char *path)
+{
+	if (ifd != -1) {
+		watch_path(path, WATCH_CONFIG);
+		return;
+	}
+	noted = xreallocarray(noted, nnoted + 1, sizeof(*noted));
+	noted[nnoted++] = xstrdup(path);
+}
+
+static void
+others_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < nothers; i++)
+		free(others[i]);
+	free(others);
+	others = NULL;
+	nothers = 0;
+}
+
+static void
+others_add(const char *path)
+{
+	size_t i;
+
+	if (strcmp(trigger, path) == 0)
+		return;
+	for (i = 0; i < nothers; i++)
+		if (strcmp(others[i], path) == 0)
+			return;
+	others = xreallocarray(others, nothers + 1, sizeof(*others));
+	others[nothers++] = xstrdup(path);
+}
+
+static void
+schedule(const char *path)
+{
+	uint64_t now = now_ms();
+
+	if (due == 0) {
+		first_at = now;
+		snprintf(trigger, sizeof(trigger), "%s", path);
+		others_clear();
+	} else
+		others_add(path);
+	due = now + opts.refresh_delay_ms;
+	if (due > first_at + SETTLE_MAX_DELAYS * opts.refresh_delay_ms)
+		due = first_at + SETTLE_MAX_DELAYS * opts.refresh_delay_ms;
+	if (due == 0)
+		due = 1;
+}
+
+static bool
+is_policy_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 7 && strcmp(name + len - 7, ".policy") == 0;
+}
+
+static void
+dir_event(struct watch_dir *d, const struct inotify_event *ev)
+{
+	size_t i;
+
+	if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
+		/* Gone or moved: the reload arms its path again, if there. */
+		if (!(ev->mask & IN_IGNORED))
+			inotify_rm_watch(ifd, d->wd);
+		d->wd = -1;
+		schedule(d->path);
+		return;
+	}
+	if (ev->len == 0)
+		return;
+	for (i = 0; i < d->nnames; i++) {
+		const struct watch_name *w = &d->names[i];
+
+		switch (w->kind) {
+		case WATCH_CONFIG:
+			if (strcmp(w->name, ev->name) == 0)
+				schedule(w->path);
+			break;
+		case WATCH_POLICY_DIR:
+			if (is_policy_name(ev->name)) {
+				char path[PATH_MAX];
+
+				snprintf(path, sizeof(path), "%s/%s", d->path,
+				    ev->name);
+				schedule(path);
+			}
+			break;
+		}
+	}
+}
+
+static void
+watch_event(struct mev *mev, uint32_t events)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct
+	    inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t n;
+	char *p;
+	size_t i;
+
+	(void)mev;
+	(void)events;
+	while ((n = read(ifd, buf, sizeof(buf))) > 0) {
+		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->mask & IN_Q_OVERFLOW) {
+				/* Events lost: whatever they were, reload. */
+				log_warnx("refresh: the kernel's event queue "
+				    "overflowed");
+				schedule(opts.conf_path);
+				continue;
+			}
+			for (i = 0; i < ndirs; i++)
+				if (dirs[i].wd == ev->wd) {
+					dir_event(&dirs[i], ev);
+					break;
+				}
+		}
+	}
+	if (n == -1 && errno != EAGAIN && errno != EINTR)
+		log_warn("refresh: cannot read the events");
+}
+
+static struct mev watch_mev = { .fn = watch_event };
+
+/* Before the first load, so that its files are noted. */
+void
+watch_init(void)
+{
+	if (!opts.no_refresh)
+		file_open_config_seen = watch_note;
+}
+
+/* Once the loop's epoll set exists; -W, or a failure, leaves it off. */
+void
+watch_open(void)
+{
+	if (opts.no_refresh)
+		return;
+	if ((ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
+		log_warn("refresh: no inotify, edits need a reload");
+		return;
+	}
+	if (master_epoll_add(ifd, &watch_mev) == -1) {
+		log_warn("refresh: cannot poll inotify, edits need a reload");
+		close(ifd);
+		ifd = -1;
+	}
+}
+
+/*
+ * After each load, applied or refused: what it read. Watches are only added (each is one name in a
+ * directory, filtered here); one already armed stays as it is.
+ */
+void
+watch_configuration(void)
+{
+	char path[PATH_MAX];
+	size_t i;
+
+	if (ifd == -1)
+		return;
+	for (i = 0; i < nnoted; i++) {
+		watch_path(noted[i], WATCH_CONFIG);
+		free(noted[i]);
+	}
+	free(noted);
+	noted = NULL;
+	nnoted = 0;
+	watch_path(opts.conf_path, WATCH_CONFIG);
+	watch_path("/etc/services", WATCH_CONFIG);
+	/* The directory, for its files, and its parent, for itself. */
+	watch_path(opts.policy_dir, WATCH_CONFIG);
+	if (realpath(opts.policy_dir, path) == NULL)
+		snprintf(path, sizeof(path), "%s", opts.policy_dir);
+	dir_add_name(dir_get(path), "", path, WATCH_POLICY_DIR);
+	dir_arm(dir_get(path));
+}
+
+/* A reload, by SIGHUP or by us, reads the files as they are now. */
+void
+watch_reload_started(void)
+{
+	due = 0;
+	others_clear();
+}
+
+/* The reload, once settled; deferred while another is being applied. */
+uint64_t
+watch_tick(uint64_t now)
+{
+	char why[PATH_MAX + 64];
+
+	if (due == 0)
+		return UINT64_MAX;
+	if (now < due)
+		return due;
+	if (!master_running() || reload_pending())
+		return now + 100;
+	if (nothers > 0)
+		snprintf(why, sizeof(why), "by=refresh path=%s others=%zu",
+		    trigger, nothers);
+	else
+		snprintf(why, sizeof(why), "by=refresh path=%s", trigger);
+	due = 0;
+	others_clear();
+	reload_request(why);
+	return UINT64_MAX;
+}
+
+void
+watch_close(void)
+{
+	size_t i, k;
+
+	if (ifd != -1)
+		close(ifd);
+	ifd = -1;
+	for (i = 0; i < ndirs; i++) {
+		for (k = 0; k < dirs[i].nnames; k++) {
+			free(dirs[i].names[k].name);
+			free(dirs[i].names[k].path);
+		}
+		free(dirs[i].names);
+		free(dirs[i].path);
+	}
+	free(dirs);
+	dirs = NULL;
+	ndirs = 0;
+	for (i = 0; i < nnoted; i++)
+		free(noted[i]);
+	free(noted);
+	noted = NULL;
+	nnoted = 0;
+	others_clear();
+	file_open_config_seen = NULL;
+}

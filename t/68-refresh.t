@@ -1,0 +1,200 @@
+# Refresh on edit: an edit of inetd.conf (write-and-rename, in place,
+# update-inetd's own rewrite) or of a policy file reloads by itself, as
+# SIGHUP does; a broken edit is refused and the old configuration serves
+# on; -W turns it off; the watch reaches no worker and no child server.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use File::Temp qw(tempdir);
+use Test::More;
+use Time::HiRes qw(sleep);
+use Sinetd;
+
+my $BOUND = 10;		# seconds an edit may take to apply here
+
+sub echo_line { "127.0.0.1:$_[0] stream tcp nowait nobody internal echo\n" }
+sub daytime_line { "127.0.0.1:$_[0] stream tcp nowait nobody internal daytime\n" }
+
+sub answers {
+	my ($port) = @_;
+	my $r = tcp_talk('127.0.0.1', $port, "x\n", half_close => 1,
+	    timeout => 1);
+	return defined $r && length $r;
+}
+
+sub answers_within {
+	my ($port) = @_;
+	return wait_for($BOUND, sub { answers($port) });
+}
+
+# An editor's save: a new file beside, renamed over the old name.
+sub write_rename {
+	my ($path, $text) = @_;
+	write_file("$path.tmp$$", $text);
+	rename("$path.tmp$$", $path) or die "rename: $!";
+}
+
+# An in-place save: the same inode, truncated and written.
+sub write_in_place {
+	my ($path, $text) = @_;
+	open(my $fh, '+<', $path) or die "$path: $!";
+	truncate($fh, 0);
+	print $fh $text;
+	close($fh);
+}
+
+sub policy_dir {
+	my $p = tempdir(CLEANUP => 1);
+	chmod(0755, $p);
+	write_file("$p/default.policy", default_policy());
+	return $p;
+}
+
+subtest 'write-and-rename, in place, a broken edit and its fix' => sub {
+	my ($a, $b, $c, $e) = map { free_port() } 1 .. 4;
+	my $pdir = policy_dir();
+	my $d = Sinetd->start(conf => echo_line($a), args => ['-P', $pdir]);
+	my $conf = $d->{conf};
+	ok(answers($a), 'the first service answers');
+
+	write_rename($conf, echo_line($a) . daytime_line($b));
+	ok(answers_within($b), "write-and-rename: the new service answers within ${BOUND}s");
+	ok($d->wait_log(qr/reload by=refresh path=\Q$conf\E\b/),
+	    'the reload says what triggered it');
+	ok($d->wait_log(qr/reload done kept=1 changed=0 added=1 removed=0 failed=0/),
+	    'and it applied as a SIGHUP reload does');
+
+	write_in_place($conf, echo_line($a) . daytime_line($b) . daytime_line($c));
+	ok(answers_within($c), 'in-place write: the new service answers');
+	is($d->count_log(qr/reload done/), 2, 'one reload per save');
+
+	write_in_place($conf, echo_line($a) . daytime_line($b)
+	    . "127.0.0.1:$e stream tcp nowait nobody internal bogus\n");
+	ok($d->wait_log(qr/reload refused: \Q$conf\E:3: /, $BOUND),
+	    'a broken edit is refused with file:line');
+	ok(answers($a) && answers($b) && answers($c),
+	    'and the running configuration serves on');
+	ok(!answers($e), 'the broken line is not served');
+
+	write_rename($conf, echo_line($a) . daytime_line($b) . daytime_line($e));
+	ok(answers_within($e), 'the fixed edit applies at the next change');
+	ok(wait_for($BOUND, sub { !answers($c) }), 'and the line it dropped stops');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
+subtest 'update-inetd --add, --disable, --enable' => sub {
+	my $tool = '/usr/sbin/update-inetd';
+	plan skip_all => "no $tool (Debian's update-inetd package; "
+	    . 'make check installs it)' unless -x $tool;
+	my ($a, $b) = (free_port(), free_port());
+	my $pdir = policy_dir();
+	my $d = Sinetd->start(conf => echo_line($a), args => ['-P', $pdir]);
+	my $conf = $d->{conf};
+	# It must wake no inetd of this host: we need none.
+	local $ENV{UPDATE_INETD_FAKE_IT} = 1;
+	local $ENV{DEBIAN_FRONTEND} = 'noninteractive';
+	my $run = sub {
+		my $out = `$tool --file '$conf' @_ 2>&1`;
+		is($?, 0, "update-inetd @_") or diag($out);
+	};
+	$run->("--add '127.0.0.1:$b\tstream\ttcp\tnowait\tnobody\tinternal\tdaytime'");
+	ok(answers_within($b), 'an added entry answers');
+	$run->("--disable 127.0.0.1:$b");
+	like(slurp($conf), qr/^#<off># 127\.0\.0\.1:$b\s/m, 'written #<off>#');
+	ok(wait_for($BOUND, sub { !answers($b) }), 'a disabled entry stops');
+	ok(answers($a), 'the other serves on');
+	$run->("--enable 127.0.0.1:$b");
+	ok(answers_within($b), 'an enabled entry answers again');
+	ok($d->count_log(qr/reload by=refresh path=\Q$conf\E/) >= 3,
+	    'each by refresh');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
+subtest 'a policy edit re-applies it' => sub {
+	my $a = free_port();
+	my $pdir = policy_dir();
+	my $d = Sinetd->start(conf => echo_line($a), args => ['-P', $pdir]);
+	ok(answers($a), 'answers 127.0.0.1');
+	write_rename("$pdir/$a.policy", "only-from ::1\n");
+	ok($d->wait_log(qr/reload by=refresh path=\Q$pdir\E\/$a\.policy/, $BOUND),
+	    'the new policy file triggers a reload');
+	ok(wait_for($BOUND, sub { !answers($a) }),
+	    'and 127.0.0.1 is refused under it');
+	write_in_place("$pdir/$a.policy", "only-from ::1 127.0.0.1\n");
+	ok(answers_within($a), 'an in-place edit of it applies too');
+	write_in_place("$pdir/$a.policy", "only-from nowhere\n");
+	ok($d->wait_log(qr/reload refused: \Q$pdir\E\/$a\.policy:1: /, $BOUND),
+	    'a broken policy is refused with file:line');
+	ok(answers($a), 'and the service serves on');
+	# Two files in one go: one reload, which names both.
+	my $b = free_port();
+	write_file("$pdir/$b.policy", "only-from 127.0.0.1\n");
+	write_rename($d->{conf}, echo_line($a) . daytime_line($b));
+	write_in_place("$pdir/$a.policy", "only-from ::1 127.0.0.1\n");
+	ok(answers_within($b), 'an edit of two files applies');
+	ok(answers($a), 'both of them');
+	like($d->log_text, qr/reload by=refresh path=\S+ others=[12]$/m,
+	    'in one reload that counts the other files');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
+subtest 'a file a policy includes, in another directory' => sub {
+	my $a = free_port();
+	my $pdir = policy_dir();
+	my $other = tempdir(CLEANUP => 1);
+	chmod(0755, $other);
+	write_file("$other/site.inc", "only-from 127.0.0.1\n");
+	write_file("$pdir/$a.policy", "include $other/site.inc\n");
+	my $d = Sinetd->start(conf => echo_line($a), args => ['-P', $pdir]);
+	ok(answers($a), 'answers under the included file');
+	write_rename("$other/site.inc", "only-from ::1\n");
+	ok($d->wait_log(qr/reload by=refresh path=\Q$other\E\/site\.inc$/m,
+	    $BOUND), 'its edit is seen where it is');
+	ok(wait_for($BOUND, sub { !answers($a) }), 'and applies');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
+subtest '-W: edits wait for a reload' => sub {
+	my ($a, $b) = (free_port(), free_port());
+	my $pdir = policy_dir();
+	my $d = Sinetd->start(conf => echo_line($a),
+	    args => ['-W', '-o', 'refresh-delay=50ms', '-P', $pdir]);
+	write_rename($d->{conf}, echo_line($a) . daytime_line($b));
+	# Forty times the delay: a refresh would have been done.
+	sleep(2);
+	is($d->count_log(qr/reload/), 0, 'no reload of its own');
+	ok(!answers($b), 'the new line is not served');
+	kill('HUP', $d->pid);
+	ok(answers_within($b), 'SIGHUP applies it');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
+# The inotify descriptor is the master's alone.
+sub has_inotify {
+	my ($pid) = @_;
+	opendir(my $dh, "/proc/$pid/fd") or return 0;
+	return scalar grep { (readlink("/proc/$pid/fd/$_") // '') =~ /inotify/ }
+	    grep { /^\d+$/ } readdir($dh);
+}
+
+subtest 'the watch stays in the master' => sub {
+	my $a = free_port();
+	my $pdir = policy_dir();
+	my $dir = tempdir(CLEANUP => 1);
+	chmod(0755, $dir);
+	my $out = "$dir/fds";
+	my $d = Sinetd->start(args => ['-P', $pdir], conf =>
+	    "127.0.0.1:$a stream tcp nowait root /bin/sh sh -c "
+	    . "'ls -l /proc/self/fd'\n");
+	ok(has_inotify($d->pid), 'the master holds an inotify descriptor');
+	my @w = $d->workers;
+	ok(@w >= 1, 'a worker');
+	ok(!grep({ has_inotify($_) } @w), 'no worker holds it');
+	my $fds = tcp_talk('127.0.0.1', $a, '', timeout => 5);
+	like($fds // '', qr/socket:/, 'a child server lists its descriptors');
+	unlike($fds // '', qr/inotify/, 'and it holds no inotify descriptor');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
+done_testing();
