@@ -153,6 +153,8 @@ void	 watch_init(void);
 void	 watch_open(void);
 void	 watch_configuration(void);
 void	 watch_reload_started(void);
+const char *watch_replaced(const struct service *);
+void	 watch_replaced_clear(void);
 uint64_t watch_tick(uint64_t);
 void	 watch_close(void);
 

@@ -172,6 +172,7 @@ reload_request(const char *why)
 	struct conf conf = { 0 };
 	struct policy_set *set;
 	struct msvc **old, **list, *n, *o;
+	const char *replaced;
 	size_t nold, nlist, i;
 	bool *taken;
 
@@ -226,8 +227,9 @@ reload_request(const char *why)
 		/* The same service: its children stay attributed to it. */
 		if (o != NULL)
 			n->id = o->id;
+		replaced = o != NULL ? watch_replaced(o->svc) : NULL;
 		if (o != NULL && o->status == MSVC_LISTENING &&
-		    same_service(o, n)) {
+		    same_service(o, n) && replaced == NULL) {
 			/* Unchanged: the running one stays, untouched. */
 			o->svc->line = n->svc->line;
 			msvc_free(n);
@@ -235,6 +237,10 @@ reload_request(const char *why)
 			nkept++;
 			continue;
 		}
+		/* Its pool's Landlock rules hold the old file's inode. */
+		if (replaced != NULL && o->status == MSVC_LISTENING)
+			log_info("reload: its program was replaced, new pool "
+			    "%s program=%s", n->svc->fields, replaced);
 		if (o != NULL && take_over(n, o)) {
 			nchanged++;
 			pool_start(n);
@@ -270,6 +276,7 @@ reload_request(const char *why)
 	services_set(list, nlist);
 	services_guard_ports();
 	policies_release(set);	/* the services that use it hold it */
+	watch_replaced_clear();
 	watch_configuration();
 	pending = true;
 	reload_check();

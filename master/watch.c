@@ -1,8 +1,10 @@
 /*
  * Refresh on edit: inotify on the directories of every file the
  * configuration was read from (inetd.conf, the policies and what they
- * include, /etc/services). Once the writes have settled, a change
- * reloads by the same path as SIGHUP. Directories, not files: an editor's
+ * include, /etc/services) and of each external service's program. Once
+ * the writes have settled, a change reloads by the same path as SIGHUP;
+ * a replaced program also gets its services new pools, whose Landlock
+ * rules then hold the new file. Directories, not files: an editor's
  * write-and-rename and update-inetd's move give the name a new inode,
  * which a watch on the old file would never see.
  */
@@ -23,12 +25,15 @@
 			 IN_CREATE | IN_DELETE | IN_MOVED_FROM | \
 			 IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | \
 			 IN_ONLYDIR)
+/* A program is replaced only when its name gets another inode. */
+#define PROGRAM_MASK	(IN_CREATE | IN_MOVED_TO)
 /* A file written without pause still reloads, this many delays late. */
 #define SETTLE_MAX_DELAYS	10
 
 enum watch_kind {
 	WATCH_CONFIG,		/* a file the configuration was read from */
 	WATCH_POLICY_DIR,	/* any NAME.policy in it */
+	WATCH_PROGRAM,		/* a server program */
 };
 
 struct watch_name {
@@ -58,6 +63,8 @@ static uint64_t first_at, due;
 static char trigger[PATH_MAX];
 static char **others;		/* the other files that changed since */
 static size_t nothers;
+static char **replaced;		/* programs with a new inode since */
+static size_t nreplaced;
 
 static struct watch_dir *
 dir_get(const char *path)
@@ -192,6 +199,18 @@ schedule(const char *path)
 		due = 1;
 }
 
+static void
+note_replaced(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < nreplaced; i++)
+		if (strcmp(replaced[i], path) == 0)
+			return;
+	replaced = xreallocarray(replaced, nreplaced + 1, sizeof(*replaced));
+	replaced[nreplaced++] = xstrdup(path);
+}
+
 static bool
 is_policy_name(const char *name)
 {
@@ -230,6 +249,13 @@ dir_event(struct watch_dir *d, const struct inotify_event *ev)
 				snprintf(path, sizeof(path), "%s/%s", d->path,
 				    ev->name);
 				schedule(path);
+			}
+			break;
+		case WATCH_PROGRAM:
+			if (strcmp(w->name, ev->name) == 0 &&
+			    (ev->mask & PROGRAM_MASK)) {
+				note_replaced(w->path);
+				schedule(w->path);
 			}
 			break;
 		}
@@ -297,14 +323,16 @@ watch_open(void)
 }
 
 /*
- * After each load, applied or refused: what it read. Watches are only added (each is one name in a
+ * After each load, applied or refused: what it read, and the programs
+ * of what runs now. Watches are only added (each is one name in a
  * directory, filtered here); one already armed stays as it is.
  */
 void
 watch_configuration(void)
 {
 	char path[PATH_MAX];
-	size_t i;
+	struct msvc **list;
+	size_t i, n;
 
 	if (ifd == -1)
 		return;
@@ -323,6 +351,46 @@ watch_configuration(void)
 		snprintf(path, sizeof(path), "%s", opts.policy_dir);
 	dir_add_name(dir_get(path), "", path, WATCH_POLICY_DIR);
 	dir_arm(dir_get(path));
+	list = services_all(&n);
+	for (i = 0; i < n; i++) {
+		const struct service *svc = list[i]->svc;
+
+		if (svc->builtin != BUILTIN_NONE || svc->program[0] != '/')
+			continue;
+		watch_path(svc->program, WATCH_PROGRAM);
+		/* What tcpd runs is named by argv[0]. */
+		if (svc->argc > 0 && svc->argv[0][0] == '/' &&
+		    strcmp(svc->argv[0], svc->program) != 0)
+			watch_path(svc->argv[0], WATCH_PROGRAM);
+	}
+}
+
+/* A program this line runs got a new inode since the last reload. */
+const char *
+watch_replaced(const struct service *svc)
+{
+	size_t i;
+
+	if (svc->builtin != BUILTIN_NONE)
+		return NULL;
+	for (i = 0; i < nreplaced; i++)
+		if (strcmp(replaced[i], svc->program) == 0 ||
+		    (svc->argc > 0 && strcmp(replaced[i], svc->argv[0]) == 0))
+			return replaced[i];
+	return NULL;
+}
+
+/* A reload applied: every service it kept holds its programs as they are. */
+void
+watch_replaced_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < nreplaced; i++)
+		free(replaced[i]);
+	free(replaced);
+	replaced = NULL;
+	nreplaced = 0;
 }
 
 /* A reload, by SIGHUP or by us, reads the files as they are now. */
@@ -380,6 +448,7 @@ watch_close(void)
 	free(noted);
 	noted = NULL;
 	nnoted = 0;
+	watch_replaced_clear();
 	others_clear();
 	file_open_config_seen = NULL;
 }

@@ -1,7 +1,8 @@
 # Refresh on edit: an edit of inetd.conf (write-and-rename, in place,
 # update-inetd's own rewrite) or of a policy file reloads by itself, as
 # SIGHUP does; a broken edit is refused and the old configuration serves
-# on; -W turns it off; the watch reaches no worker and no child server.
+# on; -W turns it off; the watch reaches no worker and no child server;
+# a server program replaced by rename gets its service a new pool.
 use strict;
 use warnings;
 use FindBin;
@@ -194,6 +195,41 @@ subtest 'the watch stays in the master' => sub {
 	my $fds = tcp_talk('127.0.0.1', $a, '', timeout => 5);
 	like($fds // '', qr/socket:/, 'a child server lists its descriptors');
 	unlike($fds // '', qr/inotify/, 'and it holds no inotify descriptor');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
+subtest 'a server program replaced by rename gets a new pool' => sub {
+	my $a = free_port();
+	my $pdir = policy_dir();
+	my $dir = tempdir(CLEANUP => 1);
+	chmod(0755, $dir);
+	mkdir("$dir/bin");
+	chmod(0755, "$dir/bin");
+	my $prog = "$dir/bin/server";
+	write_file($prog, "#!/bin/sh\necho v1\n");
+	chmod(0755, $prog);
+	# Landlock: the program by its file, as a policy names a server.
+	write_file("$pdir/$a.policy", <<"EOF");
+include default.policy
+private-tmp no
+fs-read / 
+fs-exec /usr/bin /usr/lib /lib /lib64 /bin /usr/lib64 $prog
+EOF
+	my $d = Sinetd->start(args => ['-P', $pdir],
+	    conf => "127.0.0.1:$a stream tcp nowait nobody $prog server\n");
+	is(tcp_talk('127.0.0.1', $a, ''), "v1\n", 'the program answers');
+	# A package upgrade: the new file written beside, renamed over.
+	write_file("$prog.dpkg-new", "#!/bin/sh\necho v2\n");
+	chmod(0755, "$prog.dpkg-new");
+	rename("$prog.dpkg-new", $prog) or die "rename: $!";
+	ok($d->wait_log(qr/reload: its program was replaced, new pool service=$a proto=tcp addr=127\.0\.0\.1:$a program=\Q$prog\E$/m, $BOUND),
+	    'the log says why it re-pooled');
+	ok($d->wait_log(qr/reload done kept=0 changed=1 /, $BOUND),
+	    'one service changed');
+	ok(wait_for($BOUND, sub {
+		(tcp_talk('127.0.0.1', $a, '') // '') eq "v2\n" }),
+	    'the new program answers');
+	unlike($d->log_text, qr/cannot execute/, 'no exec was refused');
 	is($d->stop >> 8, 0, 'clean stop');
 };
 
