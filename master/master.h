@@ -117,7 +117,6 @@ int	 master_main(void);
 int	 master_epoll_add(int, struct mev *);
 struct epoll_event;
 int	 master_epoll_mod(int, struct epoll_event *);
-void	 sd_notify_state(const char *);
 void	 master_service_settled(struct msvc *);
 bool	 master_running(void);
 void	 master_stop(const char *);
@@ -147,6 +146,12 @@ void	 reload_check(void);
 bool	 reload_pending(void);
 const char *reload_last(time_t *);
 uint64_t reload_count(bool);
+
+/* notify.c: systemd's notify protocol and watchdog */
+void	 sd_notify_state(const char *);
+void	 sd_notify_status(void);
+void	 notify_init(void);
+uint64_t notify_tick(uint64_t);
 
 /* watch.c: refresh on edit */
 void	 watch_init(void);

@@ -183,6 +183,7 @@ reload_request(const char *why)
 		snprintf(last_result, sizeof(last_result), "refused: starting "
 		    "or stopping");
 		nrefused++;
+		sd_notify_status();
 		return -1;
 	}
 	if (pending) {
@@ -191,6 +192,7 @@ reload_request(const char *why)
 		snprintf(last_result, sizeof(last_result), "refused: the last "
 		    "one was still being applied");
 		nrefused++;
+		sd_notify_status();
 		return -1;
 	}
 	log_info("reload %s", why);
@@ -211,6 +213,7 @@ reload_request(const char *why)
 		/* What the parse took (a long line's buffer) goes back. */
 		malloc_trim(0);
 		nrefused++;
+		sd_notify_status();
 		/* A file it named for the first time: its fix is noticed. */
 		watch_configuration();
 		return -1;

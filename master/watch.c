@@ -393,10 +393,16 @@ watch_replaced_clear(void)
 	nreplaced = 0;
 }
 
-/* A reload, by SIGHUP or by us, reads the files as they are now. */
+/*
+ * A reload, by SIGHUP or by us, reads the files as they are now: what
+ * the queue holds happened before, so it is read (a program replaced
+ * counts for this reload) and needs no reload of its own.
+ */
 void
 watch_reload_started(void)
 {
+	if (ifd != -1)
+		watch_event(NULL, 0);
 	due = 0;
 	others_clear();
 }
