@@ -84,6 +84,53 @@ subtest 'write-and-rename, in place, a broken edit and its fix' => sub {
 	is($d->stop >> 8, 0, 'clean stop');
 };
 
+subtest 'a write in pieces waits for the last; a SIGHUP reloads once' => sub {
+	my ($a, $b, $c) = map { free_port() } 1 .. 3;
+	my $pdir = policy_dir();
+	# A delay long beside the pauses below, however slow this machine.
+	my $d = Sinetd->start(conf => echo_line($a),
+	    args => ['-P', $pdir, '-o', 'refresh-delay=3s']);
+	my $conf = $d->{conf};
+	open(my $fh, '>>', $conf) or die;
+	$fh->autoflush(1);
+	# Each piece alone would be a broken line.
+	for my $piece ("127.0.0.1:$b stream ", "tcp nowait nobody ",
+	    "internal daytime\n") {
+		print $fh $piece;
+		sleep(0.1);
+	}
+	close($fh);
+	ok(answers_within($b), 'a file written in pieces applies');
+	is($d->count_log(qr/reload refused/), 0, 'no piece of it was read alone');
+	is($d->count_log(qr/reload by=refresh/), 1, 'one reload, after the last');
+
+	write_rename($conf, echo_line($a) . daytime_line($b) . daytime_line($c));
+	kill('HUP', $d->pid);
+	ok(answers_within($c), 'an edit, then SIGHUP at once: applied');
+	# Twice the delay: a second reload would have come.
+	sleep(6);
+	is($d->count_log(qr/reload signal=HUP/), 1, 'by the SIGHUP');
+	is($d->count_log(qr/reload by=refresh/), 1,
+	    'and the refresh does not reload what it read');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
+subtest 'a configuration reached by a symbolic link' => sub {
+	my ($a, $b) = (free_port(), free_port());
+	my $pdir = policy_dir();
+	my ($dir, $real) = (tempdir(CLEANUP => 1), tempdir(CLEANUP => 1));
+	chmod(0755, $_) for $dir, $real;
+	write_file("$real/inetd.conf", '');
+	symlink("$real/inetd.conf", "$dir/inetd.conf") or die "symlink: $!";
+	my $d = Sinetd->start(dir => $dir, conf => echo_line($a),
+	    args => ['-P', $pdir]);
+	ok(-l "$dir/inetd.conf" && answers($a), 'served through the link');
+	# The target edited where it is: the link itself does not change.
+	write_rename("$real/inetd.conf", echo_line($a) . daytime_line($b));
+	ok(answers_within($b), 'an edit of its target applies');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
 subtest 'update-inetd --add, --disable, --enable' => sub {
 	my $tool = '/usr/sbin/update-inetd';
 	plan skip_all => "no $tool (Debian's update-inetd package; "
