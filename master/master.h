@@ -158,7 +158,7 @@ void	 watch_init(void);
 void	 watch_open(void);
 void	 watch_configuration(void);
 void	 watch_reload_started(void);
-const char *watch_replaced(const struct service *);
+const char *watch_replaced(const struct msvc *, bool *);
 void	 watch_replaced_clear(void);
 uint64_t watch_tick(uint64_t);
 void	 watch_close(void);

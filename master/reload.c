@@ -173,6 +173,7 @@ reload_request(const char *why)
 	struct policy_set *set;
 	struct msvc **old, **list, *n, *o;
 	const char *replaced;
+	bool program;
 	size_t nold, nlist, i;
 	bool *taken;
 
@@ -230,7 +231,7 @@ reload_request(const char *why)
 		/* The same service: its children stay attributed to it. */
 		if (o != NULL)
 			n->id = o->id;
-		replaced = o != NULL ? watch_replaced(o->svc) : NULL;
+		replaced = o != NULL ? watch_replaced(o, &program) : NULL;
 		if (o != NULL && o->status == MSVC_LISTENING &&
 		    same_service(o, n) && replaced == NULL) {
 			/* Unchanged: the running one stays, untouched. */
@@ -241,9 +242,14 @@ reload_request(const char *why)
 			continue;
 		}
 		/* Its pool's Landlock rules hold the old file's inode. */
-		if (replaced != NULL && o->status == MSVC_LISTENING)
+		if (replaced != NULL && o->status == MSVC_LISTENING &&
+		    program)
 			log_info("reload: its program was replaced, new pool "
 			    "%s program=%s", n->svc->fields, replaced);
+		else if (replaced != NULL && o->status == MSVC_LISTENING)
+			log_info("reload: a file its policy names was "
+			    "replaced, new pool %s path=%s", n->svc->fields,
+			    replaced);
 		if (o != NULL && take_over(n, o)) {
 			nchanged++;
 			pool_start(n);

@@ -1,14 +1,16 @@
 /*
  * Refresh on edit: inotify on the directories of every file the
  * configuration was read from (inetd.conf, the policies and what they
- * include, /etc/services) and of each external service's program. Once
- * the writes have settled, a change reloads by the same path as SIGHUP;
- * a replaced program also gets its services new pools, whose Landlock
- * rules then hold the new file. Directories, not files: an editor's
+ * include, /etc/services) and of the files each pool's Landlock rules
+ * hold (its program, the files its policy names). Once the writes have
+ * settled, a change reloads by the same path as SIGHUP; a held file
+ * replaced also gets its services new pools, whose rules then hold the
+ * new inode. Directories, not files: an editor's
  * write-and-rename and update-inetd's move give the name a new inode,
  * which a watch on the old file would never see.
  */
 #include <sys/inotify.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -18,6 +20,7 @@
 
 #include "log.h"
 #include "master.h"
+#include "policy.h"
 #include "util.h"
 
 /* What makes a name in a watched directory new, or its content. */
@@ -25,15 +28,18 @@
 			 IN_CREATE | IN_DELETE | IN_MOVED_FROM | \
 			 IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | \
 			 IN_ONLYDIR)
-/* A program is replaced only when its name gets another inode. */
-#define PROGRAM_MASK	(IN_CREATE | IN_MOVED_TO)
+/* A held file is replaced only when its name gets another inode. */
+#define HELD_MASK	(IN_CREATE | IN_MOVED_TO)
+/* So a directory of held files only (/var/log, say) wakes us for those. */
+#define HELD_DIR_MASK	(HELD_MASK | IN_DELETE_SELF | IN_MOVE_SELF | \
+			 IN_ONLYDIR)
 /* A file written without pause still reloads, this many delays late. */
 #define SETTLE_MAX_DELAYS	10
 
 enum watch_kind {
 	WATCH_CONFIG,		/* a file the configuration was read from */
 	WATCH_POLICY_DIR,	/* any NAME.policy in it */
-	WATCH_PROGRAM,		/* a server program */
+	WATCH_HELD,		/* a file a pool's Landlock rules hold */
 };
 
 struct watch_name {
@@ -44,6 +50,8 @@ struct watch_name {
 
 struct watch_dir {
 	int		  wd;		/* -1: not armed */
+	uint32_t	  mask;		/* what its names need */
+	uint32_t	  armed;	/* the mask wd has */
 	char		 *path;
 	struct watch_name *names;
 	size_t		  nnames;
@@ -63,7 +71,7 @@ static uint64_t first_at, due;
 static char trigger[PATH_MAX];
 static char **others;		/* the other files that changed since */
 static size_t nothers;
-static char **replaced;		/* programs with a new inode since */
+static char **replaced;		/* held files with a new inode since */
 static size_t nreplaced;
 
 static struct watch_dir *
@@ -84,10 +92,13 @@ dir_get(const char *path)
 static void
 dir_arm(struct watch_dir *d)
 {
-	if (d->wd != -1 || ifd == -1)
+	if ((d->wd != -1 && d->armed == d->mask) || ifd == -1)
 		return;
-	if ((d->wd = inotify_add_watch(ifd, d->path, WATCH_MASK)) != -1)
+	/* Armed already: the same inode gets the wider mask, same wd. */
+	if ((d->wd = inotify_add_watch(ifd, d->path, d->mask)) != -1) {
+		d->armed = d->mask;
 		return;
+	}
 	/* Not there yet: its parent is watched for it, where it is ours. */
 	if (errno == ENOENT || errno == ENOTDIR)
 		return;
@@ -105,42 +116,49 @@ dir_add_name(struct watch_dir *d, const char *name, const char *path,
 
 	for (i = 0; i < d->nnames; i++)
 		if (d->names[i].kind == kind &&
-		    strcmp(d->names[i].name, name) == 0)
+		    strcmp(d->names[i].name, name) == 0 &&
+		    strcmp(d->names[i].path, path) == 0)
 			return;
+	d->mask |= kind == WATCH_HELD ? HELD_DIR_MASK : WATCH_MASK;
 	d->names = xreallocarray(d->names, d->nnames + 1, sizeof(*d->names));
 	d->names[d->nnames].name = xstrdup(name);
 	d->names[d->nnames].path = xstrdup(path);
 	d->names[d->nnames++].kind = kind;
 }
 
-/* path's directory watched for its last component. */
+/* where's directory watched for its last component, known as path. */
 static void
-watch_name_in_parent(const char *path, enum watch_kind kind)
+watch_name_in_parent(const char *where, const char *path,
+    enum watch_kind kind)
 {
 	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
+	const char *slash = strrchr(where, '/');
 
 	if (slash == NULL)
 		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
+	else if (slash == where)
 		snprintf(dir, sizeof(dir), "/");
 	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - where),
+		    where);
 	if (slash != NULL && slash[1] == '\0')
 		return;
-	dir_add_name(dir_get(dir), slash ? slash + 1 : path, path, kind);
+	dir_add_name(dir_get(dir), slash ? slash + 1 : where, path, kind);
 	dir_arm(dir_get(dir));
 }
 
-/* Where a symbolic link points, an edit lands: watched there too. */
+/*
+ * Where a symbolic link points, an edit lands: watched there too, under
+ * the name the configuration gives it.
+ */
 static void
 watch_path(const char *path, enum watch_kind kind)
 {
 	char real[PATH_MAX];
 
-	watch_name_in_parent(path, kind);
+	watch_name_in_parent(path, path, kind);
 	if (realpath(path, real) != NULL && strcmp(real, path) != 0)
-		watch_name_in_parent(real, kind);
+		watch_name_in_parent(real, path, kind);
 }
 
 /* file_open_config tells us each file it opens (util.c). */
@@ -251,9 +269,9 @@ dir_event(struct watch_dir *d, const struct inotify_event *ev)
 				schedule(path);
 			}
 			break;
-		case WATCH_PROGRAM:
+		case WATCH_HELD:
 			if (strcmp(w->name, ev->name) == 0 &&
-			    (ev->mask & PROGRAM_MASK)) {
+			    (ev->mask & HELD_MASK)) {
 				note_replaced(w->path);
 				schedule(w->path);
 			}
@@ -296,6 +314,7 @@ watch_event(struct mev *mev, uint32_t events)
 }
 
 static struct mev watch_mev = { .fn = watch_event };
+static void watch_held(const struct msvc *);
 
 /* Before the first load, so that its files are noted. */
 void
@@ -352,31 +371,75 @@ watch_configuration(void)
 	dir_add_name(dir_get(path), "", path, WATCH_POLICY_DIR);
 	dir_arm(dir_get(path));
 	list = services_all(&n);
-	for (i = 0; i < n; i++) {
-		const struct service *svc = list[i]->svc;
-
-		if (svc->builtin != BUILTIN_NONE || svc->program[0] != '/')
-			continue;
-		watch_path(svc->program, WATCH_PROGRAM);
-		/* What tcpd runs is named by argv[0]. */
-		if (svc->argc > 0 && svc->argv[0][0] == '/' &&
-		    strcmp(svc->argv[0], svc->program) != 0)
-			watch_path(svc->argv[0], WATCH_PROGRAM);
-	}
+	for (i = 0; i < n; i++)
+		watch_held(list[i]);
 }
 
-/* A program this line runs got a new inode since the last reload. */
-const char *
-watch_replaced(const struct service *svc)
+/*
+ * A policy path that is a file, or not there yet (the rules left it
+ * out): a rule on it holds its inode. A directory's rule holds the
+ * directory, which an upgrade does not replace.
+ */
+static bool
+is_held_file(const char *path)
 {
-	size_t i;
+	struct stat sb;
 
-	if (svc->builtin != BUILTIN_NONE)
-		return NULL;
-	for (i = 0; i < nreplaced; i++)
-		if (strcmp(replaced[i], svc->program) == 0 ||
-		    (svc->argc > 0 && strcmp(replaced[i], svc->argv[0]) == 0))
+	if (path[0] != '/')
+		return false;
+	if (stat(path, &sb) == 0)
+		return !S_ISDIR(sb.st_mode);
+	return errno == ENOENT;
+}
+
+/*
+ * What a pool's rules hold by inode: the program on its line (and, for
+ * a tcpd line, the program tcpd runs, named by argv[0]) and every file
+ * its policy names.
+ */
+static void
+watch_held(const struct msvc *ms)
+{
+	const struct service *svc = ms->svc;
+	uint32_t k;
+
+	if (svc->builtin == BUILTIN_NONE && svc->program[0] == '/') {
+		watch_path(svc->program, WATCH_HELD);
+		if (svc->argc > 0 && svc->argv[0][0] == '/' &&
+		    strcmp(svc->argv[0], svc->program) != 0)
+			watch_path(svc->argv[0], WATCH_HELD);
+	}
+	if (ms->policy == NULL)
+		return;
+	for (k = 0; k < ms->policy->npaths && k < POLICY_PATHS_MAX; k++)
+		if (is_held_file(ms->policy->paths[k].path))
+			watch_path(ms->policy->paths[k].path, WATCH_HELD);
+}
+
+/*
+ * A file this service's pool holds got a new inode since the last
+ * reload; *program says whether it is the program it runs.
+ */
+const char *
+watch_replaced(const struct msvc *ms, bool *program)
+{
+	const struct service *svc = ms->svc;
+	size_t i;
+	uint32_t k;
+
+	for (i = 0; i < nreplaced; i++) {
+		*program = svc->builtin == BUILTIN_NONE &&
+		    (strcmp(replaced[i], svc->program) == 0 ||
+		    (svc->argc > 0 && strcmp(replaced[i], svc->argv[0]) == 0));
+		if (*program)
 			return replaced[i];
+		if (ms->policy == NULL)
+			continue;
+		for (k = 0; k < ms->policy->npaths && k < POLICY_PATHS_MAX;
+		    k++)
+			if (strcmp(replaced[i], ms->policy->paths[k].path) == 0)
+				return replaced[i];
+	}
 	return NULL;
 }
 

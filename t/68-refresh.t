@@ -280,4 +280,35 @@ EOF
 	is($d->stop >> 8, 0, 'clean stop');
 };
 
+subtest 'a file its policy names, replaced by rename: a new pool' => sub {
+	my $a = free_port();
+	my $pdir = policy_dir();
+	my $dir = tempdir(CLEANUP => 1);
+	chmod(0755, $dir);
+	my $data = "$dir/motd";
+	write_file($data, "old\n");
+	chmod(0644, $data);
+	my $cat = -x '/usr/bin/cat' ? '/usr/bin/cat' : '/bin/cat';
+	# The file by itself, as a policy names /var/log/wtmp or /etc/passwd.
+	write_file("$pdir/$a.policy", <<"EOF");
+include default.policy
+private-tmp no
+fs-read /usr /lib /lib64 /etc $data
+fs-exec /usr/bin /usr/lib /lib /lib64 /bin /usr/lib64
+EOF
+	my $d = Sinetd->start(args => ['-P', $pdir],
+	    conf => "127.0.0.1:$a stream tcp nowait nobody $cat cat $data\n");
+	is(tcp_talk('127.0.0.1', $a, ''), "old\n", 'the file is read');
+	# Rotated, as logrotate does: the old name moved, a new file made.
+	rename($data, "$data.1") or die;
+	write_file($data, "new\n");
+	chmod(0644, $data);
+	ok($d->wait_log(qr/reload: a file its policy names was replaced, new pool service=$a proto=tcp addr=127\.0\.0\.1:$a path=\Q$data\E$/m, $BOUND),
+	    'the log says why it re-pooled');
+	ok(wait_for($BOUND, sub {
+		(tcp_talk('127.0.0.1', $a, '') // '') eq "new\n" }),
+	    'the new file is read');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
 done_testing();
