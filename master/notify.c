@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 
 static uint64_t watchdog_ms;	/* the interval systemd set, 0: none */
 static uint64_t watchdog_next;
+static bool failing;		/* the last message could not be sent */
 
 static void
 notify_send(const char *msg, size_t len)
@@ -42,9 +44,14 @@ notify_send(const char *msg, size_t len)
 	    strlen(path));
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
 		return;
+	/* Once until it works again: a ping twice a second would flood. */
 	if (sendto(fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT,
-	    (struct sockaddr *)&sun, salen) == -1)
-		log_warn("cannot notify systemd");
+	    (struct sockaddr *)&sun, salen) == -1) {
+		if (!failing)
+			log_warn("cannot notify systemd");
+		failing = true;
+	} else
+		failing = false;
 	close(fd);
 }
 
