@@ -8,6 +8,7 @@ use lib "$FindBin::Bin/lib";
 use File::Find;
 use File::Temp qw(tempdir);
 use IO::Select;
+use IO::Socket::IP;
 use Socket qw(AF_UNIX SOCK_DGRAM pack_sockaddr_un);
 use Test::More;
 use Sinetd;
@@ -125,6 +126,27 @@ subtest 'WatchdogSec=: WATCHDOG=1 from the loop, and not while it is stopped' =>
 	is($back, 'WATCHDOG=1', 'and it resumes once continued');
 	is(tcp_talk('127.0.0.1', $echo, "a\n", half_close => 1), "a\n",
 	    'the service served on');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
+subtest 'STATUS= counts what serves, and an edit refused by refresh' => sub {
+	my $dir = tempdir(CLEANUP => 1);
+	my $s = notify_socket("$dir/notify");
+	my ($echo, $held) = (free_port(), free_port());
+	my $holder = IO::Socket::IP->new(LocalHost => '127.0.0.1',
+	    LocalPort => $held, Proto => 'tcp', Listen => 1) or die "listen: $!";
+	my $conf = "127.0.0.1:$echo stream tcp nowait nobody internal echo\n"
+	    . "127.0.0.1:$held stream tcp nowait nobody internal echo\n";
+	my $d = Sinetd->start(conf => $conf, before_exec => sub {
+		$ENV{NOTIFY_SOCKET} = "$dir/notify";
+	    });
+	like(next_message($s), qr/^READY=1\nSTATUS=serving 1 of 2 services; /,
+	    'one of two serves, its port taken');
+	write_file("$d->{conf}.new", "${conf}127.0.0.1:$held stream tcp nowait\n");
+	rename("$d->{conf}.new", $d->{conf}) or die;
+	like(next_message($s), qr/^STATUS=serving 1 of 2 services; last reload: refused: \Q$d->{conf}\E:3: /,
+	    'an edit the refresh refuses is in the STATUS= text');
+	close($holder);
 	is($d->stop >> 8, 0, 'clean stop');
 };
 
