@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -38,9 +39,30 @@ log_set_sink(log_sink_fn sink)
 	log_sink = sink;
 }
 
+/*
+ * RFC 3339 in UTC, to the millisecond: UTC needs no zone file, which a
+ * locked-down worker could not open, and syslog and the journal stamp
+ * their own lines in local time anyway.
+ */
+static const char *
+log_stamp(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
+	return buf;
+}
+
 void
 log_line(int prio, const char *line)
 {
+	char stamp[32];
+
 	if (prio == LOG_DEBUG && !log_verbose)
 		return;
 	if (log_sink != NULL) {
@@ -50,7 +72,8 @@ log_line(int prio, const char *line)
 	if (log_target == LOG_TARGET_SYSLOG)
 		syslog(prio, "%s", line);
 	else
-		fprintf(stderr, "sinetd[%ld]: %s\n", (long)getpid(), line);
+		fprintf(stderr, "%s sinetd[%ld]: %s\n", log_stamp(stamp,
+		    sizeof(stamp)), (long)getpid(), line);
 }
 
 /* A field value with blanks or quotes in it: "a \"b\"", always one token. */

@@ -225,6 +225,8 @@ wait_status_str(int status, char *buf, size_t len)
  * only then read. NULL with *why saying what it is instead, or NULL and
  * errno set (*why is NULL then).
  */
+void (*file_open_config_seen)(const char *);
+
 FILE *
 file_open_config(const char *path, const char **why)
 {
@@ -233,6 +235,9 @@ file_open_config(const char *path, const char **why)
 	int fd, saved;
 
 	*why = NULL;
+	/* Even one that cannot be opened: once fixed, it is noticed. */
+	if (file_open_config_seen != NULL)
+		file_open_config_seen(path);
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
 	    O_CLOEXEC)) == -1)
 		return NULL;

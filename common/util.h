@@ -26,6 +26,8 @@ int	 xasprintf(char **, const char *, ...)
 
 int	 fd_set_nonblock(int, bool);
 FILE	*file_open_config(const char *, const char **);
+/* Told each file file_open_config opens: the master watches them. */
+extern void (*file_open_config_seen)(const char *);
 
 /*
  * What a configuration or policy file may be, well past any real one

@@ -12,14 +12,15 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: sinetd [-dEiln] [-o option=value] [-p pidfile] "
+	    "usage: sinetd [-dEilnW] [-o option=value] [-p pidfile] "
 	    "[-P policydir]\n"
 	    "              [-q backlog] [-R rate] [-S ctlsocket] [-u user] "
 	    "[-v service]\n"
 	    "              [configuration_file]\n"
 	    "options: idle-timeout=TIME drain=TIME suspend=TIME "
 	    "restart-delay=TIME\n"
-	    "         stopped=TIME workers=N max-conns=N landlock-abi=N\n"
+	    "         refresh-delay=TIME stopped=TIME workers=N max-conns=N\n"
+	    "         landlock-abi=N\n"
 	    "         (TIME: 300, 300s, 1500ms, 5m)\n");
 	exit(2);
 }
@@ -51,6 +52,7 @@ set_option(const char *arg)
 		{ "suspend", &opts.suspend_ms },
 		{ "restart-delay", &opts.restart_delay_ms },
 		{ "stopped", &opts.stopped_ms },
+		{ "refresh-delay", &opts.refresh_delay_ms },
 	};
 	const char *eq = strchr(arg, '=');
 	size_t i, len;
@@ -95,7 +97,7 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[1], "-X") == 0)
 		return worker_main();
 
-	while ((ch = getopt(argc, argv, "dEilno:p:P:q:R:S:u:v:")) != -1) {
+	while ((ch = getopt(argc, argv, "dEilno:p:P:q:R:S:u:v:W")) != -1) {
 		switch (ch) {
 		case 'd':
 			/* -dd adds the debug lines. */
@@ -138,6 +140,9 @@ main(int argc, char *argv[])
 		case 'v':
 			opts.show_service = optarg;
 			opts.check_only = true;
+			break;
+		case 'W':
+			opts.no_refresh = true;
 			break;
 		default:
 			usage();

@@ -8,7 +8,6 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -39,6 +38,7 @@ struct options opts = {
 	.drain_ms = 10 * 1000,
 	.suspend_ms = 600 * 1000,
 	.restart_delay_ms = 100,
+	.refresh_delay_ms = 500,
 	.stopped_ms = 10 * 1000,
 	.max_conns = 4096,
 };
@@ -72,43 +72,6 @@ bool
 master_running(void)
 {
 	return phase == PHASE_RUNNING;
-}
-
-/*
- * The sd_notify protocol, spoken directly (no libsystemd): READY=1 when
- * serving, RELOADING=1 and READY=1 around a reload, STOPPING=1.
- */
-void
-sd_notify_state(const char *state)
-{
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct timespec ts;
-	char msg[128];
-	socklen_t len;
-	int fd, n;
-
-	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
-	    strlen(path) >= sizeof(sun.sun_path))
-		return;
-	memcpy(sun.sun_path, path, strlen(path));
-	if (path[0] == '@')
-		sun.sun_path[0] = '\0';
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-	    strlen(path));
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	n = snprintf(msg, sizeof(msg), "%s\nMAINPID=%ld", state,
-	    (long)getpid());
-	if (strcmp(state, "RELOADING=1") == 0)
-		n += snprintf(msg + n, sizeof(msg) - (size_t)n,
-		    "\nMONOTONIC_USEC=%llu", (unsigned long long)ts.tv_sec *
-		    1000000 + (unsigned long long)ts.tv_nsec / 1000);
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		return;
-	if (sendto(fd, msg, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&sun,
-	    len) == -1)
-		log_warn("cannot notify systemd");
-	close(fd);
 }
 
 /* One line, once: every socket that could be bound is, every pool serves. */
@@ -443,6 +406,10 @@ run_loop(void)
 			next = t;
 		if ((t = control_tick(now)) < next)
 			next = t;
+		if ((t = watch_tick(now)) < next)
+			next = t;
+		if ((t = notify_tick(now)) < next)
+			next = t;
 		check_ready();
 		reload_check();
 		if (phase == PHASE_STOPPING && !services_running())
@@ -532,6 +499,8 @@ master_main(void)
 	int pidfd;
 
 	landlock_cap_abi(opts.landlock_abi_max);
+	if (!opts.check_only)
+		watch_init();
 	conf_load(opts.conf_path, &conf);
 	user_ok = internal_ids(&uid, &gid, &how);
 	if (opts.check_only)
@@ -558,6 +527,8 @@ master_main(void)
 	log_sandbox_level(root);
 	if (!opts.foreground)
 		daemonize();
+	/* Our pid is final: the watchdog is for it, or for no one. */
+	notify_init();
 	if (!root)
 		log_info("running as uid %ld, not root: every service runs as "
 		    "this user; user fields and -u are not applied",
@@ -572,6 +543,7 @@ master_main(void)
 	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	signals_open();
+	watch_open();
 #ifdef SINETD_SANITIZE
 	{
 		/* See SANITIZE in the GNUmakefile: workers, not us. */
@@ -592,10 +564,12 @@ master_main(void)
 
 	open_services(&conf);
 	conf_free(&conf);
+	watch_configuration();
 	violation_init();
 	pidfile_write(pidfd);
 	run_loop();
 
+	watch_close();
 	services_free();
 	violation_free();
 	children_free();

@@ -22,6 +22,8 @@ struct options {
 	const char	*show_service;	/* -v: -n shows its policy */
 	bool		 log_connections; /* -l */
 	bool		 keep_env;	/* -E */
+	bool		 no_refresh;	/* -W: edits wait for a reload */
+	uint64_t	 refresh_delay_ms; /* after an edit's last write */
 	int		 backlog;	/* -q */
 	unsigned	 spawn_rate;	/* -R: spawns a minute */
 	uint64_t	 idle_timeout_ms;
@@ -116,7 +118,6 @@ int	 master_main(void);
 int	 master_epoll_add(int, struct mev *);
 struct epoll_event;
 int	 master_epoll_mod(int, struct epoll_event *);
-void	 sd_notify_state(const char *);
 void	 master_service_settled(struct msvc *);
 bool	 master_running(void);
 void	 master_stop(const char *);
@@ -146,6 +147,22 @@ void	 reload_check(void);
 bool	 reload_pending(void);
 const char *reload_last(time_t *);
 uint64_t reload_count(bool);
+
+/* notify.c: systemd's notify protocol and watchdog */
+void	 sd_notify_state(const char *);
+void	 sd_notify_status(void);
+void	 notify_init(void);
+uint64_t notify_tick(uint64_t);
+
+/* watch.c: refresh on edit */
+void	 watch_init(void);
+void	 watch_open(void);
+void	 watch_configuration(void);
+void	 watch_reload_started(void);
+const char *watch_replaced(const struct msvc *, bool *);
+void	 watch_replaced_clear(void);
+uint64_t watch_tick(uint64_t);
+void	 watch_close(void);
 
 /* report.c: what sinetctl is told */
 struct buf {

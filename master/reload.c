@@ -172,6 +172,8 @@ reload_request(const char *why)
 	struct conf conf = { 0 };
 	struct policy_set *set;
 	struct msvc **old, **list, *n, *o;
+	const char *replaced;
+	bool program;
 	size_t nold, nlist, i;
 	bool *taken;
 
@@ -182,6 +184,7 @@ reload_request(const char *why)
 		snprintf(last_result, sizeof(last_result), "refused: starting "
 		    "or stopping");
 		nrefused++;
+		sd_notify_status();
 		return -1;
 	}
 	if (pending) {
@@ -190,6 +193,7 @@ reload_request(const char *why)
 		snprintf(last_result, sizeof(last_result), "refused: the last "
 		    "one was still being applied");
 		nrefused++;
+		sd_notify_status();
 		return -1;
 	}
 	log_info("reload %s", why);
@@ -197,6 +201,8 @@ reload_request(const char *why)
 	if (geteuid() == 0 && policies_empty_dir()[0] == '\0' &&
 	    policies_make_empty_dir() == 0)
 		log_info("reload: the empty chroot is made");
+	/* What the watch saw so far, this load reads: no second reload. */
+	watch_reload_started();
 	conf_load(opts.conf_path, &conf);
 	set = policies_new_set();
 	if (check(&conf, set, &list, &nlist) > 0) {
@@ -208,6 +214,9 @@ reload_request(const char *why)
 		/* What the parse took (a long line's buffer) goes back. */
 		malloc_trim(0);
 		nrefused++;
+		sd_notify_status();
+		/* A file it named for the first time: its fix is noticed. */
+		watch_configuration();
 		return -1;
 	}
 	conf_free(&conf);
@@ -222,8 +231,9 @@ reload_request(const char *why)
 		/* The same service: its children stay attributed to it. */
 		if (o != NULL)
 			n->id = o->id;
+		replaced = o != NULL ? watch_replaced(o, &program) : NULL;
 		if (o != NULL && o->status == MSVC_LISTENING &&
-		    same_service(o, n)) {
+		    same_service(o, n) && replaced == NULL) {
 			/* Unchanged: the running one stays, untouched. */
 			o->svc->line = n->svc->line;
 			msvc_free(n);
@@ -231,6 +241,15 @@ reload_request(const char *why)
 			nkept++;
 			continue;
 		}
+		/* Its pool's Landlock rules hold the old file's inode. */
+		if (replaced != NULL && o->status == MSVC_LISTENING &&
+		    program)
+			log_info("reload: its program was replaced, new pool "
+			    "%s program=%s", n->svc->fields, replaced);
+		else if (replaced != NULL && o->status == MSVC_LISTENING)
+			log_info("reload: a file its policy names was "
+			    "replaced, new pool %s path=%s", n->svc->fields,
+			    replaced);
 		if (o != NULL && take_over(n, o)) {
 			nchanged++;
 			pool_start(n);
@@ -266,6 +285,8 @@ reload_request(const char *why)
 	services_set(list, nlist);
 	services_guard_ports();
 	policies_release(set);	/* the services that use it hold it */
+	watch_replaced_clear();
+	watch_configuration();
 	pending = true;
 	reload_check();
 	return 0;

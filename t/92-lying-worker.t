@@ -37,7 +37,7 @@ sub liar {
 sub believed_nothing {
 	my ($d, $what) = @_;
 	my $master = $d->pid;
-	my @outside = grep { !/^sinetd\[\d+\]: from worker service=\S+ proto=\S+ addr=\S+ pid=\d+ msg=$quoted$/ }
+	my @outside = grep { !/^${LOG_HEAD}from worker service=\S+ proto=\S+ addr=\S+ pid=\d+ msg=$quoted$/ }
 	    grep { /$forged/ } split /\n/, $d->log_text;
 	is(scalar(@outside), 0, "$what: the forged peer is never outside a "
 	    . 'worker\'s quoted text') or diag(join("\n", @outside));
@@ -93,7 +93,7 @@ subtest 'log lines that try to set the line\'s own fields' => sub {
 	my @lines = grep { /$forged/ } split /\n/, $d->log_text;
 	is(scalar(@lines), 5, 'each once');
 	for my $l (@lines) {
-		like($l, qr/^sinetd\[\d+\]: from worker service=$e proto=tcp addr=127\.0\.0\.1:$e pid=$w msg=$quoted$/,
+		like($l, qr/^${LOG_HEAD}from worker service=$e proto=tcp addr=127\.0\.0\.1:$e pid=$w msg=$quoted$/,
 		    'the master\'s fields first, the worker\'s text quoted last');
 	}
 	like($lines[0], qr/ msg="connection refused peer=203\.0\.113\.9 service=other pid=1 reason=forged"$/,

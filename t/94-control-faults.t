@@ -107,15 +107,15 @@ subtest 'SIGUSR1 writes the status to the log, SIGUSR2 is ignored' => sub {
 	my ($line) = $status =~ /^(service=$echo .*)$/m;
 	ok($line, 'status has the echo line');
 	kill('USR1', $d->pid);
-	ok($d->wait_log(qr/^sinetd\[\d+\]: dump signal=USR1 services=1$/m),
+	ok($d->wait_log(qr/^${LOG_HEAD}dump signal=USR1 services=1$/m),
 	    'USR1: a dump');
 	my $log = $d->log_text;
-	my ($dumped) = $log =~ /^sinetd\[\d+\]: dump: (service=$echo .*)$/m;
+	my ($dumped) = $log =~ /^${LOG_HEAD}dump: (service=$echo .*)$/m;
 	my $fields = qr/ (?:workers|accepted|spawned)=\S+/;
 	(my $a = $dumped // '') =~ s/$fields//g;
 	(my $b = $line // '') =~ s/$fields//g;
 	is($a, $b, 'the service line as status has it');
-	like($log, qr/^sinetd\[\d+\]: dump: reload at=\S+ result="[^"]*"$/m,
+	like($log, qr/^${LOG_HEAD}dump: reload at=\S+ result="[^"]*"$/m,
 	    'and the last reload');
 	ok(pid_alive($d->pid), 'the master survives USR1');
 	kill('USR2', $d->pid);
@@ -133,7 +133,7 @@ subtest 'a stop asked over the socket says by=sinetctl' => sub {
 	my ($rc, $out) = $d->ctl('stop');
 	is($rc, 0, 'stop exit 0');
 	ok(wait_for(15, sub { $d->exited }), 'the daemon exits');
-	like($d->log_text, qr/^sinetd\[\d+\]: stopping by=sinetctl drain=/m,
+	like($d->log_text, qr/^${LOG_HEAD}stopping by=sinetctl drain=/m,
 	    'stopping by=sinetctl');
 	unlike($d->log_text, qr/stopping signal=/, 'not signal=TERM');
 	ok(!-e $d->{pidfile}, 'the pidfile is gone');

@@ -373,7 +373,7 @@ subtest 'a worker that floods the log is limited, and every line counted' => sub
 # has blanks or quotes.
 subtest 'every log line is a message and key=value fields' => sub {
 	my $field = qr/[a-z_]+=(?:"(?:[^"\\]|\\.)*"|[^\s"]+)/;
-	my @bad = grep { !/^sinetd\[\d+\]: [^=]+?(?: $field)*$/ }
+	my @bad = grep { !/^${LOG_HEAD}[^=]+?(?: $field)*$/ }
 	    map { split /\n/, $_->log_text } $d, Sinetd::daemons();
 	is(scalar(@bad), 0, 'all of them') or diag(join("\n", @bad[0 .. 9]));
 };

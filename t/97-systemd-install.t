@@ -8,6 +8,7 @@ use lib "$FindBin::Bin/lib";
 use File::Find;
 use File::Temp qw(tempdir);
 use IO::Select;
+use IO::Socket::IP;
 use Socket qw(AF_UNIX SOCK_DGRAM pack_sockaddr_un);
 use Test::More;
 use Sinetd;
@@ -46,35 +47,150 @@ for my $abstract (0, 1) {
 			$ENV{NOTIFY_SOCKET} = $env;
 		    });
 		my $pid = $d->pid;
-		is(next_message($s), "READY=1\nMAINPID=$pid", 'READY=1 once serving');
+		is(next_message($s), "READY=1\nSTATUS=serving 1 of 1 services; "
+		    . "last reload: none since start\nMAINPID=$pid",
+		    'READY=1 once serving, with the STATUS= text');
 		is(tcp_talk('127.0.0.1', $echo, "a\n", half_close => 1), "a\n",
 		    'and it serves');
 		kill('HUP', $pid);
 		like(next_message($s),
 		    qr/^RELOADING=1\nMAINPID=$pid\nMONOTONIC_USEC=\d+$/,
 		    'RELOADING=1 with MONOTONIC_USEC on SIGHUP');
-		is(next_message($s), "READY=1\nMAINPID=$pid",
-		    'READY=1 once the reload is done');
+		my $done = "READY=1\nSTATUS=serving 1 of 1 services; last "
+		    . "reload: done: kept=1 changed=0 added=0 removed=0 "
+		    . "failed=0\nMAINPID=$pid";
+		is(next_message($s), $done,
+		    'READY=1 once the reload is done, and how it went');
 		my ($rc) = $d->ctl('reload');
 		is($rc, 0, 'sinetctl reload');
 		like(next_message($s), qr/^RELOADING=1\n/, 'RELOADING=1 again');
-		is(next_message($s), "READY=1\nMAINPID=$pid", 'READY=1 again');
+		is(next_message($s), $done, 'READY=1 again');
 		write_file($d->{conf}, "127.0.0.1:$echo stream tcp nowait nobody internal bogus\n");
 		kill('HUP', $pid);
 		ok($d->wait_log(qr/reload refused/), 'a refused reload');
+		like(next_message($s), qr/^STATUS=serving 1 of 1 services; last reload: refused: \Q$d->{conf}\E:1: arguments: unknown builtin "bogus"/,
+		    'says only its STATUS=, with file:line');
 		($rc) = $d->ctl('status');
 		kill('TERM', $pid);
 		is(next_message($s), "STOPPING=1\nMAINPID=$pid",
-		    'sends nothing; then STOPPING=1 on SIGTERM');
+		    'then STOPPING=1 on SIGTERM');
 		is($d->stop >> 8, 0, 'clean stop');
 		is(next_message($s, 0.5), undef, 'and nothing after');
 	};
 }
 
+# Messages until $timeout seconds of silence, or $max of them.
+sub drain_messages {
+	my ($s, $timeout, $max) = @_;
+	my @m;
+	while (!defined $max || @m < $max) {
+		my $m = next_message($s, $timeout) // last;
+		push @m, $m;
+	}
+	return @m;
+}
+
+subtest 'WatchdogSec=: WATCHDOG=1 from the loop, and not while it is stopped' => sub {
+	my $dir = tempdir(CLEANUP => 1);
+	my $s = notify_socket("$dir/notify");
+	my $echo = free_port();
+	# 300 ms: a ping every 150 ms.
+	my $d = Sinetd->start(
+	    conf => "127.0.0.1:$echo stream tcp nowait nobody internal echo\n",
+	    before_exec => sub {
+		$ENV{NOTIFY_SOCKET} = "$dir/notify";
+		$ENV{WATCHDOG_USEC} = 300000;
+		$ENV{WATCHDOG_PID} = $$;
+	    });
+	my $pid = $d->pid;
+	ok($d->wait_log(qr/watchdog: pinging systemd at half its interval every=150ms/),
+	    'the interval is read, and said');
+	my $pings = 0;
+	ok(wait_for(10, sub {
+		$pings += grep { $_ eq 'WATCHDOG=1' } drain_messages($s, 0.05, 10);
+		$pings >= 3;
+	    }), 'WATCHDOG=1 arrives, again and again');
+	my @w = $d->workers;
+	ok(@w >= 1, 'a worker');
+	ok(!grep({ slurp("/proc/$_/environ") =~ /(?:^|\0)WATCHDOG_/ } @w),
+	    'no worker inherits WATCHDOG_USEC or WATCHDOG_PID');
+	kill('STOP', $pid);
+	ok(wait_for(10, sub { (proc_status($pid, 'State') // '') =~ /^T/ }),
+	    'the master is stopped');
+	drain_messages($s, 0.3);	# what it sent before it stopped
+	# Ten intervals of silence: a hung master stops pinging.
+	my @while = grep { $_ eq 'WATCHDOG=1' } drain_messages($s, 1.5);
+	is(scalar(@while), 0, 'no WATCHDOG=1 while the master is stopped');
+	kill('CONT', $pid);
+	my $back = next_message($s, 10);
+	is($back, 'WATCHDOG=1', 'and it resumes once continued');
+	is(tcp_talk('127.0.0.1', $echo, "a\n", half_close => 1), "a\n",
+	    'the service served on');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
+subtest 'STATUS= counts what serves, and an edit refused by refresh' => sub {
+	my $dir = tempdir(CLEANUP => 1);
+	my $s = notify_socket("$dir/notify");
+	my ($echo, $held) = (free_port(), free_port());
+	my $holder = IO::Socket::IP->new(LocalHost => '127.0.0.1',
+	    LocalPort => $held, Proto => 'tcp', Listen => 1) or die "listen: $!";
+	my $conf = "127.0.0.1:$echo stream tcp nowait nobody internal echo\n"
+	    . "127.0.0.1:$held stream tcp nowait nobody internal echo\n";
+	my $d = Sinetd->start(conf => $conf, before_exec => sub {
+		$ENV{NOTIFY_SOCKET} = "$dir/notify";
+	    });
+	like(next_message($s), qr/^READY=1\nSTATUS=serving 1 of 2 services; /,
+	    'one of two serves, its port taken');
+	write_file("$d->{conf}.new", "${conf}127.0.0.1:$held stream tcp nowait\n");
+	rename("$d->{conf}.new", $d->{conf}) or die;
+	like(next_message($s), qr/^STATUS=serving 1 of 2 services; last reload: refused: \Q$d->{conf}\E:3: /,
+	    'an edit the refresh refuses is in the STATUS= text');
+	close($holder);
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
+subtest 'WATCHDOG_PID of another process: no pings' => sub {
+	my $dir = tempdir(CLEANUP => 1);
+	my $s = notify_socket("$dir/notify");
+	my $d = Sinetd->start(conf => '', before_exec => sub {
+		$ENV{NOTIFY_SOCKET} = "$dir/notify";
+		$ENV{WATCHDOG_USEC} = 200000;
+		$ENV{WATCHDOG_PID} = 1;
+	    });
+	like(next_message($s), qr/^READY=1\n/, 'READY=1');
+	ok($d->wait_log(qr/watchdog: WATCHDOG_PID names another process, not pinging/),
+	    'it says why');
+	my @m = drain_messages($s, 1);
+	is(scalar(grep { $_ eq 'WATCHDOG=1' } @m), 0, 'and sends none');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
+subtest '-d: each line on stderr begins with its RFC 3339 UTC time' => sub {
+	my $before = time;
+	my $d = Sinetd->start(conf => '');
+	is($d->stop >> 8, 0, 'clean stop');
+	my @lines = split /\n/, $d->log_text;
+	ok(@lines >= 2, 'lines were logged');
+	my @bad = grep { !/^$LOG_HEAD/ } @lines;
+	is(scalar(@bad), 0, 'every one stamped') or diag(join("\n", @bad));
+	my ($y, $mo, $dd, $h, $mi, $sec) = $lines[0] =~
+	    /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.\d{3}Z /;
+	require Time::Local;
+	my $t = Time::Local::timegm($sec, $mi, $h, $dd, $mo - 1, $y);
+	ok(abs($t - $before) < 120, 'in UTC, now') or diag("$t vs $before");
+};
+
 subtest 'the unit' => sub {
 	my $unit = slurp("$top/etc/sinetd.service");
 	like($unit, qr/^Type=notify$/m, 'Type=notify');
-	like($unit, qr{^ExecStart=/usr/sbin/sinetd -i$}m, 'sinetd -i');
+	like($unit, qr{^ExecStart=/usr/sbin/sinetd -i \$OPTIONS$}m,
+	    'sinetd -i, with $OPTIONS');
+	like($unit, qr{^ExecStartPre=/usr/sbin/sinetd -n \$OPTIONS$}m,
+	    'the check with the same $OPTIONS');
+	like($unit, qr{^EnvironmentFile=-/etc/default/sinetd$}m,
+	    'from /etc/default/sinetd, if it is there');
+	like($unit, qr{^WatchdogSec=\d+s$}m, 'a watchdog');
 	like($unit, qr/^ExecReload=\S*kill -HUP \$MAINPID$/m,
 	    'ExecReload sends SIGHUP');
 	like($unit, qr/^KillMode=process$/m,
@@ -162,7 +278,8 @@ subtest 'make install DESTDIR=... and make uninstall' => sub {
 	is((stat("$dest/etc/sinetd/policy/tftp.policy"))[2] & 07777, 0644,
 	    'a policy is 0644');
 	like(slurp("$dest/usr/lib/systemd/system/sinetd.service"),
-	    qr{^ExecStart=/usr/sbin/sinetd -i$}m, 'the unit runs the installed sinetd');
+	    qr{^ExecStart=/usr/sbin/sinetd -i \$OPTIONS$}m,
+	    'the unit runs the installed sinetd');
 	is(slurp("$dest/etc/inetd.conf"), slurp("$top/etc/inetd.conf"),
 	    'the example inetd.conf');
 	ok(system("'$dest/usr/sbin/sinetctl' -h >/dev/null") == 0,

@@ -18,7 +18,10 @@ use Time::HiRes qw(time sleep);
 our @EXPORT = qw(sinetd_bin build_dir default_policy private_ns free_port
     tcp_talk tcp_connect
     udp_ask wait_for proc_status proc_uid children_of pid_alive
-    port_free write_file slurp read_some cmdline worker_said);
+    port_free write_file slurp read_some cmdline worker_said $LOG_HEAD);
+
+# How each line on stderr (-d) begins: its RFC 3339 UTC time, then who.
+our $LOG_HEAD = qr/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z sinetd\[\d+\]: /;
 
 my $BUILD = $ENV{SINETD_BUILD} // "$FindBin::Bin/../build";
 my @started;    # every daemon pid this test started
