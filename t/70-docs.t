@@ -108,7 +108,7 @@ for my $c (@commands) {
 	ok($ctlman =~ /^\.It Cm \Q$c\E\b/m, "sinetctl $c is documented");
 }
 my $report = slurp("$top/master/report.c");
-for my $c ($report =~ /COUNTER\((\w+)\);/g) {
+for my $c ($report =~ /C\((\w+)\),/g) {
 	ok($ctlman =~ /^\.It Cm (?:.*\s)?\Q$c\E\b/m,
 	    "status counter $c is documented");
 }

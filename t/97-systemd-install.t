@@ -62,7 +62,7 @@ for my $abstract (0, 1) {
 		write_file($d->{conf}, "127.0.0.1:$echo stream tcp nowait nobody internal bogus\n");
 		kill('HUP', $pid);
 		ok($d->wait_log(qr/reload refused/), 'a refused reload');
-		($rc) = $d->ctl('status');
+		($rc) = $d->ctl('-k', 'status');
 		kill('TERM', $pid);
 		is(next_message($s), "STOPPING=1\nMAINPID=$pid",
 		    'sends nothing; then STOPPING=1 on SIGTERM');
