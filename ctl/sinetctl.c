@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "xinetd.h"
 
 #define CTL_VERSION		"sinetctl/1"
 #define CTL_REQUEST_MAX		1024
@@ -58,7 +59,10 @@ usage(FILE *fp)
 	    "  reload             reread the configuration, wait for the result\n"
 	    "  stop               stop the daemon (child servers keep running)\n"
 	    "  disable SERVICE    stop accepting, until enable or a restart\n"
-	    "  enable SERVICE     accept again\n");
+	    "  enable SERVICE     accept again\n"
+	    "  import-xinetd [-o DIR] [FILE|DIR]\n"
+	    "                     xinetd's configuration as inetd.conf lines\n"
+	    "                     and policies (reads files; asks no daemon)\n");
 }
 
 /* A JSON string for the error object; the reason is the daemon's text. */
@@ -200,6 +204,18 @@ main(int argc, char *argv[])
 	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return EXIT_OK;
+	}
+	/* import-xinetd asks no daemon, and has options of its own. */
+	for (i = 1; i < (size_t)argc; i++) {
+		if (strcmp(argv[i], "-S") == 0) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-')
+			continue;
+		if (strcmp(argv[i], "import-xinetd") == 0)
+			return xinetd_import(argc - (int)i, argv + i);
+		break;
 	}
 	while ((ch = getopt(argc, argv, "hjkS:")) != -1) {
 		switch (ch) {

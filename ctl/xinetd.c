@@ -1,0 +1,1291 @@
+/*
+ * sinetctl import-xinetd: reads an xinetd configuration (xinetd.conf with
+ * its defaults, include and includedir, or a directory such as
+ * /etc/xinetd.d) and writes the sinetd.conf(5) lines and sinetd.policy(5)
+ * files that behave the same. Each attribute that has no equivalent is
+ * named on standard error, "file:line: attribute: not carried over: why",
+ * so that nothing is dropped without a word. It reads files only: no
+ * daemon is asked, nothing is bound.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "xinetd.h"
+
+#define DEFAULT_CONF	"/etc/xinetd.conf"
+#define INCLUDE_DEPTH	8
+#define VALUES_MAX	256
+#define RATE_MAX	1000000		/* sinetd.conf(5)'s nowait.max */
+
+enum attr {
+	A_ID, A_TYPE, A_FLAGS, A_DISABLE, A_SOCKET_TYPE, A_PROTOCOL, A_WAIT,
+	A_USER, A_GROUP, A_INSTANCES, A_NICE, A_SERVER, A_SERVER_ARGS,
+	A_LIBWRAP, A_ONLY_FROM, A_NO_ACCESS, A_ACCESS_TIMES, A_LOG_TYPE,
+	A_LOG_ON_SUCCESS, A_LOG_ON_FAILURE, A_RPC_VERSION, A_RPC_NUMBER,
+	A_ENV, A_PASSENV, A_PORT, A_REDIRECT, A_BIND, A_INTERFACE, A_BANNER,
+	A_BANNER_SUCCESS, A_BANNER_FAIL, A_PER_SOURCE, A_CPS, A_MAX_LOAD,
+	A_GROUPS, A_MDNS, A_UMASK, A_ENABLED, A_DISABLED, A_RLIMIT_AS,
+	A_RLIMIT_FILES, A_RLIMIT_CPU, A_RLIMIT_DATA, A_RLIMIT_RSS,
+	A_RLIMIT_STACK, A_DENY_TIME,
+	NATTRS
+};
+
+/*
+ * Every attribute xinetd.conf(5) lists. A set takes += and -=; a default
+ * may stand in the defaults section (where a set accumulates, as xinetd
+ * does); lost is why it has no equivalent, NULL where it is carried over.
+ */
+static const struct attr_def {
+	const char	*name;
+	bool		 set;
+	bool		 in_defaults;
+	bool		 in_service;
+	const char	*lost;
+} attrs[NATTRS] = {
+	[A_ID] = { "id", false, false, true, NULL },
+	[A_TYPE] = { "type", true, false, true, NULL },
+	[A_FLAGS] = { "flags", true, false, true, NULL },
+	[A_DISABLE] = { "disable", false, false, true, NULL },
+	[A_SOCKET_TYPE] = { "socket_type", false, false, true, NULL },
+	[A_PROTOCOL] = { "protocol", false, false, true, NULL },
+	[A_WAIT] = { "wait", false, false, true, NULL },
+	[A_USER] = { "user", false, false, true, NULL },
+	[A_GROUP] = { "group", false, false, true, NULL },
+	[A_INSTANCES] = { "instances", false, true, true, NULL },
+	[A_NICE] = { "nice", false, false, true, NULL },
+	[A_SERVER] = { "server", false, false, true, NULL },
+	[A_SERVER_ARGS] = { "server_args", true, false, true, NULL },
+	[A_LIBWRAP] = { "libwrap", false, false, true, "sinetd does not "
+	    "call libwrap: a policy's only-from and no-access are its access "
+	    "control" },
+	[A_ONLY_FROM] = { "only_from", true, true, true, NULL },
+	[A_NO_ACCESS] = { "no_access", true, true, true, NULL },
+	[A_ACCESS_TIMES] = { "access_times", true, false, true, "sinetd has "
+	    "no time-of-day access control (a timer that runs sinetctl "
+	    "disable and enable does the same)" },
+	[A_LOG_TYPE] = { "log_type", true, true, true, "sinetd logs every "
+	    "service to syslog (stderr under -d), none to a file of its own" },
+	[A_LOG_ON_SUCCESS] = { "log_on_success", true, true, true, "sinetd "
+	    "logs each server's start and end with its pid, peer, status and "
+	    "duration, whatever the service; there is no USERID (ident) "
+	    "lookup" },
+	[A_LOG_ON_FAILURE] = { "log_on_failure", true, true, true, "sinetd "
+	    "logs each refusal with its peer and reason, whatever the "
+	    "service; there is no USERID (ident) lookup" },
+	[A_RPC_VERSION] = { "rpc_version", false, false, true, "sinetd "
+	    "refuses RPC services" },
+	[A_RPC_NUMBER] = { "rpc_number", false, false, true, "sinetd "
+	    "refuses RPC services" },
+	[A_ENV] = { "env", true, false, true, "sinetd sets no environment "
+	    "of a service's own: a server gets the UCSPI variables (and, "
+	    "under -E, sinetd's environment)" },
+	[A_PASSENV] = { "passenv", true, true, true, "sinetd chooses no "
+	    "variables per service: -E passes its whole environment to every "
+	    "server" },
+	[A_PORT] = { "port", false, false, true, NULL },
+	[A_REDIRECT] = { "redirect", true, false, true, "sinetd does not "
+	    "forward connections to another host" },
+	[A_BIND] = { "bind", false, true, true, NULL },
+	[A_INTERFACE] = { "interface", false, true, true, NULL },
+	[A_BANNER] = { "banner", false, true, true, "sinetd writes nothing "
+	    "to a client before its server does" },
+	[A_BANNER_SUCCESS] = { "banner_success", false, true, true, "sinetd "
+	    "writes nothing to a client before its server does" },
+	[A_BANNER_FAIL] = { "banner_fail", false, true, true, "sinetd closes "
+	    "a refused connection without a word" },
+	[A_PER_SOURCE] = { "per_source", false, true, true, NULL },
+	[A_CPS] = { "cps", true, true, true, NULL },
+	[A_MAX_LOAD] = { "max_load", false, true, true, "sinetd has no "
+	    "load-average limit" },
+	[A_GROUPS] = { "groups", false, true, true, NULL },
+	[A_MDNS] = { "mdns", false, false, true, "sinetd registers nothing "
+	    "with mDNS (xinetd does only on Mac OS X)" },
+	[A_UMASK] = { "umask", false, true, true, NULL },
+	[A_ENABLED] = { "enabled", true, true, false, NULL },
+	[A_DISABLED] = { "disabled", true, true, false, NULL },
+	[A_RLIMIT_AS] = { "rlimit_as", false, false, true, NULL },
+	[A_RLIMIT_FILES] = { "rlimit_files", false, false, true, NULL },
+	[A_RLIMIT_CPU] = { "rlimit_cpu", false, false, true, NULL },
+	[A_RLIMIT_DATA] = { "rlimit_data", false, false, true, NULL },
+	[A_RLIMIT_RSS] = { "rlimit_rss", false, false, true, NULL },
+	[A_RLIMIT_STACK] = { "rlimit_stack", false, false, true, NULL },
+	[A_DENY_TIME] = { "deny_time", false, false, true, "sinetd has no "
+	    "SENSOR services, so no list of sources to deny" },
+};
+
+/* The flags, and why those that are not carried over are not. */
+static const struct {
+	const char	*name;
+	const char	*lost;
+} flags[] = {
+	{ "INTERCEPT", "sinetd checks a peer before it starts a server, and "
+	  "does not filter the connection after" },
+	{ "NORETRY", "sinetd has no setting for retrying a failed fork" },
+	{ "IDONLY", "sinetd makes no ident (RFC 1413) lookups" },
+	{ "NAMEINARGS", NULL },
+	{ "NODELAY", "sinetd sets no TCP_NODELAY on a connection; the server "
+	  "can" },
+	{ "KEEPALIVE", "sinetd sets no SO_KEEPALIVE on a connection; the "
+	  "server can" },
+	{ "NOLIBWRAP", NULL },
+	{ "SENSOR", NULL },
+	{ "IPv4", NULL },
+	{ "IPv6", NULL },
+	{ "LABELED", "sinetd does not change a server's SELinux context" },
+	{ "REUSE", NULL },
+};
+
+/* One attribute as the files set it. */
+struct xval {
+	char		*v[VALUES_MAX];
+	size_t		 n;
+	const char	*file;
+	int		 line;
+	bool		 given;
+	bool		 inherited;	/* from defaults: said there, not here */
+};
+
+struct xsvc {
+	char		*name;
+	const char	*file;
+	int		 line;
+	struct xval	 a[NATTRS];
+};
+
+/* A policy file, shared by the services of one name as sinetd shares it. */
+struct xpolicy {
+	char		*name;
+	char		*text;
+	const char	*file;		/* the service that made it */
+	int		 line;
+};
+
+static struct xsvc	**svcs;
+static size_t		  nsvcs;
+static struct xsvc	  defaults;
+static bool		  have_defaults;
+static struct xpolicy	 *policies;
+static size_t		  npolicies;
+static int		  nerrors;
+
+static void __attribute__((format(printf, 3, 4)))
+syntax(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	nerrors++;
+}
+
+/*
+ * What the import could not keep, or kept only in part: a line each on
+ * standard error, held until the service is done so that they come in
+ * the order of the lines they are about.
+ */
+struct note {
+	const char	*file;
+	size_t		 fileno;	/* in the order the files were read */
+	int		 line;
+	size_t		 seq;
+	char		*text;
+};
+static struct note	*notes;
+static size_t		 nnotes;
+static const char	**files;
+static size_t		 nfiles;
+
+static size_t
+file_index(const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < nfiles; i++)
+		if (files[i] == file)
+			return i;
+	return nfiles;
+}
+
+static void
+note_v(const char *file, int line, const char *what, const char *kind,
+    const char *fmt, va_list ap)
+{
+	char *body, *text;
+
+	if (vasprintf(&body, fmt, ap) == -1) {
+		perror("sinetctl");
+		exit(1);
+	}
+	xasprintf(&text, "%s:%d: %s: %s: %s", file, line, what, kind, body);
+	free(body);
+	notes = xreallocarray(notes, nnotes + 1, sizeof(*notes));
+	notes[nnotes].file = file;
+	notes[nnotes].fileno = file_index(file);
+	notes[nnotes].line = line;
+	notes[nnotes].seq = nnotes;
+	notes[nnotes++].text = text;
+}
+
+static void __attribute__((format(printf, 4, 5)))
+lost(const char *file, int line, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	note_v(file, line, what, "not carried over", fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((format(printf, 4, 5)))
+approx(const char *file, int line, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	note_v(file, line, what, "carried over approximately", fmt, ap);
+	va_end(ap);
+}
+
+static int
+note_cmp(const void *a, const void *b)
+{
+	const struct note *x = a, *y = b;
+
+	if (x->fileno != y->fileno)
+		return x->fileno < y->fileno ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void
+notes_flush(void)
+{
+	size_t i;
+
+	qsort(notes, nnotes, sizeof(*notes), note_cmp);
+	for (i = 0; i < nnotes; i++) {
+		fprintf(stderr, "%s\n", notes[i].text);
+		free(notes[i].text);
+	}
+	nnotes = 0;
+}
+
+static int
+attr_find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NATTRS; i++)
+		if (strcmp(attrs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static bool
+has(const struct xval *x, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < x->n; i++)
+		if (strcasecmp(x->v[i], word) == 0)
+			return true;
+	return false;
+}
+
+static const char *
+first(const struct xsvc *s, enum attr a)
+{
+	return s->a[a].given && s->a[a].n > 0 ? s->a[a].v[0] : NULL;
+}
+
+static void
+xval_clear(struct xval *x)
+{
+	while (x->n > 0)
+		free(x->v[--x->n]);
+}
+
+/* "name op values..." inside a block; op is =, += or -=. */
+static void
+assign(struct xsvc *s, bool is_defaults, const char *file, int line,
+    char *text)
+{
+	char *eq = strchr(text, '='), *name = text, *end, *w, *save = NULL;
+	const struct attr_def *d;
+	struct xval *x;
+	char op = '=';
+	int a;
+	size_t i;
+
+	if (eq == NULL) {
+		syntax(file, line, "expected \"attribute = value\"");
+		return;
+	}
+	*eq = '\0';
+	for (end = eq; end > name && (end[-1] == ' ' || end[-1] == '\t');)
+		*--end = '\0';
+	if (end > name && (end[-1] == '+' || end[-1] == '-')) {
+		op = end[-1];
+		*--end = '\0';
+		while (end > name && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+	}
+	if (*name == '\0' || strpbrk(name, " \t") != NULL) {
+		syntax(file, line, "expected \"attribute = value\"");
+		return;
+	}
+	if ((a = attr_find(name)) == -1) {
+		lost(file, line, name, "not an attribute xinetd.conf(5) lists");
+		return;
+	}
+	d = &attrs[a];
+	if ((is_defaults && !d->in_defaults) || (!is_defaults &&
+	    !d->in_service)) {
+		syntax(file, line, "%s: not allowed in %s", name, is_defaults ?
+		    "defaults" : "a service");
+		return;
+	}
+	if (op != '=' && !d->set) {
+		syntax(file, line, "%s: takes = only", name);
+		return;
+	}
+	x = &s->a[a];
+	/* In defaults a set accumulates; in a service, = starts it again. */
+	if (op == '=' && !(is_defaults && d->set))
+		xval_clear(x);
+	if (!x->given) {
+		x->file = file;
+		x->line = line;
+	}
+	x->given = true;
+	for (w = strtok_r(eq + 1, " \t", &save); w != NULL;
+	    w = strtok_r(NULL, " \t", &save)) {
+		if (op == '-') {
+			for (i = 0; i < x->n; i++)
+				if (strcmp(x->v[i], w) == 0) {
+					free(x->v[i]);
+					x->v[i] = x->v[--x->n];
+					break;
+				}
+			continue;
+		}
+		if (x->n == VALUES_MAX) {
+			syntax(file, line, "%s: more than %d values", name,
+			    VALUES_MAX);
+			return;
+		}
+		x->v[x->n++] = xstrdup(w);
+	}
+}
+
+static int read_path(const char *, int);
+
+/* includedir: every file without a dot or a trailing ~, in C order. */
+static int
+read_dir(const char *dir, int depth)
+{
+	struct dirent **list;
+	char *path;
+	int n, i, rc = 0;
+
+	if ((n = scandir(dir, &list, NULL, alphasort)) == -1) {
+		fprintf(stderr, "sinetctl: %s: %s\n", dir, strerror(errno));
+		nerrors++;
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		const char *name = list[i]->d_name;
+		size_t len = strlen(name);
+		struct stat sb;
+
+		if (strchr(name, '.') == NULL && len > 0 &&
+		    name[len - 1] != '~') {
+			/* Kept: its services name it for their file:line. */
+			xasprintf(&path, "%s/%s", dir, name);
+			if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+			    read_path(path, depth) == -1)
+				rc = -1;
+		}
+		free(list[i]);
+	}
+	free(list);
+	return rc;
+}
+
+/* A path named in a file: relative to that file's directory. */
+static char *
+relative_to(const char *file, const char *path)
+{
+	const char *slash = strrchr(file, '/');
+	char *p;
+
+	if (path[0] == '/' || slash == NULL)
+		return xstrdup(path);
+	xasprintf(&p, "%.*s/%s", (int)(slash - file), file, path);
+	return p;
+}
+
+/* path is ours to keep: services point at it for their file:line. */
+static int
+read_path(const char *path, int depth)
+{
+	enum { TOP, HEAD, BODY } state = TOP;
+	struct xsvc *cur = NULL;
+	const char *why;
+	char *buf = NULL, *s, *w[3], *save, *sub;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *fp;
+	int line = 0, nw, head_line = 0, rc = 0;
+
+	if (depth > INCLUDE_DEPTH) {
+		fprintf(stderr, "sinetctl: %s: includes nested more than %d "
+		    "deep\n", path, INCLUDE_DEPTH);
+		nerrors++;
+		return -1;
+	}
+	if ((fp = file_open_config(path, &why)) == NULL) {
+		fprintf(stderr, "sinetctl: %s: %s\n", path, why ? why :
+		    strerror(errno));
+		nerrors++;
+		return -1;
+	}
+	files = xreallocarray(files, nfiles + 1, sizeof(*files));
+	files[nfiles++] = path;
+	while ((len = getline(&buf, &cap, fp)) != -1) {
+		line++;
+		while (len > 0 && (buf[len - 1] == '\n' ||
+		    buf[len - 1] == '\r'))
+			buf[--len] = '\0';
+		for (s = buf; *s == ' ' || *s == '\t'; s++)
+			;
+		if (*s == '#' || *s == '\0')
+			continue;
+		if (state == BODY) {
+			if (strcmp(s, "}") == 0 || strncmp(s, "} ", 2) == 0 ||
+			    strncmp(s, "}\t", 2) == 0) {
+				state = TOP;
+				cur = NULL;
+			} else
+				assign(cur, cur == &defaults, path, line, s);
+			continue;
+		}
+		save = NULL;
+		for (nw = 0, sub = strtok_r(s, " \t", &save); sub != NULL &&
+		    nw < 3; sub = strtok_r(NULL, " \t", &save))
+			w[nw++] = sub;
+		if (state == HEAD) {
+			if (nw == 1 && strcmp(w[0], "{") == 0) {
+				state = BODY;
+				continue;
+			}
+			syntax(path, line, "expected \"{\" after line %d",
+			    head_line);
+			state = TOP;
+			cur = NULL;
+		}
+		if (nw >= 2 && strcmp(w[0], "service") == 0 &&
+		    (nw == 2 || strcmp(w[2], "{") == 0)) {
+			cur = xcalloc(1, sizeof(*cur));
+			cur->name = xstrdup(w[1]);
+			cur->file = path;
+			cur->line = line;
+			svcs = xreallocarray(svcs, nsvcs + 1, sizeof(*svcs));
+			svcs[nsvcs++] = cur;
+			state = nw == 3 ? BODY : HEAD;
+			head_line = line;
+		} else if (nw >= 1 && strcmp(w[0], "defaults") == 0 &&
+		    (nw == 1 || strcmp(w[1], "{") == 0)) {
+			if (have_defaults)
+				syntax(path, line, "a second defaults "
+				    "section (xinetd takes one); read as one");
+			have_defaults = true;
+			cur = &defaults;
+			state = nw == 2 ? BODY : HEAD;
+			head_line = line;
+		} else if (nw == 2 && strcmp(w[0], "include") == 0) {
+			sub = relative_to(path, w[1]);
+			if (read_path(sub, depth + 1) == -1)
+				rc = -1;
+		} else if (nw == 2 && strcmp(w[0], "includedir") == 0) {
+			sub = relative_to(path, w[1]);
+			if (read_dir(sub, depth + 1) == -1)
+				rc = -1;
+			free(sub);
+		} else
+			syntax(path, line, "expected service NAME, defaults, "
+			    "include FILE or includedir DIR");
+	}
+	if (state != TOP)
+		syntax(path, line, "end of file inside the section of line "
+		    "%d", head_line);
+	free(buf);
+	fclose(fp);
+	return rc;
+}
+
+/*
+ * Defaults stand in for what a service does not set (a set given in the
+ * service replaces the default's, as xinetd does).
+ */
+static void
+inherit(struct xsvc *s)
+{
+	size_t a, i;
+
+	if (!have_defaults)
+		return;
+	for (a = 0; a < NATTRS; a++) {
+		struct xval *d = &defaults.a[a], *x = &s->a[a];
+
+		if (!d->given || x->given || !attrs[a].in_service)
+			continue;
+		for (i = 0; i < d->n; i++)
+			x->v[i] = xstrdup(d->v[i]);
+		x->n = d->n;
+		x->file = d->file;
+		x->line = d->line;
+		x->given = true;
+		x->inherited = true;
+	}
+}
+
+/*
+ * One only_from or no_access entry as sinetd.policy(5) writes it:
+ * 128.138.12.0 (trailing zeros are wildcards) as 128.138.12.0/24,
+ * 128.138.{1,2} as two networks, a prefix as it is; a host name resolved
+ * now. NULL with *why for what has no equivalent.
+ */
+static char *
+access_entry(const char *e, const char **why, bool *resolved)
+{
+	char *out = NULL, *p, *brace, *list, *item, *save = NULL, *res;
+	unsigned long parts[4];
+	size_t n = 0, zeros;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai, *r;
+	struct in6_addr a6;
+	char host[INET6_ADDRSTRLEN];
+
+	*why = NULL;
+	*resolved = false;
+	if (strchr(e, ':') != NULL) {
+		char copy[INET6_ADDRSTRLEN + 8];
+
+		if (!str_copy(copy, e, sizeof(copy))) {
+			*why = "not an IPv6 address";
+			return NULL;
+		}
+		if ((p = strchr(copy, '/')) != NULL)
+			*p = '\0';
+		if (inet_pton(AF_INET6, copy, &a6) != 1) {
+			*why = "not an IPv6 address";
+			return NULL;
+		}
+		return xstrdup(e);
+	}
+	if ((brace = strchr(e, '{')) != NULL) {
+		/* a.b.{c,d}: each member a network of its own. */
+		size_t plen = (size_t)(brace - e);
+		char *close = strchr(brace, '}');
+
+		if (close == NULL || close[1] != '\0' || plen == 0 ||
+		    e[plen - 1] != '.') {
+			*why = "a factorized address ends in {a,b,...}";
+			return NULL;
+		}
+		list = xstrdup(brace + 1);
+		list[close - brace - 1] = '\0';
+		for (item = strtok_r(list, ",", &save); item != NULL;
+		    item = strtok_r(NULL, ",", &save)) {
+			char *one, *conv;
+			const char *w2;
+			bool r2;
+
+			xasprintf(&one, "%.*s%s", (int)plen, e, item);
+			conv = access_entry(one, &w2, &r2);
+			free(one);
+			if (conv == NULL) {
+				free(list);
+				free(out);
+				*why = w2;
+				return NULL;
+			}
+			if (out == NULL)
+				out = conv;
+			else {
+				xasprintf(&one, "%s %s", out, conv);
+				free(out);
+				free(conv);
+				out = one;
+			}
+		}
+		free(list);
+		if (out == NULL)
+			*why = "an empty {} list";
+		return out;
+	}
+	if (strspn(e, "0123456789./") == strlen(e)) {
+		if (strchr(e, '/') != NULL)
+			return xstrdup(e);
+		/* Up to four parts; the missing and the trailing 0 match all. */
+		p = list = xstrdup(e);
+		while ((item = strsep(&p, ".")) != NULL) {
+			if (n == 4 || parse_ulong(item, 0, 255, &parts[n]) ==
+			    -1) {
+				free(list);
+				*why = "not an IPv4 address";
+				return NULL;
+			}
+			n++;
+		}
+		free(list);
+		while (n < 4)
+			parts[n++] = 0;
+		for (zeros = 0; zeros < 4 && parts[3 - zeros] == 0; zeros++)
+			;
+		xasprintf(&out, "%lu.%lu.%lu.%lu%s", parts[0], parts[1],
+		    parts[2], parts[3], zeros == 0 ? "" : zeros == 1 ? "/24" :
+		    zeros == 2 ? "/16" : zeros == 3 ? "/8" : "/0");
+		return out;
+	}
+	if (e[0] == '.') {
+		*why = "sinetd matches addresses, not the domain of a peer's "
+		    "name";
+		return NULL;
+	}
+	/*
+	 * A host (or, for xinetd, a network) name: xinetd compares it with
+	 * the peer's reverse lookup; sinetd compares addresses, so the
+	 * name's addresses as they are now stand in for it.
+	 */
+	if (getaddrinfo(e, NULL, &hints, &ai) != 0) {
+		*why = "a name that does not resolve here";
+		return NULL;
+	}
+	for (r = ai; r != NULL; r = r->ai_next) {
+		if (getnameinfo(r->ai_addr, r->ai_addrlen, host, sizeof(host),
+		    NULL, 0, NI_NUMERICHOST) != 0)
+			continue;
+		if (out != NULL && (strcmp(out, host) == 0 ||
+		    strstr(out, host) != NULL))
+			continue;
+		if (out == NULL)
+			out = xstrdup(host);
+		else {
+			xasprintf(&res, "%s %s", out, host);
+			free(out);
+			out = res;
+		}
+	}
+	freeaddrinfo(ai);
+	*resolved = out != NULL;
+	if (out == NULL)
+		*why = "a name that does not resolve here";
+	return out;
+}
+
+/* only_from or no_access as a policy line; false: nothing to write. */
+static bool
+access_line(const struct xval *x, const char *directive, FILE *pol,
+    bool report)
+{
+	const char *why;
+	char *conv;
+	size_t i;
+	bool resolved;
+
+	if (!x->given)
+		return false;
+	if (x->n == 0) {
+		/* only_from with no value: open to nobody. */
+		if (strcmp(directive, "only-from") == 0)
+			fprintf(pol, "no-access 0.0.0.0/0 ::/0\n");
+		return true;
+	}
+	fprintf(pol, "%s", directive);
+	for (i = 0; i < x->n; i++) {
+		if ((conv = access_entry(x->v[i], &why, &resolved)) == NULL) {
+			if (report)
+				lost(x->file, x->line, x->v[i], "%s", why);
+			continue;
+		}
+		if (resolved && report)
+			approx(x->file, x->line, x->v[i], "resolved now to "
+			    "%s: xinetd matches the peer's name, sinetd its "
+			    "address", conv);
+		fprintf(pol, " %s", conv);
+		free(conv);
+	}
+	fprintf(pol, "\n");
+	return true;
+}
+
+/* An rlimit value: K and M as sinetd.policy(5) writes them. */
+static void
+rlimit_line(const struct xval *x, const char *resource, FILE *pol)
+{
+	char v[64];
+	size_t i;
+
+	if (!x->given || x->n == 0)
+		return;
+	if (!str_copy(v, x->v[0], sizeof(v)))
+		return;
+	for (i = 0; v[i] != '\0'; i++)
+		if (v[i] == 'K' || v[i] == 'M' || v[i] == 'G')
+			v[i] = (char)(v[i] - 'A' + 'a');
+	fprintf(pol, "rlimit %s %s\n", resource, strcasecmp(v, "unlimited") ==
+	    0 ? "unlimited" : v);
+}
+
+/* A limit: a number, or UNLIMITED (0 in sinetd.conf(5)); -1 if neither. */
+static long
+limit_of(const struct xsvc *s, enum attr a)
+{
+	const char *v = first(s, a);
+	unsigned long n;
+
+	if (v == NULL || strcasecmp(v, "UNLIMITED") == 0)
+		return 0;
+	if (parse_ulong(v, 0, RATE_MAX, &n) == -1) {
+		lost(s->a[a].file, s->a[a].line, attrs[a].name, "\"%s\" is not "
+		    "a number from 0 to %d or UNLIMITED", v, RATE_MAX);
+		return -1;
+	}
+	return (long)n;
+}
+
+static const char *const builtins[] = {
+	"echo", "discard", "chargen", "daytime", "time",
+};
+
+/*
+ * An argument as sinetd.conf(5) reads it: quotes group words there, so
+ * one that holds a quote is quoted with the other kind.
+ */
+static int
+put_arg(FILE *out, const char *a)
+{
+	if (strchr(a, '\'') != NULL && strchr(a, '"') != NULL)
+		return -1;
+	if (strchr(a, '\'') != NULL)
+		return fprintf(out, " \"%s\"", a) < 0 ? -1 : 0;
+	if (strchr(a, '"') != NULL)
+		return fprintf(out, " '%s'", a) < 0 ? -1 : 0;
+	return fprintf(out, " %s", a) < 0 ? -1 : 0;
+}
+
+/* The id's of defaults' enabled and disabled. */
+static bool
+is_disabled(const struct xsvc *s)
+{
+	const char *id = first(s, A_ID) ? first(s, A_ID) : s->name;
+	const char *d = first(s, A_DISABLE);
+
+	if (d != NULL && strcasecmp(d, "yes") == 0)
+		return true;
+	if (defaults.a[A_DISABLED].given && has(&defaults.a[A_DISABLED], id))
+		return true;
+	if (defaults.a[A_ENABLED].given && !has(&defaults.a[A_ENABLED], id))
+		return true;
+	return false;
+}
+
+/* What identifies a line to sinetd: the address, port and protocol. */
+struct ident {
+	char		 key[128];
+	const char	*file;
+	int		 line;
+};
+static struct ident *idents;
+static size_t nidents;
+
+static void
+policy_add(const char *name, char *text, const struct xsvc *s)
+{
+	size_t i;
+
+	for (i = 0; i < npolicies; i++) {
+		if (strcmp(policies[i].name, name) != 0)
+			continue;
+		if (strcmp(policies[i].text, text) != 0)
+			lost(s->file, s->line, "policy", "%s:%d gave service "
+			    "%s other policy lines, and sinetd gives the lines "
+			    "of one service name one policy, %s.policy: that "
+			    "one's are kept", policies[i].file,
+			    policies[i].line, name, name);
+		free(text);
+		return;
+	}
+	policies = xreallocarray(policies, npolicies + 1, sizeof(*policies));
+	policies[npolicies].name = xstrdup(name);
+	policies[npolicies].text = text;
+	policies[npolicies].file = s->file;
+	policies[npolicies].line = s->line;
+	npolicies++;
+}
+
+/* Says every attribute of s with no equivalent (a default's, once). */
+static void
+report_lost(const struct xsvc *s)
+{
+	size_t a, i, k;
+
+	for (a = 0; a < NATTRS; a++) {
+		const struct xval *x = &s->a[a];
+
+		if (!x->given || x->inherited)
+			continue;
+		if (attrs[a].lost != NULL)
+			lost(x->file, x->line, attrs[a].name, "%s",
+			    attrs[a].lost);
+		if (a != A_FLAGS)
+			continue;
+		for (i = 0; i < x->n; i++) {
+			for (k = 0; k < ARRAY_LEN(flags); k++)
+				if (strcasecmp(flags[k].name, x->v[i]) == 0)
+					break;
+			if (k == ARRAY_LEN(flags))
+				lost(x->file, x->line, "flags", "%s: not a "
+				    "flag xinetd.conf(5) lists", x->v[i]);
+			else if (flags[k].lost != NULL)
+				lost(x->file, x->line, "flags", "%s: %s",
+				    flags[k].name, flags[k].lost);
+		}
+	}
+	if (s->a[A_GROUPS].given && !s->a[A_GROUPS].inherited &&
+	    first(s, A_GROUPS) != NULL &&
+	    strcasecmp(first(s, A_GROUPS), "no") == 0)
+		lost(s->a[A_GROUPS].file, s->a[A_GROUPS].line, "groups", "no: "
+		    "sinetd gives a server its user's supplementary groups");
+}
+
+/*
+ * One service as a sinetd.conf(5) line on out (commented out with
+ * Debian's "#<off># " if disabled), its policy among the policies; or a
+ * comment saying why it is left out.
+ */
+static void
+convert(struct xsvc *s, FILE *out)
+{
+	const struct xval *type = &s->a[A_TYPE], *fl = &s->a[A_FLAGS];
+	const char *st = first(s, A_SOCKET_TYPE), *pr = first(s, A_PROTOCOL);
+	const char *wait = first(s, A_WAIT), *user = first(s, A_USER);
+	const char *group = first(s, A_GROUP), *server = first(s, A_SERVER);
+	const char *port = first(s, A_PORT), *why = NULL, *bind;
+	const char *builtin = NULL, *id = first(s, A_ID);
+	bool internal = has(type, "INTERNAL"), is_wait, disabled;
+	char field[64], pname[64], proto[8], limits[64] = "", *ptext = NULL;
+	char key[128];
+	struct servent *se;
+	unsigned long pnum = 0;
+	long inst, ps;
+	size_t i, plen = 0;
+	FILE *line, *pol;
+	char *ltext = NULL;
+	size_t llen = 0;
+
+	/* interface is bind's synonym; the service's own beats a default. */
+	bind = s->a[A_INTERFACE].given && !s->a[A_INTERFACE].inherited ?
+	    first(s, A_INTERFACE) : first(s, A_BIND) ? first(s, A_BIND) :
+	    first(s, A_INTERFACE);
+	report_lost(s);
+	fprintf(out, "# %s:%d: service %s%s%s%s\n", s->file, s->line, s->name,
+	    id ? " (id " : "", id ? id : "", id ? ")" : "");
+	if (has(type, "RPC"))
+		why = "type RPC: sinetd refuses RPC services";
+	else if (has(type, "TCPMUX") || has(type, "TCPMUXPLUS"))
+		why = "type TCPMUX: sinetd has no TCPMUX service";
+	else if (has(fl, "SENSOR"))
+		why = "flags SENSOR: sinetd has no sensor services";
+	else if (st == NULL)
+		why = "no socket_type";
+	else if (strcmp(st, "raw") == 0)
+		why = "socket_type raw: sinetd serves stream, dgram and "
+		    "seqpacket sockets";
+	else if (strcmp(st, "stream") != 0 && strcmp(st, "dgram") != 0 &&
+	    strcmp(st, "seqpacket") != 0)
+		why = "an unknown socket_type";
+	if (why == NULL && strcmp(st, "seqpacket") == 0)
+		why = "socket_type seqpacket: sinetd serves it over unix "
+		    "sockets only, and xinetd over IP only";
+	if (why == NULL) {
+		if (pr == NULL)
+			pr = strcmp(st, "dgram") == 0 ? "udp" : "tcp";
+		if (strcmp(pr, "tcp") != 0 && strcmp(pr, "udp") != 0)
+			why = "a protocol other than tcp and udp";
+	}
+	if (why == NULL && internal) {
+		for (i = 0; i < ARRAY_LEN(builtins); i++)
+			if (strcmp(s->name, builtins[i]) == 0)
+				builtin = builtins[i];
+		if (builtin == NULL)
+			why = "type INTERNAL: sinetd's builtins are echo, "
+			    "discard, chargen, daytime and time";
+	}
+	if (why == NULL && !internal) {
+		if (server == NULL && s->a[A_REDIRECT].given)
+			why = "redirect, and no server: sinetd does not "
+			    "forward connections";
+		else if (server == NULL)
+			why = "no server";
+		else if (server[0] != '/')
+			why = "server is not an absolute path";
+		else if (user == NULL)
+			why = "no user";
+	}
+	if (why == NULL && port != NULL &&
+	    parse_ulong(port, 1, 65535, &pnum) == -1)
+		why = "port is not a number from 1 to 65535";
+	if (why == NULL) {
+		se = getservbyname(s->name, pr);
+		if (se != NULL && (pnum == 0 ||
+		    pnum == ntohs((uint16_t)se->s_port))) {
+			snprintf(field, sizeof(field), "%s", s->name);
+			/* The policy's name is the official one. */
+			snprintf(pname, sizeof(pname), "%s", se->s_name);
+			pnum = ntohs((uint16_t)se->s_port);
+		} else if (pnum != 0) {
+			snprintf(field, sizeof(field), "%lu", pnum);
+			snprintf(pname, sizeof(pname), "%lu", pnum);
+		} else
+			why = "no port, and not a name in /etc/services";
+	}
+	if (why != NULL) {
+		char what[128];
+
+		fprintf(out, "# not imported: %s\n\n", why);
+		snprintf(what, sizeof(what), "service %s", s->name);
+		lost(s->file, s->line, what, "%s", why);
+		return;
+	}
+
+	is_wait = wait != NULL ? strcasecmp(wait, "yes") == 0 :
+	    strcmp(st, "dgram") == 0;
+	snprintf(proto, sizeof(proto), "%s%s", pr, has(fl, "IPv4") ? "4" :
+	    "");
+	/*
+	 * Limits: instances and per_source are FreeBSD's max-child and
+	 * max-perip; cps is a rate, sinetd's nowait.N counts a minute. One
+	 * line takes one form or the other.
+	 */
+	inst = limit_of(s, A_INSTANCES);
+	ps = limit_of(s, A_PER_SOURCE);
+	if (internal) {
+		static const enum attr counted[] = {
+			A_INSTANCES, A_PER_SOURCE, A_CPS,
+		};
+
+		for (i = 0; i < ARRAY_LEN(counted); i++)
+			if (s->a[counted[i]].given &&
+			    !s->a[counted[i]].inherited)
+				lost(s->a[counted[i]].file,
+				    s->a[counted[i]].line,
+				    attrs[counted[i]].name,
+				    "sinetd serves its internal services "
+				    "inside its workers, with no server to "
+				    "count (-o max-conns bounds a worker's "
+				    "connections)");
+	} else if (!is_wait && (inst > 0 || ps > 0)) {
+		snprintf(limits, sizeof(limits), "/%ld/0/%ld", inst > 0 ? inst :
+		    0, ps > 0 ? ps : 0);
+		if (s->a[A_CPS].given && !s->a[A_CPS].inherited)
+			lost(s->a[A_CPS].file, s->a[A_CPS].line, "cps", "sinetd "
+			    "takes a spawn rate (nowait.N) or instances and "
+			    "per_source (nowait/max-child/max-cpm/max-perip) "
+			    "on one line, not both: the limits are kept");
+	} else if (s->a[A_CPS].given && s->a[A_CPS].n >= 1) {
+		unsigned long rate;
+
+		if (parse_ulong(s->a[A_CPS].v[0], 1, RATE_MAX / 60, &rate) ==
+		    -1)
+			lost(s->a[A_CPS].file, s->a[A_CPS].line, "cps", "\"%s\" "
+			    "is not a number from 1 to %d", s->a[A_CPS].v[0],
+			    RATE_MAX / 60);
+		else {
+			snprintf(limits, sizeof(limits), ".%lu", rate * 60);
+			if (!s->a[A_CPS].inherited)
+				approx(s->a[A_CPS].file, s->a[A_CPS].line,
+				    "cps", "as .%lu, servers a minute: sinetd "
+				    "counts a minute where xinetd counts a "
+				    "second", rate * 60);
+		}
+	}
+	/* A wait service runs one server at a time in both: nothing to say. */
+
+	/* The policy: what confines and limits the servers. */
+	if ((pol = open_memstream(&ptext, &plen)) == NULL) {
+		perror("sinetctl: open_memstream");
+		exit(1);
+	}
+	access_line(&s->a[A_ONLY_FROM], "only-from", pol,
+	    !s->a[A_ONLY_FROM].inherited);
+	access_line(&s->a[A_NO_ACCESS], "no-access", pol,
+	    !s->a[A_NO_ACCESS].inherited);
+	if (!internal) {
+		if (first(s, A_NICE) != NULL)
+			fprintf(pol, "nice %s\n", first(s, A_NICE));
+		if (first(s, A_UMASK) != NULL)
+			fprintf(pol, "umask %s\n", first(s, A_UMASK));
+		rlimit_line(&s->a[A_RLIMIT_AS], "as", pol);
+		rlimit_line(&s->a[A_RLIMIT_FILES], "nofile", pol);
+		rlimit_line(&s->a[A_RLIMIT_CPU], "cpu", pol);
+		rlimit_line(&s->a[A_RLIMIT_DATA], "data", pol);
+		rlimit_line(&s->a[A_RLIMIT_RSS], "rss", pol);
+		rlimit_line(&s->a[A_RLIMIT_STACK], "stack", pol);
+		if (limits[0] == '.' && s->a[A_CPS].n >= 2)
+			fprintf(pol, "suspend %ss\n", s->a[A_CPS].v[1]);
+	} else {
+		for (i = A_RLIMIT_AS; i <= A_RLIMIT_STACK; i++)
+			if (s->a[i].given)
+				lost(s->a[i].file, s->a[i].line, attrs[i].name,
+				    "an internal service starts no server to "
+				    "limit");
+		if (s->a[A_NICE].given)
+			lost(s->a[A_NICE].file, s->a[A_NICE].line, "nice",
+			    "an internal service starts no server to renice");
+		if (s->a[A_UMASK].given && !s->a[A_UMASK].inherited)
+			lost(s->a[A_UMASK].file, s->a[A_UMASK].line, "umask",
+			    "an internal service starts no server");
+	}
+	fclose(pol);
+
+	/* The line itself. */
+	if ((line = open_memstream(&ltext, &llen)) == NULL) {
+		perror("sinetctl: open_memstream");
+		exit(1);
+	}
+	disabled = is_disabled(s);
+	if (bind != NULL)
+		fprintf(line, strchr(bind, ':') ? "[%s]:" : "%s:", bind);
+	fprintf(line, "%s\t%s\t%s\t%s%s\t%s%s%s\t", field, st, proto,
+	    is_wait ? "wait" : "nowait", limits, user ? user : "nobody",
+	    group ? ":" : "", group ? group : "");
+	if (internal)
+		fprintf(line, "internal%s%s", strcmp(field, builtin) == 0 ?
+		    "" : " ", strcmp(field, builtin) == 0 ? "" : builtin);
+	else {
+		bool nameinargs = has(fl, "NAMEINARGS");
+		const struct xval *args = &s->a[A_SERVER_ARGS];
+
+		fprintf(line, "%s", server);
+		if (!nameinargs || args->n == 0)
+			put_arg(line, strrchr(server, '/') + 1);
+		for (i = 0; i < args->n; i++)
+			if (put_arg(line, args->v[i]) == -1)
+				lost(args->file, args->line, "server_args",
+				    "%s: holds both kinds of quote, which "
+				    "sinetd.conf(5) cannot write in one "
+				    "argument", args->v[i]);
+	}
+	fclose(line);
+
+	/* Two lines of one address, port and protocol: sinetd refuses that. */
+	snprintf(key, sizeof(key), "%s|%lu|%s", bind ? bind : "*", pnum, pr);
+	if (!disabled) {
+		for (i = 0; i < nidents; i++)
+			if (strcmp(idents[i].key, key) == 0)
+				break;
+		if (i < nidents) {
+			lost(s->file, s->line, s->name, "%s:%d already serves "
+			    "port %lu/%s there; left commented out",
+			    idents[i].file, idents[i].line, pnum, pr);
+			disabled = true;
+		} else {
+			idents = xreallocarray(idents, nidents + 1,
+			    sizeof(*idents));
+			snprintf(idents[nidents].key, sizeof(idents[0].key),
+			    "%s", key);
+			idents[nidents].file = s->file;
+			idents[nidents++].line = s->line;
+		}
+	}
+	fprintf(out, "%s%s\n\n", disabled ? "#<off># " : "", ltext);
+	free(ltext);
+
+	if (plen > 0) {
+		char *full;
+
+		xasprintf(&full, "%s%s", internal ? "" :
+		    "include default.policy\n", ptext);
+		free(ptext);
+		policy_add(pname, full, s);
+	} else
+		free(ptext);
+}
+
+static int
+write_new(const char *path, const char *text)
+{
+	int fd;
+	size_t len = strlen(text), off = 0;
+	ssize_t n;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) ==
+	    -1) {
+		fprintf(stderr, "sinetctl: %s: %s\n", path, errno == EEXIST ?
+		    "exists: not overwritten" : strerror(errno));
+		return -1;
+	}
+	while (off < len) {
+		if ((n = write(fd, text + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "sinetctl: %s: %s\n", path,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) == -1) {
+		fprintf(stderr, "sinetctl: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: sinetctl import-xinetd [-o dir] "
+	    "[file | dir]\n");
+}
+
+int
+xinetd_import(int argc, char **argv)
+{
+	const char *outdir = NULL, *from = DEFAULT_CONF;
+	char *conf = NULL, *path;
+	size_t clen = 0, i;
+	struct stat sb;
+	FILE *out;
+	int ch, rc = 0;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "o:")) != -1) {
+		switch (ch) {
+		case 'o':
+			outdir = optarg;
+			break;
+		default:
+			usage();
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1) {
+		usage();
+		return 2;
+	}
+	if (argc == 1)
+		from = argv[0];
+	if (stat(from, &sb) == 0 && S_ISDIR(sb.st_mode))
+		read_dir(from, 0);
+	else
+		read_path(xstrdup(from), 0);
+	if (nerrors > 0) {
+		fprintf(stderr, "sinetctl: %s: not imported (%d error%s)\n",
+		    from, nerrors, nerrors == 1 ? "" : "s");
+		return 1;
+	}
+	if (have_defaults) {
+		/* Said once, where defaults set it, not for every service. */
+		struct xsvc d = defaults;
+
+		for (i = 0; i < NATTRS; i++)
+			d.a[i].inherited = false;
+		report_lost(&d);
+		if ((out = fopen("/dev/null", "we")) != NULL) {
+			access_line(&d.a[A_ONLY_FROM], "only-from", out, true);
+			access_line(&d.a[A_NO_ACCESS], "no-access", out, true);
+			fclose(out);
+		}
+		if (d.a[A_CPS].given && (d.a[A_INSTANCES].given ||
+		    d.a[A_PER_SOURCE].given))
+			lost(d.a[A_CPS].file, d.a[A_CPS].line, "cps", "for the "
+			    "services that instances or per_source limit: sinetd "
+			    "takes a spawn rate or those limits on one line, "
+			    "not both");
+	}
+	if ((out = open_memstream(&conf, &clen)) == NULL) {
+		perror("sinetctl: open_memstream");
+		return 1;
+	}
+	fprintf(out, "# sinetd.conf(5), imported from %s by sinetctl "
+	    "import-xinetd.\n# \"#<off># \" marks a service xinetd has "
+	    "disabled.\n\n", from);
+	for (i = 0; i < nsvcs; i++) {
+		inherit(svcs[i]);
+		convert(svcs[i], out);
+	}
+	notes_flush();
+	fclose(out);
+
+	if (outdir == NULL) {
+		fputs(conf, stdout);
+		for (i = 0; i < npolicies; i++) {
+			char *p = policies[i].text, *nl;
+
+			printf("#\n# policy/%s.policy (written by -o DIR):\n",
+			    policies[i].name);
+			for (; *p != '\0'; p = nl + 1) {
+				nl = strchr(p, '\n');
+				printf("#\t%.*s\n", (int)(nl - p), p);
+			}
+		}
+		if (fflush(stdout) == EOF || ferror(stdout)) {
+			fprintf(stderr, "sinetctl: standard output: %s\n",
+			    strerror(errno));
+			rc = 1;
+		}
+	} else {
+		if (mkdir(outdir, 0755) == -1 && errno != EEXIST) {
+			fprintf(stderr, "sinetctl: %s: %s\n", outdir,
+			    strerror(errno));
+			free(conf);
+			return 1;
+		}
+		xasprintf(&path, "%s/inetd.conf", outdir);
+		if (write_new(path, conf) == -1)
+			rc = 1;
+		free(path);
+		xasprintf(&path, "%s/policy", outdir);
+		if (rc == 0 && npolicies > 0 && mkdir(path, 0755) == -1 &&
+		    errno != EEXIST) {
+			fprintf(stderr, "sinetctl: %s: %s\n", path,
+			    strerror(errno));
+			rc = 1;
+		}
+		free(path);
+		for (i = 0; rc == 0 && i < npolicies; i++) {
+			xasprintf(&path, "%s/policy/%s.policy", outdir,
+			    policies[i].name);
+			if (write_new(path, policies[i].text) == -1)
+				rc = 1;
+			free(path);
+		}
+	}
+	free(conf);
+	return rc;
+}
