@@ -13,120 +13,22 @@
 #include <netdb.h>
 #include <netinet/in.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "util.h"
+#include "xconf.h"
 #include "xinetd.h"
 
 #define DEFAULT_CONF	"/etc/xinetd.conf"
-#define INCLUDE_DEPTH	8
-#define VALUES_MAX	256
 #define RATE_MAX	1000000		/* sinetd.conf(5)'s nowait.max */
-
-enum attr {
-	A_ID, A_TYPE, A_FLAGS, A_DISABLE, A_SOCKET_TYPE, A_PROTOCOL, A_WAIT,
-	A_USER, A_GROUP, A_INSTANCES, A_NICE, A_SERVER, A_SERVER_ARGS,
-	A_LIBWRAP, A_ONLY_FROM, A_NO_ACCESS, A_ACCESS_TIMES, A_LOG_TYPE,
-	A_LOG_ON_SUCCESS, A_LOG_ON_FAILURE, A_RPC_VERSION, A_RPC_NUMBER,
-	A_ENV, A_PASSENV, A_PORT, A_REDIRECT, A_BIND, A_INTERFACE, A_BANNER,
-	A_BANNER_SUCCESS, A_BANNER_FAIL, A_PER_SOURCE, A_CPS, A_MAX_LOAD,
-	A_GROUPS, A_MDNS, A_UMASK, A_ENABLED, A_DISABLED, A_RLIMIT_AS,
-	A_RLIMIT_FILES, A_RLIMIT_CPU, A_RLIMIT_DATA, A_RLIMIT_RSS,
-	A_RLIMIT_STACK, A_DENY_TIME,
-	NATTRS
-};
-
-/*
- * Every attribute xinetd.conf(5) lists. A set takes += and -=; a default
- * may stand in the defaults section (where a set accumulates, as xinetd
- * does); lost is why it has no equivalent, NULL where it is carried over.
- */
-static const struct attr_def {
-	const char	*name;
-	bool		 set;
-	bool		 in_defaults;
-	bool		 in_service;
-	const char	*lost;
-} attrs[NATTRS] = {
-	[A_ID] = { "id", false, false, true, NULL },
-	[A_TYPE] = { "type", true, false, true, NULL },
-	[A_FLAGS] = { "flags", true, false, true, NULL },
-	[A_DISABLE] = { "disable", false, false, true, NULL },
-	[A_SOCKET_TYPE] = { "socket_type", false, false, true, NULL },
-	[A_PROTOCOL] = { "protocol", false, false, true, NULL },
-	[A_WAIT] = { "wait", false, false, true, NULL },
-	[A_USER] = { "user", false, false, true, NULL },
-	[A_GROUP] = { "group", false, false, true, NULL },
-	[A_INSTANCES] = { "instances", false, true, true, NULL },
-	[A_NICE] = { "nice", false, false, true, NULL },
-	[A_SERVER] = { "server", false, false, true, NULL },
-	[A_SERVER_ARGS] = { "server_args", true, false, true, NULL },
-	[A_LIBWRAP] = { "libwrap", false, false, true, "sinetd does not "
-	    "call libwrap: a policy's only-from and no-access are its access "
-	    "control" },
-	[A_ONLY_FROM] = { "only_from", true, true, true, NULL },
-	[A_NO_ACCESS] = { "no_access", true, true, true, NULL },
-	[A_ACCESS_TIMES] = { "access_times", true, false, true, "sinetd has "
-	    "no time-of-day access control (a timer that runs sinetctl "
-	    "disable and enable does the same)" },
-	[A_LOG_TYPE] = { "log_type", true, true, true, "sinetd logs every "
-	    "service to syslog (stderr under -d), none to a file of its own" },
-	[A_LOG_ON_SUCCESS] = { "log_on_success", true, true, true, "sinetd "
-	    "logs each server's start and end with its pid, peer, status and "
-	    "duration, whatever the service; there is no USERID (ident) "
-	    "lookup" },
-	[A_LOG_ON_FAILURE] = { "log_on_failure", true, true, true, "sinetd "
-	    "logs each refusal with its peer and reason, whatever the "
-	    "service; there is no USERID (ident) lookup" },
-	[A_RPC_VERSION] = { "rpc_version", false, false, true, "sinetd "
-	    "refuses RPC services" },
-	[A_RPC_NUMBER] = { "rpc_number", false, false, true, "sinetd "
-	    "refuses RPC services" },
-	[A_ENV] = { "env", true, false, true, "sinetd sets no environment "
-	    "of a service's own: a server gets the UCSPI variables (and, "
-	    "under -E, sinetd's environment)" },
-	[A_PASSENV] = { "passenv", true, true, true, "sinetd chooses no "
-	    "variables per service: -E passes its whole environment to every "
-	    "server" },
-	[A_PORT] = { "port", false, false, true, NULL },
-	[A_REDIRECT] = { "redirect", true, false, true, "sinetd does not "
-	    "forward connections to another host" },
-	[A_BIND] = { "bind", false, true, true, NULL },
-	[A_INTERFACE] = { "interface", false, true, true, NULL },
-	[A_BANNER] = { "banner", false, true, true, "sinetd writes nothing "
-	    "to a client before its server does" },
-	[A_BANNER_SUCCESS] = { "banner_success", false, true, true, "sinetd "
-	    "writes nothing to a client before its server does" },
-	[A_BANNER_FAIL] = { "banner_fail", false, true, true, "sinetd closes "
-	    "a refused connection without a word" },
-	[A_PER_SOURCE] = { "per_source", false, true, true, NULL },
-	[A_CPS] = { "cps", true, true, true, NULL },
-	[A_MAX_LOAD] = { "max_load", false, true, true, "sinetd has no "
-	    "load-average limit" },
-	[A_GROUPS] = { "groups", false, true, true, NULL },
-	[A_MDNS] = { "mdns", false, false, true, "sinetd registers nothing "
-	    "with mDNS (xinetd does only on Mac OS X)" },
-	[A_UMASK] = { "umask", false, true, true, NULL },
-	[A_ENABLED] = { "enabled", true, true, false, NULL },
-	[A_DISABLED] = { "disabled", true, true, false, NULL },
-	[A_RLIMIT_AS] = { "rlimit_as", false, false, true, NULL },
-	[A_RLIMIT_FILES] = { "rlimit_files", false, false, true, NULL },
-	[A_RLIMIT_CPU] = { "rlimit_cpu", false, false, true, NULL },
-	[A_RLIMIT_DATA] = { "rlimit_data", false, false, true, NULL },
-	[A_RLIMIT_RSS] = { "rlimit_rss", false, false, true, NULL },
-	[A_RLIMIT_STACK] = { "rlimit_stack", false, false, true, NULL },
-	[A_DENY_TIME] = { "deny_time", false, false, true, "sinetd has no "
-	    "SENSOR services, so no list of sources to deny" },
-};
 
 /* The flags, and why those that are not carried over are not. */
 static const struct {
@@ -150,23 +52,6 @@ static const struct {
 	{ "REUSE", NULL },
 };
 
-/* One attribute as the files set it. */
-struct xval {
-	char		*v[VALUES_MAX];
-	size_t		 n;
-	const char	*file;
-	int		 line;
-	bool		 given;
-	bool		 inherited;	/* from defaults: said there, not here */
-};
-
-struct xsvc {
-	char		*name;
-	const char	*file;
-	int		 line;
-	struct xval	 a[NATTRS];
-};
-
 /* A policy file, shared by the services of one name as sinetd shares it. */
 struct xpolicy {
 	char		*name;
@@ -175,399 +60,8 @@ struct xpolicy {
 	int		 line;
 };
 
-static struct xsvc	**svcs;
-static size_t		  nsvcs;
-static struct xsvc	  defaults;
-static bool		  have_defaults;
-static struct xpolicy	 *policies;
-static size_t		  npolicies;
-static int		  nerrors;
-
-static void __attribute__((format(printf, 3, 4)))
-syntax(const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s:%d: ", file, line);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	nerrors++;
-}
-
-/*
- * What the import could not keep, or kept only in part: a line each on
- * standard error, held until the service is done so that they come in
- * the order of the lines they are about.
- */
-struct note {
-	const char	*file;
-	size_t		 fileno;	/* in the order the files were read */
-	int		 line;
-	size_t		 seq;
-	char		*text;
-};
-static struct note	*notes;
-static size_t		 nnotes;
-static const char	**files;
-static size_t		 nfiles;
-
-static size_t
-file_index(const char *file)
-{
-	size_t i;
-
-	for (i = 0; i < nfiles; i++)
-		if (files[i] == file)
-			return i;
-	return nfiles;
-}
-
-static void
-note_v(const char *file, int line, const char *what, const char *kind,
-    const char *fmt, va_list ap)
-{
-	char *body, *text;
-
-	if (vasprintf(&body, fmt, ap) == -1) {
-		perror("sinetctl");
-		exit(1);
-	}
-	xasprintf(&text, "%s:%d: %s: %s: %s", file, line, what, kind, body);
-	free(body);
-	notes = xreallocarray(notes, nnotes + 1, sizeof(*notes));
-	notes[nnotes].file = file;
-	notes[nnotes].fileno = file_index(file);
-	notes[nnotes].line = line;
-	notes[nnotes].seq = nnotes;
-	notes[nnotes++].text = text;
-}
-
-static void __attribute__((format(printf, 4, 5)))
-lost(const char *file, int line, const char *what, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	note_v(file, line, what, "not carried over", fmt, ap);
-	va_end(ap);
-}
-
-static void __attribute__((format(printf, 4, 5)))
-approx(const char *file, int line, const char *what, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	note_v(file, line, what, "carried over approximately", fmt, ap);
-	va_end(ap);
-}
-
-static int
-note_cmp(const void *a, const void *b)
-{
-	const struct note *x = a, *y = b;
-
-	if (x->fileno != y->fileno)
-		return x->fileno < y->fileno ? -1 : 1;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static void
-notes_flush(void)
-{
-	size_t i;
-
-	qsort(notes, nnotes, sizeof(*notes), note_cmp);
-	for (i = 0; i < nnotes; i++) {
-		fprintf(stderr, "%s\n", notes[i].text);
-		free(notes[i].text);
-	}
-	nnotes = 0;
-}
-
-static int
-attr_find(const char *name)
-{
-	int i;
-
-	for (i = 0; i < NATTRS; i++)
-		if (strcmp(attrs[i].name, name) == 0)
-			return i;
-	return -1;
-}
-
-static bool
-has(const struct xval *x, const char *word)
-{
-	size_t i;
-
-	for (i = 0; i < x->n; i++)
-		if (strcasecmp(x->v[i], word) == 0)
-			return true;
-	return false;
-}
-
-static const char *
-first(const struct xsvc *s, enum attr a)
-{
-	return s->a[a].given && s->a[a].n > 0 ? s->a[a].v[0] : NULL;
-}
-
-static void
-xval_clear(struct xval *x)
-{
-	while (x->n > 0)
-		free(x->v[--x->n]);
-}
-
-/* "name op values..." inside a block; op is =, += or -=. */
-static void
-assign(struct xsvc *s, bool is_defaults, const char *file, int line,
-    char *text)
-{
-	char *eq = strchr(text, '='), *name = text, *end, *w, *save = NULL;
-	const struct attr_def *d;
-	struct xval *x;
-	char op = '=';
-	int a;
-	size_t i;
-
-	if (eq == NULL) {
-		syntax(file, line, "expected \"attribute = value\"");
-		return;
-	}
-	*eq = '\0';
-	for (end = eq; end > name && (end[-1] == ' ' || end[-1] == '\t');)
-		*--end = '\0';
-	if (end > name && (end[-1] == '+' || end[-1] == '-')) {
-		op = end[-1];
-		*--end = '\0';
-		while (end > name && (end[-1] == ' ' || end[-1] == '\t'))
-			*--end = '\0';
-	}
-	if (*name == '\0' || strpbrk(name, " \t") != NULL) {
-		syntax(file, line, "expected \"attribute = value\"");
-		return;
-	}
-	if ((a = attr_find(name)) == -1) {
-		lost(file, line, name, "not an attribute xinetd.conf(5) lists");
-		return;
-	}
-	d = &attrs[a];
-	if ((is_defaults && !d->in_defaults) || (!is_defaults &&
-	    !d->in_service)) {
-		syntax(file, line, "%s: not allowed in %s", name, is_defaults ?
-		    "defaults" : "a service");
-		return;
-	}
-	if (op != '=' && !d->set) {
-		syntax(file, line, "%s: takes = only", name);
-		return;
-	}
-	x = &s->a[a];
-	/* In defaults a set accumulates; in a service, = starts it again. */
-	if (op == '=' && !(is_defaults && d->set))
-		xval_clear(x);
-	if (!x->given) {
-		x->file = file;
-		x->line = line;
-	}
-	x->given = true;
-	for (w = strtok_r(eq + 1, " \t", &save); w != NULL;
-	    w = strtok_r(NULL, " \t", &save)) {
-		if (op == '-') {
-			for (i = 0; i < x->n; i++)
-				if (strcmp(x->v[i], w) == 0) {
-					free(x->v[i]);
-					x->v[i] = x->v[--x->n];
-					break;
-				}
-			continue;
-		}
-		if (x->n == VALUES_MAX) {
-			syntax(file, line, "%s: more than %d values", name,
-			    VALUES_MAX);
-			return;
-		}
-		x->v[x->n++] = xstrdup(w);
-	}
-}
-
-static int read_path(const char *, int);
-
-/* includedir: every file without a dot or a trailing ~, in C order. */
-static int
-read_dir(const char *dir, int depth)
-{
-	struct dirent **list;
-	char *path;
-	int n, i, rc = 0;
-
-	if ((n = scandir(dir, &list, NULL, alphasort)) == -1) {
-		fprintf(stderr, "sinetctl: %s: %s\n", dir, strerror(errno));
-		nerrors++;
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		const char *name = list[i]->d_name;
-		size_t len = strlen(name);
-		struct stat sb;
-
-		if (strchr(name, '.') == NULL && len > 0 &&
-		    name[len - 1] != '~') {
-			/* Kept: its services name it for their file:line. */
-			xasprintf(&path, "%s/%s", dir, name);
-			if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
-			    read_path(path, depth) == -1)
-				rc = -1;
-		}
-		free(list[i]);
-	}
-	free(list);
-	return rc;
-}
-
-/* A path named in a file: relative to that file's directory. */
-static char *
-relative_to(const char *file, const char *path)
-{
-	const char *slash = strrchr(file, '/');
-	char *p;
-
-	if (path[0] == '/' || slash == NULL)
-		return xstrdup(path);
-	xasprintf(&p, "%.*s/%s", (int)(slash - file), file, path);
-	return p;
-}
-
-/* path is ours to keep: services point at it for their file:line. */
-static int
-read_path(const char *path, int depth)
-{
-	enum { TOP, HEAD, BODY } state = TOP;
-	struct xsvc *cur = NULL;
-	const char *why;
-	char *buf = NULL, *s, *w[3], *save, *sub;
-	size_t cap = 0;
-	ssize_t len;
-	FILE *fp;
-	int line = 0, nw, head_line = 0, rc = 0;
-
-	if (depth > INCLUDE_DEPTH) {
-		fprintf(stderr, "sinetctl: %s: includes nested more than %d "
-		    "deep\n", path, INCLUDE_DEPTH);
-		nerrors++;
-		return -1;
-	}
-	if ((fp = file_open_config(path, &why)) == NULL) {
-		fprintf(stderr, "sinetctl: %s: %s\n", path, why ? why :
-		    strerror(errno));
-		nerrors++;
-		return -1;
-	}
-	files = xreallocarray(files, nfiles + 1, sizeof(*files));
-	files[nfiles++] = path;
-	while ((len = getline(&buf, &cap, fp)) != -1) {
-		line++;
-		while (len > 0 && (buf[len - 1] == '\n' ||
-		    buf[len - 1] == '\r'))
-			buf[--len] = '\0';
-		for (s = buf; *s == ' ' || *s == '\t'; s++)
-			;
-		if (*s == '#' || *s == '\0')
-			continue;
-		if (state == BODY) {
-			if (strcmp(s, "}") == 0 || strncmp(s, "} ", 2) == 0 ||
-			    strncmp(s, "}\t", 2) == 0) {
-				state = TOP;
-				cur = NULL;
-			} else
-				assign(cur, cur == &defaults, path, line, s);
-			continue;
-		}
-		save = NULL;
-		for (nw = 0, sub = strtok_r(s, " \t", &save); sub != NULL &&
-		    nw < 3; sub = strtok_r(NULL, " \t", &save))
-			w[nw++] = sub;
-		if (state == HEAD) {
-			if (nw == 1 && strcmp(w[0], "{") == 0) {
-				state = BODY;
-				continue;
-			}
-			syntax(path, line, "expected \"{\" after line %d",
-			    head_line);
-			state = TOP;
-			cur = NULL;
-		}
-		if (nw >= 2 && strcmp(w[0], "service") == 0 &&
-		    (nw == 2 || strcmp(w[2], "{") == 0)) {
-			cur = xcalloc(1, sizeof(*cur));
-			cur->name = xstrdup(w[1]);
-			cur->file = path;
-			cur->line = line;
-			svcs = xreallocarray(svcs, nsvcs + 1, sizeof(*svcs));
-			svcs[nsvcs++] = cur;
-			state = nw == 3 ? BODY : HEAD;
-			head_line = line;
-		} else if (nw >= 1 && strcmp(w[0], "defaults") == 0 &&
-		    (nw == 1 || strcmp(w[1], "{") == 0)) {
-			if (have_defaults)
-				syntax(path, line, "a second defaults "
-				    "section (xinetd takes one); read as one");
-			have_defaults = true;
-			cur = &defaults;
-			state = nw == 2 ? BODY : HEAD;
-			head_line = line;
-		} else if (nw == 2 && strcmp(w[0], "include") == 0) {
-			sub = relative_to(path, w[1]);
-			if (read_path(sub, depth + 1) == -1)
-				rc = -1;
-		} else if (nw == 2 && strcmp(w[0], "includedir") == 0) {
-			sub = relative_to(path, w[1]);
-			if (read_dir(sub, depth + 1) == -1)
-				rc = -1;
-			free(sub);
-		} else
-			syntax(path, line, "expected service NAME, defaults, "
-			    "include FILE or includedir DIR");
-	}
-	if (state != TOP)
-		syntax(path, line, "end of file inside the section of line "
-		    "%d", head_line);
-	free(buf);
-	fclose(fp);
-	return rc;
-}
-
-/*
- * Defaults stand in for what a service does not set (a set given in the
- * service replaces the default's, as xinetd does).
- */
-static void
-inherit(struct xsvc *s)
-{
-	size_t a, i;
-
-	if (!have_defaults)
-		return;
-	for (a = 0; a < NATTRS; a++) {
-		struct xval *d = &defaults.a[a], *x = &s->a[a];
-
-		if (!d->given || x->given || !attrs[a].in_service)
-			continue;
-		for (i = 0; i < d->n; i++)
-			x->v[i] = xstrdup(d->v[i]);
-		x->n = d->n;
-		x->file = d->file;
-		x->line = d->line;
-		x->given = true;
-		x->inherited = true;
-	}
-}
+static struct xpolicy	*policies;
+static size_t		 npolicies;
 
 /*
  * One only_from or no_access entry as sinetd.policy(5) writes it:
@@ -646,7 +140,7 @@ access_entry(const char *e, const char **why, bool *resolved)
 	if (strspn(e, "0123456789./") == strlen(e)) {
 		if (strchr(e, '/') != NULL)
 			return xstrdup(e);
-		/* Up to four parts; the missing and the trailing 0 match all. */
+		/* Up to four parts; missing and trailing 0s match all. */
 		p = list = xstrdup(e);
 		while ((item = strsep(&p, ".")) != NULL) {
 			if (n == 4 || parse_ulong(item, 0, 255, &parts[n]) ==
@@ -725,13 +219,14 @@ access_line(const struct xval *x, const char *directive, FILE *pol,
 	for (i = 0; i < x->n; i++) {
 		if ((conv = access_entry(x->v[i], &why, &resolved)) == NULL) {
 			if (report)
-				lost(x->file, x->line, x->v[i], "%s", why);
+				xconf_lost(x->file, x->line, x->v[i], "%s",
+				    why);
 			continue;
 		}
 		if (resolved && report)
-			approx(x->file, x->line, x->v[i], "resolved now to "
-			    "%s: xinetd matches the peer's name, sinetd its "
-			    "address", conv);
+			xconf_approx(x->file, x->line, x->v[i],
+			    "resolved now to %s: xinetd matches the peer's "
+			    "name, sinetd its address", conv);
 		fprintf(pol, " %s", conv);
 		free(conv);
 	}
@@ -761,14 +256,15 @@ rlimit_line(const struct xval *x, const char *resource, FILE *pol)
 static long
 limit_of(const struct xsvc *s, enum attr a)
 {
-	const char *v = first(s, a);
+	const char *v = xconf_first(s, a);
 	unsigned long n;
 
 	if (v == NULL || strcasecmp(v, "UNLIMITED") == 0)
 		return 0;
 	if (parse_ulong(v, 0, RATE_MAX, &n) == -1) {
-		lost(s->a[a].file, s->a[a].line, attrs[a].name, "\"%s\" is not "
-		    "a number from 0 to %d or UNLIMITED", v, RATE_MAX);
+		xconf_lost(s->a[a].file, s->a[a].line, xconf_attrs[a].name,
+		    "\"%s\" is not a number from 0 to %d or UNLIMITED", v,
+		    RATE_MAX);
 		return -1;
 	}
 	return (long)n;
@@ -794,18 +290,21 @@ put_arg(FILE *out, const char *a)
 	return fprintf(out, " %s", a) < 0 ? -1 : 0;
 }
 
-/* The id's of defaults' enabled and disabled. */
+/* disable, and the ids of defaults' enabled and disabled. */
 static bool
 is_disabled(const struct xsvc *s)
 {
-	const char *id = first(s, A_ID) ? first(s, A_ID) : s->name;
-	const char *d = first(s, A_DISABLE);
+	const struct xval *off = &xconf_defaults.a[A_DISABLED];
+	const struct xval *on = &xconf_defaults.a[A_ENABLED];
+	const char *id = xconf_first(s, A_ID), *d = xconf_first(s, A_DISABLE);
 
+	if (id == NULL)
+		id = s->name;
 	if (d != NULL && strcasecmp(d, "yes") == 0)
 		return true;
-	if (defaults.a[A_DISABLED].given && has(&defaults.a[A_DISABLED], id))
+	if (off->given && xconf_has(off, id))
 		return true;
-	if (defaults.a[A_ENABLED].given && !has(&defaults.a[A_ENABLED], id))
+	if (on->given && !xconf_has(on, id))
 		return true;
 	return false;
 }
@@ -828,10 +327,10 @@ policy_add(const char *name, char *text, const struct xsvc *s)
 		if (strcmp(policies[i].name, name) != 0)
 			continue;
 		if (strcmp(policies[i].text, text) != 0)
-			lost(s->file, s->line, "policy", "%s:%d gave service "
-			    "%s other policy lines, and sinetd gives the lines "
-			    "of one service name one policy, %s.policy: that "
-			    "one's are kept", policies[i].file,
+			xconf_lost(s->file, s->line, "policy", "%s:%d gave "
+			    "service %s other policy lines, and sinetd gives "
+			    "the lines of one service name one policy, "
+			    "%s.policy: that one's are kept", policies[i].file,
 			    policies[i].line, name, name);
 		free(text);
 		return;
@@ -855,9 +354,9 @@ report_lost(const struct xsvc *s)
 
 		if (!x->given || x->inherited)
 			continue;
-		if (attrs[a].lost != NULL)
-			lost(x->file, x->line, attrs[a].name, "%s",
-			    attrs[a].lost);
+		if (xconf_attrs[a].lost != NULL)
+			xconf_lost(x->file, x->line, xconf_attrs[a].name, "%s",
+			    xconf_attrs[a].lost);
 		if (a != A_FLAGS)
 			continue;
 		for (i = 0; i < x->n; i++) {
@@ -865,18 +364,20 @@ report_lost(const struct xsvc *s)
 				if (strcasecmp(flags[k].name, x->v[i]) == 0)
 					break;
 			if (k == ARRAY_LEN(flags))
-				lost(x->file, x->line, "flags", "%s: not a "
-				    "flag xinetd.conf(5) lists", x->v[i]);
+				xconf_lost(x->file, x->line, "flags",
+				    "%s: not a flag xinetd.conf(5) lists",
+				    x->v[i]);
 			else if (flags[k].lost != NULL)
-				lost(x->file, x->line, "flags", "%s: %s",
+				xconf_lost(x->file, x->line, "flags", "%s: %s",
 				    flags[k].name, flags[k].lost);
 		}
 	}
 	if (s->a[A_GROUPS].given && !s->a[A_GROUPS].inherited &&
-	    first(s, A_GROUPS) != NULL &&
-	    strcasecmp(first(s, A_GROUPS), "no") == 0)
-		lost(s->a[A_GROUPS].file, s->a[A_GROUPS].line, "groups", "no: "
-		    "sinetd gives a server its user's supplementary groups");
+	    xconf_first(s, A_GROUPS) != NULL &&
+	    strcasecmp(xconf_first(s, A_GROUPS), "no") == 0)
+		xconf_lost(s->a[A_GROUPS].file, s->a[A_GROUPS].line, "groups",
+		    "no: sinetd gives a server its user's supplementary "
+		    "groups");
 }
 
 /*
@@ -888,12 +389,15 @@ static void
 convert(struct xsvc *s, FILE *out)
 {
 	const struct xval *type = &s->a[A_TYPE], *fl = &s->a[A_FLAGS];
-	const char *st = first(s, A_SOCKET_TYPE), *pr = first(s, A_PROTOCOL);
-	const char *wait = first(s, A_WAIT), *user = first(s, A_USER);
-	const char *group = first(s, A_GROUP), *server = first(s, A_SERVER);
-	const char *port = first(s, A_PORT), *why = NULL, *bind;
-	const char *builtin = NULL, *id = first(s, A_ID);
-	bool internal = has(type, "INTERNAL"), is_wait, disabled;
+	const char *st = xconf_first(s, A_SOCKET_TYPE);
+	const char *pr = xconf_first(s, A_PROTOCOL);
+	const char *wait = xconf_first(s, A_WAIT);
+	const char *user = xconf_first(s, A_USER);
+	const char *group = xconf_first(s, A_GROUP);
+	const char *server = xconf_first(s, A_SERVER);
+	const char *port = xconf_first(s, A_PORT), *why = NULL, *bind;
+	const char *builtin = NULL, *id = xconf_first(s, A_ID);
+	bool internal = xconf_has(type, "INTERNAL"), is_wait, disabled;
 	char field[64], pname[64], proto[8], limits[64] = "", *ptext = NULL;
 	char key[128];
 	struct servent *se;
@@ -905,17 +409,18 @@ convert(struct xsvc *s, FILE *out)
 	size_t llen = 0;
 
 	/* interface is bind's synonym; the service's own beats a default. */
-	bind = s->a[A_INTERFACE].given && !s->a[A_INTERFACE].inherited ?
-	    first(s, A_INTERFACE) : first(s, A_BIND) ? first(s, A_BIND) :
-	    first(s, A_INTERFACE);
+	if (s->a[A_INTERFACE].given && !s->a[A_INTERFACE].inherited)
+		bind = xconf_first(s, A_INTERFACE);
+	else if ((bind = xconf_first(s, A_BIND)) == NULL)
+		bind = xconf_first(s, A_INTERFACE);
 	report_lost(s);
 	fprintf(out, "# %s:%d: service %s%s%s%s\n", s->file, s->line, s->name,
 	    id ? " (id " : "", id ? id : "", id ? ")" : "");
-	if (has(type, "RPC"))
+	if (xconf_has(type, "RPC"))
 		why = "type RPC: sinetd refuses RPC services";
-	else if (has(type, "TCPMUX") || has(type, "TCPMUXPLUS"))
+	else if (xconf_has(type, "TCPMUX") || xconf_has(type, "TCPMUXPLUS"))
 		why = "type TCPMUX: sinetd has no TCPMUX service";
-	else if (has(fl, "SENSOR"))
+	else if (xconf_has(fl, "SENSOR"))
 		why = "flags SENSOR: sinetd has no sensor services";
 	else if (st == NULL)
 		why = "no socket_type";
@@ -975,13 +480,13 @@ convert(struct xsvc *s, FILE *out)
 
 		fprintf(out, "# not imported: %s\n\n", why);
 		snprintf(what, sizeof(what), "service %s", s->name);
-		lost(s->file, s->line, what, "%s", why);
+		xconf_lost(s->file, s->line, what, "%s", why);
 		return;
 	}
 
 	is_wait = wait != NULL ? strcasecmp(wait, "yes") == 0 :
 	    strcmp(st, "dgram") == 0;
-	snprintf(proto, sizeof(proto), "%s%s", pr, has(fl, "IPv4") ? "4" :
+	snprintf(proto, sizeof(proto), "%s%s", pr, xconf_has(fl, "IPv4") ? "4" :
 	    "");
 	/*
 	 * Limits: instances and per_source are FreeBSD's max-child and
@@ -998,9 +503,9 @@ convert(struct xsvc *s, FILE *out)
 		for (i = 0; i < ARRAY_LEN(counted); i++)
 			if (s->a[counted[i]].given &&
 			    !s->a[counted[i]].inherited)
-				lost(s->a[counted[i]].file,
+				xconf_lost(s->a[counted[i]].file,
 				    s->a[counted[i]].line,
-				    attrs[counted[i]].name,
+				    xconf_attrs[counted[i]].name,
 				    "sinetd serves its internal services "
 				    "inside its workers, with no server to "
 				    "count (-o max-conns bounds a worker's "
@@ -1009,22 +514,23 @@ convert(struct xsvc *s, FILE *out)
 		snprintf(limits, sizeof(limits), "/%ld/0/%ld", inst > 0 ? inst :
 		    0, ps > 0 ? ps : 0);
 		if (s->a[A_CPS].given && !s->a[A_CPS].inherited)
-			lost(s->a[A_CPS].file, s->a[A_CPS].line, "cps", "sinetd "
-			    "takes a spawn rate (nowait.N) or instances and "
-			    "per_source (nowait/max-child/max-cpm/max-perip) "
-			    "on one line, not both: the limits are kept");
+			xconf_lost(s->a[A_CPS].file, s->a[A_CPS].line, "cps",
+			    "sinetd takes a spawn rate (nowait.N) or "
+			    "instances and per_source "
+			    "(nowait/max-child/max-cpm/max-perip) on one "
+			    "line, not both: the limits are kept");
 	} else if (s->a[A_CPS].given && s->a[A_CPS].n >= 1) {
 		unsigned long rate;
 
 		if (parse_ulong(s->a[A_CPS].v[0], 1, RATE_MAX / 60, &rate) ==
 		    -1)
-			lost(s->a[A_CPS].file, s->a[A_CPS].line, "cps", "\"%s\" "
-			    "is not a number from 1 to %d", s->a[A_CPS].v[0],
-			    RATE_MAX / 60);
+			xconf_lost(s->a[A_CPS].file, s->a[A_CPS].line, "cps",
+			    "\"%s\" is not a number from 1 to %d",
+			    s->a[A_CPS].v[0], RATE_MAX / 60);
 		else {
 			snprintf(limits, sizeof(limits), ".%lu", rate * 60);
 			if (!s->a[A_CPS].inherited)
-				approx(s->a[A_CPS].file, s->a[A_CPS].line,
+				xconf_approx(s->a[A_CPS].file, s->a[A_CPS].line,
 				    "cps", "as .%lu, servers a minute: sinetd "
 				    "counts a minute where xinetd counts a "
 				    "second", rate * 60);
@@ -1042,10 +548,10 @@ convert(struct xsvc *s, FILE *out)
 	access_line(&s->a[A_NO_ACCESS], "no-access", pol,
 	    !s->a[A_NO_ACCESS].inherited);
 	if (!internal) {
-		if (first(s, A_NICE) != NULL)
-			fprintf(pol, "nice %s\n", first(s, A_NICE));
-		if (first(s, A_UMASK) != NULL)
-			fprintf(pol, "umask %s\n", first(s, A_UMASK));
+		if (xconf_first(s, A_NICE) != NULL)
+			fprintf(pol, "nice %s\n", xconf_first(s, A_NICE));
+		if (xconf_first(s, A_UMASK) != NULL)
+			fprintf(pol, "umask %s\n", xconf_first(s, A_UMASK));
 		rlimit_line(&s->a[A_RLIMIT_AS], "as", pol);
 		rlimit_line(&s->a[A_RLIMIT_FILES], "nofile", pol);
 		rlimit_line(&s->a[A_RLIMIT_CPU], "cpu", pol);
@@ -1057,15 +563,15 @@ convert(struct xsvc *s, FILE *out)
 	} else {
 		for (i = A_RLIMIT_AS; i <= A_RLIMIT_STACK; i++)
 			if (s->a[i].given)
-				lost(s->a[i].file, s->a[i].line, attrs[i].name,
-				    "an internal service starts no server to "
-				    "limit");
+				xconf_lost(s->a[i].file, s->a[i].line,
+				    xconf_attrs[i].name, "an internal service "
+				    "starts no server to limit");
 		if (s->a[A_NICE].given)
-			lost(s->a[A_NICE].file, s->a[A_NICE].line, "nice",
+			xconf_lost(s->a[A_NICE].file, s->a[A_NICE].line, "nice",
 			    "an internal service starts no server to renice");
 		if (s->a[A_UMASK].given && !s->a[A_UMASK].inherited)
-			lost(s->a[A_UMASK].file, s->a[A_UMASK].line, "umask",
-			    "an internal service starts no server");
+			xconf_lost(s->a[A_UMASK].file, s->a[A_UMASK].line,
+			    "umask", "an internal service starts no server");
 	}
 	fclose(pol);
 
@@ -1084,7 +590,7 @@ convert(struct xsvc *s, FILE *out)
 		fprintf(line, "internal%s%s", strcmp(field, builtin) == 0 ?
 		    "" : " ", strcmp(field, builtin) == 0 ? "" : builtin);
 	else {
-		bool nameinargs = has(fl, "NAMEINARGS");
+		bool nameinargs = xconf_has(fl, "NAMEINARGS");
 		const struct xval *args = &s->a[A_SERVER_ARGS];
 
 		fprintf(line, "%s", server);
@@ -1092,10 +598,10 @@ convert(struct xsvc *s, FILE *out)
 			put_arg(line, strrchr(server, '/') + 1);
 		for (i = 0; i < args->n; i++)
 			if (put_arg(line, args->v[i]) == -1)
-				lost(args->file, args->line, "server_args",
-				    "%s: holds both kinds of quote, which "
-				    "sinetd.conf(5) cannot write in one "
-				    "argument", args->v[i]);
+				xconf_lost(args->file, args->line,
+				    "server_args", "%s: holds both kinds of "
+				    "quote, which sinetd.conf(5) cannot write "
+				    "in one argument", args->v[i]);
 	}
 	fclose(line);
 
@@ -1106,8 +612,8 @@ convert(struct xsvc *s, FILE *out)
 			if (strcmp(idents[i].key, key) == 0)
 				break;
 		if (i < nidents) {
-			lost(s->file, s->line, s->name, "%s:%d already serves "
-			    "port %lu/%s there; left commented out",
+			xconf_lost(s->file, s->line, s->name, "%s:%d already "
+			    "serves port %lu/%s there; left commented out",
 			    idents[i].file, idents[i].line, pnum, pr);
 			disabled = true;
 		} else {
@@ -1177,9 +683,8 @@ xinetd_import(int argc, char **argv)
 	const char *outdir = NULL, *from = DEFAULT_CONF;
 	char *conf = NULL, *path;
 	size_t clen = 0, i;
-	struct stat sb;
 	FILE *out;
-	int ch, rc = 0;
+	int ch, nerr, rc = 0;
 
 	optind = 1;
 	while ((ch = getopt(argc, argv, "o:")) != -1) {
@@ -1200,18 +705,14 @@ xinetd_import(int argc, char **argv)
 	}
 	if (argc == 1)
 		from = argv[0];
-	if (stat(from, &sb) == 0 && S_ISDIR(sb.st_mode))
-		read_dir(from, 0);
-	else
-		read_path(xstrdup(from), 0);
-	if (nerrors > 0) {
+	if ((nerr = xconf_read(from)) > 0) {
 		fprintf(stderr, "sinetctl: %s: not imported (%d error%s)\n",
-		    from, nerrors, nerrors == 1 ? "" : "s");
+		    from, nerr, nerr == 1 ? "" : "s");
 		return 1;
 	}
-	if (have_defaults) {
+	if (xconf_have_defaults) {
 		/* Said once, where defaults set it, not for every service. */
-		struct xsvc d = defaults;
+		struct xsvc d = xconf_defaults;
 
 		for (i = 0; i < NATTRS; i++)
 			d.a[i].inherited = false;
@@ -1223,10 +724,10 @@ xinetd_import(int argc, char **argv)
 		}
 		if (d.a[A_CPS].given && (d.a[A_INSTANCES].given ||
 		    d.a[A_PER_SOURCE].given))
-			lost(d.a[A_CPS].file, d.a[A_CPS].line, "cps", "for the "
-			    "services that instances or per_source limit: sinetd "
-			    "takes a spawn rate or those limits on one line, "
-			    "not both");
+			xconf_lost(d.a[A_CPS].file, d.a[A_CPS].line, "cps",
+			    "for the services that instances or per_source "
+			    "limit: sinetd takes a spawn rate or those limits "
+			    "on one line, not both");
 	}
 	if ((out = open_memstream(&conf, &clen)) == NULL) {
 		perror("sinetctl: open_memstream");
@@ -1235,11 +736,11 @@ xinetd_import(int argc, char **argv)
 	fprintf(out, "# sinetd.conf(5), imported from %s by sinetctl "
 	    "import-xinetd.\n# \"#<off># \" marks a service xinetd has "
 	    "disabled.\n\n", from);
-	for (i = 0; i < nsvcs; i++) {
-		inherit(svcs[i]);
-		convert(svcs[i], out);
+	for (i = 0; i < xconf_nsvcs; i++) {
+		xconf_inherit(xconf_svcs[i]);
+		convert(xconf_svcs[i], out);
 	}
-	notes_flush();
+	xconf_flush();
 	fclose(out);
 
 	if (outdir == NULL) {

@@ -17,7 +17,7 @@ struct buf;
 struct msvc;
 
 struct counter_def {
-	const char	*name;		/* as key=value and JSON say it */
+	const char	*name;		/* in key=value and JSON */
 	size_t		 off;		/* in struct svc_counters */
 	const char	*reason;	/* a refusal: its metrics label */
 	const char	*metric;	/* else its own metrics family, */
@@ -39,8 +39,8 @@ struct shown_child {
 void		 report_counters(const struct msvc *, uint64_t[NCOUNTERS]);
 unsigned	 report_workers(const struct msvc *);
 unsigned	 report_children(const struct msvc *);
-size_t		 report_sessions(const struct msvc *, struct shown_child *,
-		    size_t);
+size_t		 report_sessions(const struct msvc *,
+		    struct shown_child *, size_t);
 void		 report_peer(const struct shown_child *, char *, size_t);
 const char	*report_state(const struct msvc *, time_t *);
 void		 report_time(time_t, char *, size_t);

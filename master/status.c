@@ -23,7 +23,7 @@
 #include "version.h"
 
 #define STATUS_WIDTH	80
-#define CELL_MAX	128	/* a unix path (108) whole, to cut its start */
+#define CELL_MAX	128	/* a unix path (108) whole */
 
 enum {
 	COL_SERVICE, COL_PROTO, COL_ADDR, COL_STATE, COL_WAIT, COL_USER,
@@ -63,7 +63,8 @@ span_str(uint64_t s, char *buf, size_t len)
 		snprintf(buf, len, "%llud %lluh", (unsigned long long)s / 86400,
 		    (unsigned long long)s % 86400 / 3600);
 	else if (s >= 3600)
-		snprintf(buf, len, "%lluh %02llum", (unsigned long long)s / 3600,
+		snprintf(buf, len, "%lluh %02llum",
+		    (unsigned long long)s / 3600,
 		    (unsigned long long)s % 3600 / 60);
 	else if (s >= 60)
 		snprintf(buf, len, "%llum %02llus", (unsigned long long)s / 60,
