@@ -141,6 +141,7 @@ subtest 'make install DESTDIR=... and make uninstall' => sub {
 	    usr/share/man/man8/sinetd.8 usr/share/man/man8/sinetctl.8
 	    usr/share/man/man5/sinetd.conf.5 usr/share/man/man5/sinetd.policy.5
 	    usr/lib/systemd/system/sinetd.service etc/inetd.conf
+	    usr/share/bash-completion/completions/sinetctl
 	    usr/share/doc/sinetd/README.md
 	    usr/share/doc/sinetd/examples/inetd.conf
 	    usr/share/doc/sinetd/examples/sinetd.conf),
