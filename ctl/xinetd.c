@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,25 +198,22 @@ access_entry(const char *e, const char **why, bool *resolved)
 	return out;
 }
 
-/* only_from or no_access as a policy line; false: nothing to write. */
-static bool
-access_line(const struct xval *x, const char *directive, FILE *pol,
-    bool report)
+/*
+ * only_from or no_access as the words of a policy line, each entry one
+ * or more (a {} list, a name's addresses); NULL if not given. Entries
+ * with no equivalent are said (where report) and left out.
+ */
+static char *
+access_words(const struct xval *x, bool report)
 {
 	const char *why;
-	char *conv;
+	char *conv, *out, *more;
 	size_t i;
 	bool resolved;
 
 	if (!x->given)
-		return false;
-	if (x->n == 0) {
-		/* only_from with no value: open to nobody. */
-		if (strcmp(directive, "only-from") == 0)
-			fprintf(pol, "no-access 0.0.0.0/0 ::/0\n");
-		return true;
-	}
-	fprintf(pol, "%s", directive);
+		return NULL;
+	out = xstrdup("");
 	for (i = 0; i < x->n; i++) {
 		if ((conv = access_entry(x->v[i], &why, &resolved)) == NULL) {
 			if (report)
@@ -227,11 +225,112 @@ access_line(const struct xval *x, const char *directive, FILE *pol,
 			xconf_approx(x->file, x->line, x->v[i],
 			    "resolved now to %s: xinetd matches the peer's "
 			    "name, sinetd its address", conv);
-		fprintf(pol, " %s", conv);
+		xasprintf(&more, "%s%s%s", out, *out ? " " : "", conv);
+		free(out);
 		free(conv);
+		out = more;
 	}
-	fprintf(pol, "\n");
-	return true;
+	return out;
+}
+
+struct cidr {
+	int		 family;
+	uint8_t		 a[16];
+	int		 bits;
+};
+
+static bool
+cidr_parse(const char *s, struct cidr *c)
+{
+	char copy[INET6_ADDRSTRLEN + 8], *slash;
+	unsigned long bits;
+
+	if (!str_copy(copy, s, sizeof(copy)))
+		return false;
+	c->family = strchr(copy, ':') ? AF_INET6 : AF_INET;
+	c->bits = c->family == AF_INET6 ? 128 : 32;
+	if ((slash = strchr(copy, '/')) != NULL) {
+		*slash++ = '\0';
+		if (parse_ulong(slash, 0, (unsigned long)c->bits, &bits) == -1)
+			return false;
+		c->bits = (int)bits;
+	}
+	memset(c->a, 0, sizeof(c->a));
+	return inet_pton(c->family, copy, c->a) == 1;
+}
+
+/* Is inner within outer? */
+static bool
+cidr_within(const struct cidr *inner, const struct cidr *outer)
+{
+	int i, bits = outer->bits;
+
+	if (inner->family != outer->family || inner->bits < outer->bits)
+		return false;
+	for (i = 0; bits >= 8; i++, bits -= 8)
+		if (inner->a[i] != outer->a[i])
+			return false;
+	return bits == 0 || ((inner->a[i] ^ outer->a[i]) &
+	    (uint8_t)(0xff << (8 - bits))) == 0;
+}
+
+/*
+ * xinetd lets the more specific of only_from and no_access decide;
+ * sinetd refuses what no-access names, whatever only-from says. They
+ * differ where an only_from entry lies inside a no_access one.
+ */
+static void
+access_overlap(const struct xsvc *s, const char *only, const char *deny)
+{
+	char *ol = xstrdup(only), *dl, *o, *d, *so = NULL, *sd;
+	struct cidr co, cd;
+
+	for (o = strtok_r(ol, " ", &so); o != NULL;
+	    o = strtok_r(NULL, " ", &so)) {
+		if (!cidr_parse(o, &co))
+			continue;
+		dl = xstrdup(deny);
+		sd = NULL;
+		for (d = strtok_r(dl, " ", &sd); d != NULL;
+		    d = strtok_r(NULL, " ", &sd))
+			if (cidr_parse(d, &cd) && cidr_within(&co, &cd))
+				xconf_approx(s->a[A_NO_ACCESS].file,
+				    s->a[A_NO_ACCESS].line, "no_access",
+				    "%s takes in only_from's %s, which xinetd "
+				    "lets in as the more specific and sinetd "
+				    "refuses", d, o);
+		free(dl);
+	}
+	free(ol);
+}
+
+/* The policy's only-from and no-access lines. */
+static void
+access_lines(const struct xsvc *s, FILE *pol)
+{
+	const struct xval *of = &s->a[A_ONLY_FROM], *na = &s->a[A_NO_ACCESS];
+	char *only = access_words(of, !of->inherited);
+	char *deny = access_words(na, !na->inherited);
+
+	if (only != NULL && *only == '\0') {
+		/*
+		 * only_from empty is open to nobody; and one whose entries
+		 * are all lost must not open the service to everyone.
+		 */
+		if (of->n > 0 && !of->inherited)
+			xconf_lost(of->file, of->line, "only_from", "none of "
+			    "it: the service is closed to all (no-access "
+			    "0.0.0.0/0 ::/0) until its policy says otherwise");
+		fprintf(pol, "no-access 0.0.0.0/0 ::/0\n");
+	} else if (only != NULL)
+		fprintf(pol, "only-from %s\n", only);
+	if (deny != NULL && *deny != '\0')
+		fprintf(pol, "no-access %s\n", deny);
+	if (only != NULL && *only != '\0' && deny != NULL && *deny != '\0' &&
+	    !(of->inherited && na->inherited))
+		access_overlap(s, only, deny);
+	free(only);
+	free(deny);
 }
 
 /* An rlimit value: K and M as sinetd.policy(5) writes them. */
@@ -543,10 +642,7 @@ convert(struct xsvc *s, FILE *out)
 		perror("sinetctl: open_memstream");
 		exit(1);
 	}
-	access_line(&s->a[A_ONLY_FROM], "only-from", pol,
-	    !s->a[A_ONLY_FROM].inherited);
-	access_line(&s->a[A_NO_ACCESS], "no-access", pol,
-	    !s->a[A_NO_ACCESS].inherited);
+	access_lines(s, pol);
 	if (!internal) {
 		if (xconf_first(s, A_NICE) != NULL)
 			fprintf(pol, "nice %s\n", xconf_first(s, A_NICE));
@@ -718,8 +814,7 @@ xinetd_import(int argc, char **argv)
 			d.a[i].inherited = false;
 		report_lost(&d);
 		if ((out = fopen("/dev/null", "we")) != NULL) {
-			access_line(&d.a[A_ONLY_FROM], "only-from", out, true);
-			access_line(&d.a[A_NO_ACCESS], "no-access", out, true);
+			access_lines(&d, out);
 			fclose(out);
 		}
 		if (d.a[A_CPS].given && (d.a[A_INSTANCES].given ||
