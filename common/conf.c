@@ -42,7 +42,7 @@ struct parser {
 	struct conf	*conf;
 	const char	*file;
 	char		*default_host;	/* OpenBSD "addr:" lines; NULL is "*" */
-	bool		 xinetd;	/* said so: the rest of the file is not ours */
+	bool		 xinetd;	/* said that it looks like xinetd.conf */
 };
 
 enum families {
@@ -938,13 +938,14 @@ end_entry(struct parser *p, struct entry *e)
 {
 	int i;
 
-	if (e->ntok > 0 && !e->bad && (p->xinetd || xinetd_syntax(e))) {
+	/* Said once a file; the inetd.conf lines around are read as ever. */
+	if (e->ntok > 0 && !e->bad && xinetd_syntax(e)) {
 		if (!p->xinetd)
 			conf_error(p, e->tok[0].line, "syntax", "this looks "
 			    "like xinetd.conf syntax; see sinetctl "
 			    "import-xinetd");
 		p->xinetd = true;
-		e->bad = true;	/* the rest of the file is not inetd.conf */
+		e->bad = true;
 	}
 
 	if (e->ntok == 1 && !e->bad) {

@@ -152,6 +152,17 @@ SKIP: {
 	};
 }
 
+subtest 'sinetd -n: the inetd.conf lines around xinetd syntax still count' => sub {
+	my $dir = tempdir(CLEANUP => 1);
+	Sinetd::write_file("$dir/mix.conf", "service x\n{\n\ta = b\n}\n"
+	    . "127.0.0.1:7 stream tcp nowait nobody internal echo\nfoo\n");
+	my $out = `'${\ sinetd_bin()}' -n '$dir/mix.conf' 2>&1`;
+	is($out, "$dir/mix.conf:1: syntax: this looks like xinetd.conf syntax; "
+	    . "see sinetctl import-xinetd\n$dir/mix.conf:6: socket-type: missing "
+	    . "(an entry has at least 6 fields)\n",
+	    'the hint once, then the errors of the lines that are inetd.conf');
+};
+
 subtest 'what the importer refuses, and names' => sub {
 	my $dir = tempdir(CLEANUP => 1);
 	Sinetd::write_file("$dir/x.conf", "service echo\n\tsocket_type = stream\n}\n");
