@@ -320,7 +320,10 @@ long_form(struct buf *b, const struct msvc *ms)
 	linef(b, "policy            %s", ms->policy != NULL &&
 	    ms->policy->name[0] != '\0' ? ms->policy->name : "-");
 	linef(b, "defined at        %s:%d", s->file ? s->file : "?", s->line);
-	if (s->wait)
+	/* An internal service starts no server: none of these apply. */
+	if (s->builtin != BUILTIN_NONE)
+		;
+	else if (s->wait)
 		linef(b, "limits            spawns/min %u", s->max_spawn ?
 		    s->max_spawn : opts.spawn_rate);
 	else

@@ -8,6 +8,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use File::Temp;
+use IO::Socket::IP;
 use Test::More;
 use Sinetd;
 
@@ -123,6 +124,13 @@ END
 like($out, qr/^  $children[0] +127\.0\.0\.1:$local /m,
     'the session: the child\'s pid and our port') if @children;
 
+# An internal service: no server limits to show, no process a session.
+(undef, $out) = $d->ctl('status', "[::1]:$echo");
+unlike($out, qr/^limits/m, 'an internal service: no limits line');
+like($out, qr/^sessions +served inside the workers, no process each$/m,
+    'and its sessions are inside its workers');
+like($out, qr/^address +\[::1\]:$echo$/m, 'the one selected');
+
 # -k: the key=value lines, one a service, as before.
 ($rc, $out) = $d->ctl('-k', 'status');
 is(scalar(() = $out =~ /^service=/mg), 5, '-k: one key=value line a service');
@@ -131,6 +139,26 @@ like($out, qr/^reload at=\S+ result="done: /m, '-k: and the reload line');
 close($s);
 kill('TERM', @children) if @children;
 is($d->stop >> 8, 0, 'stopped');
+
+# A service that could not bind: failed in the table, why in the long form.
+subtest 'a failed service' => sub {
+	my ($busy, $ok) = (free_port(), free_port());
+	my $l = IO::Socket::IP->new(LocalHost => '127.0.0.1', LocalPort => $busy,
+	    Listen => 1, ReuseAddr => 1) or die "listen: $!";
+	my $f = Sinetd->start(conf =>
+	    "127.0.0.1:$busy stream tcp nowait nobody internal echo\n"
+	    . "127.0.0.1:$ok stream tcp nowait nobody internal echo\n",
+	    args => [ '-o', 'workers=1' ]);
+	my (undef, $out) = $f->ctl('status');
+	like($out, qr/^states:    1 listening, 1 failed$/m, 'the header counts it');
+	like($out, qr/^$busy +tcp +127\.0\.0\.1 +failed +nowait +nobody +internal +0 +0 +0 +0$/m,
+	    'its row: failed, no workers');
+	(undef, $out) = $f->ctl('status', $busy);
+	like($out, qr/^state +failed: bind: Address already in use$/m,
+	    'the long form says why');
+	is($f->stop >> 8, 0, 'stopped');
+	close($l);
+};
 
 # However long the names, every line stays within 80 columns, and what is
 # cut says so.
