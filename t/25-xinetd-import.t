@@ -1,7 +1,7 @@
 # sinetctl import-xinetd on files: a corpus of our own with every
 # attribute, flag and type xinetd.conf(5) lists, word for word against
 # what it should print (t/xinetd/all.out, all.err); the files Debian's
-# xinetd package ships; -o and what sinetd -n makes of it; syntax errors;
+# xinetd and amanda packages ship; -o and what sinetd -n makes of it; syntax errors;
 # and sinetd -n pointing at the importer when it is given xinetd syntax.
 use strict;
 use warnings;
@@ -148,6 +148,26 @@ SKIP: {
 			like($out, qr/^\Q$f\E:\d+: syntax: this looks like xinetd\.conf syntax; see sinetctl import-xinetd$/m,
 			    'said so');
 			unlike($out, qr/missing|continuation/, 'and nothing else');
+		}
+	};
+}
+
+SKIP: {
+	my @files = glob("$peers/usr/share/doc/amanda-*/examples/xinetd.*");
+	skip "no amanda under build/peers (make peers)", 1 unless @files == 2;
+	subtest "the xinetd files Debian's amanda packages ship" => sub {
+		for my $f (@files) {
+			my ($rc, $out, $err) = import_xinetd($f);
+			is($rc, 0, "$f: exit 0");
+			is($err, '', 'everything carried over');
+			my ($args) = slurp($f) =~ /^\s*server_args\s*=\s*(.*?)\s*$/m;
+			my @lines = grep { /^\w/ } split /\n/, $out;
+			is_deeply(\@lines, [ "amanda\tstream\ttcp4\tnowait\tbackup:disk\t"
+			    . "/usr/lib/amanda/amandad amandad $args" ],
+			    'its line: IPv4 only, user and group, argv[0] and the arguments');
+			my $dir = tempdir(CLEANUP => 1);
+			($rc) = import_xinetd('-o', "$dir/out", $f);
+			is(check_dir("$dir/out"), "configuration OK\n", 'sinetd -n takes it');
 		}
 	};
 }
