@@ -42,6 +42,7 @@ struct parser {
 	struct conf	*conf;
 	const char	*file;
 	char		*default_host;	/* OpenBSD "addr:" lines; NULL is "*" */
+	bool		 xinetd;	/* said that it looks like xinetd.conf */
 };
 
 enum families {
@@ -911,11 +912,41 @@ out:
 		free(tmpl.argv[i]);
 }
 
+/*
+ * An entry no inetd.conf holds but xinetd.conf does: "service NAME",
+ * "defaults", a brace, "include(dir) PATH", or "attribute = value". Each
+ * would be an error of its own; one line that says what the file is
+ * helps more than a "missing field" for each.
+ */
+static bool
+xinetd_syntax(const struct entry *e)
+{
+	const char *w0 = e->tok[0].text;
+
+	return strcmp(w0, "{") == 0 || strcmp(w0, "}") == 0 ||
+	    (e->ntok == 1 && strcmp(w0, "defaults") == 0) ||
+	    (e->ntok == 2 && (strcmp(w0, "service") == 0 ||
+	    strcmp(w0, "includedir") == 0)) ||
+	    (e->ntok >= 2 && (strcmp(e->tok[1].text, "=") == 0 ||
+	    strcmp(e->tok[1].text, "+=") == 0 ||
+	    strcmp(e->tok[1].text, "-=") == 0));
+}
+
 /* A line "addr:" alone sets the address for the lines after it (OpenBSD). */
 static void
 end_entry(struct parser *p, struct entry *e)
 {
 	int i;
+
+	/* Said once a file; the inetd.conf lines around are read as ever. */
+	if (e->ntok > 0 && !e->bad && xinetd_syntax(e)) {
+		if (!p->xinetd)
+			conf_error(p, e->tok[0].line, "syntax", "this looks "
+			    "like xinetd.conf syntax; see sinetctl "
+			    "import-xinetd");
+		p->xinetd = true;
+		e->bad = true;
+	}
 
 	if (e->ntok == 1 && !e->bad) {
 		size_t len = strlen(e->tok[0].text);
@@ -987,9 +1018,10 @@ conf_parse(FILE *fp, const char *file, struct conf *c)
 		}
 		if (indented) {
 			if (!open) {
-				conf_error(&p, line, "line",
-				    "continuation line without an entry above "
-				    "it");
+				if (!p.xinetd)
+					conf_error(&p, line, "line",
+					    "continuation line without an "
+					    "entry above it");
 				continue;
 			}
 		} else {

@@ -1,7 +1,7 @@
 /*
  * sinetctl: asks a running sinetd over its control socket and prints the
- * answer. The protocol is one request line, "sinetctl/1 text|json COMMAND
- * [ARGUMENT]", and one reply, "ok" or "error REASON" then a body, after
+ * answer. The protocol is one request line, "sinetctl/1 text|json|human
+ * COMMAND [ARGUMENT]", and one reply, "ok" or "error REASON" then a body, after
  * which the daemon closes (master/control.c is the other end).
  *
  * Exit status: 0 ok, 1 the daemon said no, 2 usage, 3 cannot reach it.
@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "xinetd.h"
 
 #define CTL_VERSION		"sinetctl/1"
 #define CTL_REQUEST_MAX		1024
@@ -43,19 +44,25 @@ static const struct command {
 };
 
 static bool json;
+static bool keyvalue;	/* -k: the key=value lines scripts parse */
 
 static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: sinetctl [-j] [-S socket] command [SERVICE]\n"
+	    "usage: sinetctl [-hjk] [-S socket] command [SERVICE]\n"
+	    "  -j  JSON    -k  status as key=value lines    -h  this help\n"
 	    "commands:\n"
-	    "  status [SERVICE]   services, their state and counters\n"
+	    "  status [SERVICE]   the daemon and a table of its services, or\n"
+	    "                     every field and session of SERVICE\n"
 	    "  metrics            counters in the Prometheus text format\n"
 	    "  reload             reread the configuration, wait for the result\n"
 	    "  stop               stop the daemon (child servers keep running)\n"
 	    "  disable SERVICE    stop accepting, until enable or a restart\n"
-	    "  enable SERVICE     accept again\n");
+	    "  enable SERVICE     accept again\n"
+	    "  import-xinetd [-o DIR] [FILE|DIR]\n"
+	    "                     xinetd's configuration as inetd.conf lines\n"
+	    "                     and policies (reads files; asks no daemon)\n");
 }
 
 /* A JSON string for the error object; the reason is the daemon's text. */
@@ -198,13 +205,28 @@ main(int argc, char *argv[])
 		usage(stdout);
 		return EXIT_OK;
 	}
-	while ((ch = getopt(argc, argv, "hjS:")) != -1) {
+	/* import-xinetd asks no daemon, and has options of its own. */
+	for (i = 1; i < (size_t)argc; i++) {
+		if (strcmp(argv[i], "-S") == 0) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-')
+			continue;
+		if (strcmp(argv[i], "import-xinetd") == 0)
+			return xinetd_import(argc - (int)i, argv + i);
+		break;
+	}
+	while ((ch = getopt(argc, argv, "hjkS:")) != -1) {
 		switch (ch) {
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
 		case 'j':
 			json = true;
+			break;
+		case 'k':
+			keyvalue = true;
 			break;
 		case 'S':
 			path = optarg;
@@ -251,7 +273,7 @@ main(int argc, char *argv[])
 			}
 	}
 	n = snprintf(request, sizeof(request), "%s %s %s%s%s\n", CTL_VERSION,
-	    json ? "json" : "text", cmd->name, nargs ? " " : "",
+	    json ? "json" : keyvalue ? "text" : "human", cmd->name, nargs ? " " : "",
 	    nargs ? argv[1] : "");
 	if (n < 0 || (size_t)n >= sizeof(request)) {
 		fprintf(stderr, "sinetctl: SERVICE too long\n");

@@ -4,7 +4,7 @@
  * descendant of a worker, root or not (peer_sandboxed). One request a
  * connection, one line of at most CTL_REQUEST_MAX bytes:
  *
- *	sinetctl/1 text|json COMMAND [ARGUMENT]
+ *	sinetctl/1 text|json|human COMMAND [ARGUMENT]
  *
  * and one reply: a line "ok" or "error REASON", then the body, then the
  * daemon closes. A request that is malformed, too long or too slow gets
@@ -44,6 +44,7 @@ struct client {
 	struct buf	 out;
 	size_t		 sent;
 	bool		 json;
+	bool		 human;
 	bool		 replying;
 	bool		 waiting_reload;
 	uint64_t	 deadline;
@@ -140,7 +141,8 @@ do_status(struct client *c, const char *arg)
 		return;
 	}
 	buf_printf(&c->out, "ok\n");
-	report_status(&c->out, c->json, list, n, arg != NULL);
+	report_status(&c->out, c->json ? REPORT_JSON : c->human ?
+	    REPORT_HUMAN : REPORT_KV, list, n, arg != NULL);
 	free(list);
 	send_reply(c);
 }
@@ -209,6 +211,7 @@ dispatch(struct client *c, const struct ctl_request *req)
 	time_t at;
 
 	c->json = req->json;
+	c->human = req->human;
 	switch (req->cmd) {
 	case CTL_STATUS:
 		do_status(c, req->arg);

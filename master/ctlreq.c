@@ -1,7 +1,9 @@
 /*
- * One control request, "sinetctl/1 text|json COMMAND [ARGUMENT]\n", from
- * the bytes a client sent so far. Pure: no state, no allocation, so the
- * fuzzer (t/fuzz/fuzz_ctl.c) reaches every branch the daemon has.
+ * One control request, "sinetctl/1 text|json|human COMMAND [ARGUMENT]\n",
+ * from the bytes a client sent so far. "text" is the key=value form that
+ * scripts parse, "human" the header and table sinetctl shows an operator.
+ * Pure: no state, no allocation, so the fuzzer (t/fuzz/fuzz_ctl.c)
+ * reaches every branch the daemon has.
  */
 #include <string.h>
 
@@ -54,12 +56,14 @@ ctl_request_decode(char *buf, size_t len, struct ctl_request *req,
 	    t = strtok_r(NULL, " ", &save))
 		w[n++] = t;
 	if (n < 3 || n > 4 || strcmp(w[0], CTL_VERSION) != 0 ||
-	    (strcmp(w[1], "text") != 0 && strcmp(w[1], "json") != 0)) {
+	    (strcmp(w[1], "text") != 0 && strcmp(w[1], "json") != 0 &&
+	    strcmp(w[1], "human") != 0)) {
 		*err = "malformed request (expected \"" CTL_VERSION
-		    " text|json COMMAND [ARGUMENT]\")";
+		    " text|json|human COMMAND [ARGUMENT]\")";
 		return -1;
 	}
 	req->json = strcmp(w[1], "json") == 0;
+	req->human = strcmp(w[1], "human") == 0;
 	req->word = w[2];
 	req->arg = n == 4 ? w[3] : NULL;
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

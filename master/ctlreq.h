@@ -20,6 +20,7 @@ enum ctl_cmd {
 struct ctl_request {
 	enum ctl_cmd	 cmd;
 	bool		 json;
+	bool		 human;		/* status: header and table, not key=value */
 	const char	*arg;		/* in the buffer, or NULL */
 	const char	*word;		/* the command as sent, for an error */
 };

@@ -46,6 +46,8 @@ struct options opts = {
 static enum { PHASE_STARTING, PHASE_RUNNING, PHASE_STOPPING } phase;
 static int epfd = -1;
 static int ready_pipe = -1;	/* to the parent waiting for us to daemonize */
+static time_t started_wall;		/* for status: the start, wall clock */
+static uint64_t started_mono;	/* and monotonic, for the uptime */
 
 int
 master_epoll_add(int fd, struct mev *ev)
@@ -361,6 +363,14 @@ daemonize(void)
 		close(fd);
 }
 
+/* For status: when this daemon started, and how long it has served. */
+time_t
+master_started(uint64_t *uptime_ms)
+{
+	*uptime_ms = now_ms() - started_mono;
+	return started_wall;
+}
+
 static void
 raise_nofile(void)
 {
@@ -560,6 +570,8 @@ master_main(void)
 	if (root && policies_make_empty_dir() == -1)
 		log_errx("no empty chroot: the internal services do not start "
 		    "(a reload tries again)");
+	started_wall = time(NULL);
+	started_mono = now_ms();
 	control_open();
 
 	open_services(&conf);

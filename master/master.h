@@ -120,6 +120,7 @@ struct epoll_event;
 int	 master_epoll_mod(int, struct epoll_event *);
 void	 master_service_settled(struct msvc *);
 bool	 master_running(void);
+time_t	 master_started(uint64_t *);
 void	 master_stop(const char *);
 
 /* services.c: the services running now, and the pools being retired */
@@ -172,7 +173,13 @@ struct buf {
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 size_t	 report_select(const char *, struct msvc ***);
-void	 report_status(struct buf *, bool, struct msvc **, size_t, bool);
+enum report_form {
+	REPORT_KV,		/* key=value, a line a service: for scripts */
+	REPORT_JSON,
+	REPORT_HUMAN,		/* a header and a table, or the long form */
+};
+void	 report_status(struct buf *, enum report_form, struct msvc **, size_t,
+	    bool);
 void	 report_metrics(struct buf *);
 
 /* control.c: the control socket */

@@ -1,12 +1,14 @@
 /*
- * What sinetctl is told: the services' status (text or JSON), their
- * counters in the Prometheus text format, and which services a selector
- * ("echo", "127.0.0.1:echo", "10007/tcp", a unix path) names.
+ * What sinetctl is told: the services' status (key=value or JSON; the
+ * operator's form is status.c, from the accessors here), their counters in
+ * the Prometheus text format, and which services a selector ("echo",
+ * "127.0.0.1:echo", "10007/tcp", a unix path) names.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "log.h"
 #include "master.h"
 #include "policy.h"
+#include "report.h"
 #include "svcstate.h"
 #include "util.h"
 
@@ -74,8 +77,8 @@ buf_label(struct buf *b, const char *s)
 }
 
 /* A time a worker may have written: "-" for one no calendar holds. */
-static void
-iso_time(time_t t, char *buf, size_t len)
+void
+report_time(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
 
@@ -99,8 +102,8 @@ wall_of(uint64_t mono_ms)
  * never said to last longer than the service's own suspend time, and an
  * internal service is never suspended.
  */
-static const char *
-service_state(const struct msvc *ms, time_t *until)
+const char *
+report_state(const struct msvc *ms, time_t *until)
 {
 	uint64_t now = now_ms(), end, most;
 
@@ -120,21 +123,21 @@ service_state(const struct msvc *ms, time_t *until)
 	return "listening";
 }
 
-static void
-addr_of(const struct msvc *ms, char *buf, size_t len)
+void
+report_addr(const struct msvc *ms, char *buf, size_t len)
 {
 	addr_str(&ms->svc->addr.sa, ms->svc->addrlen, buf, len);
 }
 
-static const char *
-socktype_name(int t)
+const char *
+report_socktype(int t)
 {
 	return t == SOCK_STREAM ? "stream" : t == SOCK_DGRAM ? "dgram" :
 	    "seqpacket";
 }
 
-static void
-program_of(const struct msvc *ms, char *buf, size_t len)
+void
+report_program(const struct msvc *ms, char *buf, size_t len)
 {
 	if (ms->svc->builtin != BUILTIN_NONE)
 		snprintf(buf, len, "internal:%s", builtin_name(ms->svc->builtin));
@@ -142,55 +145,74 @@ program_of(const struct msvc *ms, char *buf, size_t len)
 		snprintf(buf, len, "%s", ms->svc->program);
 }
 
-static unsigned
-children_running(const struct msvc *ms)
+unsigned
+report_children(const struct msvc *ms)
 {
 	return ms->state != NULL ?
 	    svcstate_load_clamped(&ms->state->nchildren, ms->nslots) : 0;
 }
 
-/* The counters, by the names status, JSON and metrics share. */
-struct counter {
-	const char	*name;
-	uint64_t	 value;
+/*
+ * The counters, in one table that status (every form), JSON and the
+ * metrics all read, so that a counter added or renamed cannot drop out of
+ * one of them. A counter with a reason is a refusal: summed in the status
+ * table, a series of sinetd_refused_total in the metrics; the others are
+ * a family of their own.
+ */
+const struct counter_def counter_defs[NCOUNTERS] = {
+#define C(f)	#f, offsetof(struct svc_counters, f)
+	{ C(accepted), NULL, "accepted_total", "Connections accepted (for "
+	  "an internal UDP service, datagrams)." },
+	{ C(spawned), NULL, "spawned_total", "Child servers started." },
+	{ C(exec_failed), NULL, "exec_failed_total", "Child servers that "
+	  "could not be executed." },
+	{ C(refused_suspended), "suspended", NULL, NULL },
+	{ C(refused_cpm), "max-cpm", NULL, NULL },
+	{ C(refused_perip), "max-perip", NULL, NULL },
+	{ C(refused_access), "access", NULL, NULL },
+	{ C(refused_guard), "guard", NULL, NULL },
+	{ C(refused_disabled), "disabled", NULL, NULL },
+	{ C(full), NULL, "max_child_reached_total", "Times max-child "
+	  "stopped the service accepting." },
+	{ C(rate_trips), NULL, "rate_trips_total", "Times the spawn rate "
+	  "suspended the service." },
+	{ C(violations), NULL, "violations_total", "Processes killed by "
+	  "their seccomp filter." },
+#undef C
 };
+_Static_assert(sizeof(struct svc_counters) == NCOUNTERS * sizeof(uint64_t),
+    "every counter of struct svc_counters is in counter_defs");
 
-static size_t
-counters_of(const struct msvc *ms, struct counter *c)
+void
+report_counters(const struct msvc *ms, uint64_t v[NCOUNTERS])
 {
-	struct svc_counters z = { 0 };
-	const struct svc_counters *v = ms->state ? &ms->state->c : &z;
-	size_t n = 0;
+	size_t i;
 
-#define COUNTER(field) c[n].name = #field; \
-	c[n++].value = __atomic_load_n(&v->field, __ATOMIC_RELAXED)
-	COUNTER(accepted);
-	COUNTER(spawned);
-	COUNTER(exec_failed);
-	COUNTER(refused_suspended);
-	COUNTER(refused_cpm);
-	COUNTER(refused_perip);
-	COUNTER(refused_access);
-	COUNTER(refused_guard);
-	COUNTER(refused_disabled);
-	COUNTER(full);
-	COUNTER(rate_trips);
-	COUNTER(violations);
-#undef COUNTER
+	for (i = 0; i < NCOUNTERS; i++) {
+		const uint64_t *p;
+
+		if (ms->state == NULL) {
+			v[i] = 0;
+			continue;
+		}
+		p = (const uint64_t *)(const void *)((const char *)&ms->state->c +
+		    counter_defs[i].off);
+		v[i] = __atomic_load_n(p, __ATOMIC_RELAXED);
+	}
+}
+
+unsigned
+report_workers(const struct msvc *ms)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < ms->nworkers; i++)
+		n += ms->workers[i].pid != 0;
 	return n;
 }
 
-/* A running child as status shows it: from our records, never the table. */
-struct shown_child {
-	pid_t		 pid;
-	uint8_t		 family;	/* of the peer, 0: unknown */
-	uint8_t		 addr[16];
-	uint16_t	 port;
-	int64_t		 started_epoch;
-};
-
-static void
-child_peer(const struct shown_child *c, char *buf, size_t len)
+void
+report_peer(const struct shown_child *c, char *buf, size_t len)
 {
 	if (addr_packed_str(c->family, c->addr, c->port, buf, len)[0] == '\0')
 		snprintf(buf, len, "-");
@@ -202,8 +224,8 @@ child_peer(const struct shown_child *c, char *buf, size_t len)
  * it for this service, with the peer and start time we recorded. A pid a
  * worker wrote there of its own accord, or twice, is not shown.
  */
-static size_t
-children_of(const struct msvc *ms, struct shown_child *out, size_t max)
+size_t
+report_sessions(const struct msvc *ms, struct shown_child *out, size_t max)
 {
 	const struct child_rec *r;
 	uint32_t i, hwm;
@@ -232,26 +254,24 @@ children_of(const struct msvc *ms, struct shown_child *out, size_t max)
 	return n;
 }
 
-#define CHILDREN_SHOWN 256
-
 static void
 status_text(struct buf *b, const struct msvc *ms, bool children)
 {
 	struct shown_child kids[CHILDREN_SHOWN];
-	struct counter c[16];
+	uint64_t v[NCOUNTERS];
 	char addr[ADDR_STR_MAX], prog[600], when[32], quoted[600];
 	time_t until;
-	const char *state = service_state(ms, &until);
+	const char *state = report_state(ms, &until);
 	size_t i, n;
 
-	addr_of(ms, addr, sizeof(addr));
-	program_of(ms, prog, sizeof(prog));
+	report_addr(ms, addr, sizeof(addr));
+	report_program(ms, prog, sizeof(prog));
 	buf_printf(b, "service=%s proto=%s addr=%s type=%s wait=%s user=%s "
 	    "program=%s state=%s", ms->svc->name, ms->svc->proto, addr,
-	    socktype_name(ms->svc->socktype), ms->svc->wait ? "wait" : "nowait",
+	    report_socktype(ms->svc->socktype), ms->svc->wait ? "wait" : "nowait",
 	    ms->svc->user, log_quote(prog, quoted, sizeof(quoted)), state);
 	if (until) {
-		iso_time(until, when, sizeof(when));
+		report_time(until, when, sizeof(when));
 		buf_printf(b, " until=%s why=spawn-rate", when);
 	}
 	if (ms->status == MSVC_FAILED)
@@ -265,18 +285,18 @@ status_text(struct buf *b, const struct msvc *ms, bool children)
 			    (long)ms->workers[i].pid);
 	if (n == 0)
 		buf_printf(b, "-");
-	buf_printf(b, " children=%u", children_running(ms));
-	n = counters_of(ms, c);
-	for (i = 0; i < n; i++)
-		buf_printf(b, " %s=%llu", c[i].name,
-		    (unsigned long long)c[i].value);
+	buf_printf(b, " children=%u", report_children(ms));
+	report_counters(ms, v);
+	for (i = 0; i < NCOUNTERS; i++)
+		buf_printf(b, " %s=%llu", counter_defs[i].name,
+		    (unsigned long long)v[i]);
 	buf_printf(b, "\n");
 	if (!children)
 		return;
-	n = children_of(ms, kids, CHILDREN_SHOWN);
+	n = report_sessions(ms, kids, CHILDREN_SHOWN);
 	for (i = 0; i < n; i++) {
-		child_peer(&kids[i], addr, sizeof(addr));
-		iso_time((time_t)kids[i].started_epoch, when, sizeof(when));
+		report_peer(&kids[i], addr, sizeof(addr));
+		report_time((time_t)kids[i].started_epoch, when, sizeof(when));
 		buf_printf(b, "  child pid=%ld peer=%s started=%s\n",
 		    (long)kids[i].pid, addr, when);
 	}
@@ -286,14 +306,14 @@ static void
 status_json(struct buf *b, const struct msvc *ms, bool children)
 {
 	struct shown_child kids[CHILDREN_SHOWN];
-	struct counter c[16];
+	uint64_t v[NCOUNTERS];
 	char addr[ADDR_STR_MAX], prog[600], when[32];
 	time_t until;
-	const char *state = service_state(ms, &until);
+	const char *state = report_state(ms, &until);
 	size_t i, n;
 
-	addr_of(ms, addr, sizeof(addr));
-	program_of(ms, prog, sizeof(prog));
+	report_addr(ms, addr, sizeof(addr));
+	report_program(ms, prog, sizeof(prog));
 	buf_printf(b, "{\"service\":");
 	buf_json(b, ms->svc->name);
 	buf_printf(b, ",\"proto\":");
@@ -301,13 +321,13 @@ status_json(struct buf *b, const struct msvc *ms, bool children)
 	buf_printf(b, ",\"addr\":");
 	buf_json(b, addr);
 	buf_printf(b, ",\"socket_type\":\"%s\",\"wait\":%s,\"user\":",
-	    socktype_name(ms->svc->socktype), ms->svc->wait ? "true" : "false");
+	    report_socktype(ms->svc->socktype), ms->svc->wait ? "true" : "false");
 	buf_json(b, ms->svc->user);
 	buf_printf(b, ",\"program\":");
 	buf_json(b, prog);
 	buf_printf(b, ",\"state\":\"%s\",\"until\":", state);
 	if (until) {
-		iso_time(until, when, sizeof(when));
+		report_time(until, when, sizeof(when));
 		buf_json(b, when);
 	} else
 		buf_printf(b, "null");
@@ -326,18 +346,18 @@ status_json(struct buf *b, const struct msvc *ms, bool children)
 			buf_printf(b, "%s%ld", n++ ? "," : "",
 			    (long)ms->workers[i].pid);
 	buf_printf(b, "],\"children_running\":%u,\"counters\":{",
-	    children_running(ms));
-	n = counters_of(ms, c);
-	for (i = 0; i < n; i++)
-		buf_printf(b, "%s\"%s\":%llu", i ? "," : "", c[i].name,
-		    (unsigned long long)c[i].value);
+	    report_children(ms));
+	report_counters(ms, v);
+	for (i = 0; i < NCOUNTERS; i++)
+		buf_printf(b, "%s\"%s\":%llu", i ? "," : "",
+		    counter_defs[i].name, (unsigned long long)v[i]);
 	buf_printf(b, "}");
 	if (children) {
 		buf_printf(b, ",\"children\":[");
-		n = children_of(ms, kids, CHILDREN_SHOWN);
+		n = report_sessions(ms, kids, CHILDREN_SHOWN);
 		for (i = 0; i < n; i++) {
-			child_peer(&kids[i], addr, sizeof(addr));
-			iso_time((time_t)kids[i].started_epoch, when,
+			report_peer(&kids[i], addr, sizeof(addr));
+			report_time((time_t)kids[i].started_epoch, when,
 			    sizeof(when));
 			buf_printf(b, "%s{\"pid\":%ld,\"peer\":", i ? "," : "",
 			    (long)kids[i].pid);
@@ -427,17 +447,21 @@ report_select(const char *sel, struct msvc ***out)
 }
 
 void
-report_status(struct buf *b, bool json, struct msvc **list, size_t n,
-    bool children)
+report_status(struct buf *b, enum report_form form, struct msvc **list,
+    size_t n, bool children)
 {
 	char when[32] = "never";
 	time_t at;
 	const char *result = reload_last(&at);
 	size_t i;
 
+	if (form == REPORT_HUMAN) {
+		status_human(b, list, n, children);
+		return;
+	}
 	if (at)
-		iso_time(at, when, sizeof(when));
-	if (json) {
+		report_time(at, when, sizeof(when));
+	if (form == REPORT_JSON) {
 		buf_printf(b, "{\"version\":1,\"pid\":%ld,\"reload\":{\"at\":",
 		    (long)getpid());
 		if (at)
@@ -474,7 +498,7 @@ metric(struct buf *b, const char *name, const struct msvc *ms,
 {
 	char addr[ADDR_STR_MAX];
 
-	addr_of(ms, addr, sizeof(addr));
+	report_addr(ms, addr, sizeof(addr));
 	buf_printf(b, "sinetd_%s{service=\"", name);
 	buf_label(b, ms->svc->name);
 	buf_printf(b, "\",proto=\"");
@@ -489,77 +513,44 @@ metric(struct buf *b, const char *name, const struct msvc *ms,
 void
 report_metrics(struct buf *b)
 {
-	static const struct {
-		const char	*counter;
-		const char	*reason;
-	} refused[] = {
-		{ "refused_suspended", "suspended" },
-		{ "refused_cpm", "max-cpm" },
-		{ "refused_perip", "max-perip" },
-		{ "refused_access", "access" },
-		{ "refused_guard", "guard" },
-		{ "refused_disabled", "disabled" },
-	};
-	static const struct {
-		const char	*counter;
-		const char	*metric;
-		const char	*help;
-	} plain[] = {
-		{ "accepted", "accepted_total", "Connections accepted (for "
-		  "an internal UDP service, datagrams)." },
-		{ "spawned", "spawned_total", "Child servers started." },
-		{ "exec_failed", "exec_failed_total", "Child servers that "
-		  "could not be executed." },
-		{ "full", "max_child_reached_total", "Times max-child stopped "
-		  "the service accepting." },
-		{ "rate_trips", "rate_trips_total", "Times the spawn rate "
-		  "suspended the service." },
-		{ "violations", "violations_total", "Processes killed by "
-		  "their seccomp filter." },
-	};
 	struct msvc **all;
-	struct counter c[16];
+	uint64_t v[NCOUNTERS];
 	char extra[64];
-	size_t n, i, k, j, nc;
+	size_t n, i, k;
 	time_t until;
 
 	all = services_all(&n);
 	metric_head(b, "up", "gauge", "1 while the service accepts.");
 	for (i = 0; i < n; i++)
-		metric(b, "up", all[i], NULL, strcmp(service_state(all[i],
+		metric(b, "up", all[i], NULL, strcmp(report_state(all[i],
 		    &until), "listening") == 0);
 	metric_head(b, "workers", "gauge", "Worker processes running.");
-	for (i = 0; i < n; i++) {
-		for (k = 0, j = 0; k < all[i]->nworkers; k++)
-			j += all[i]->workers[k].pid != 0;
-		metric(b, "workers", all[i], NULL, j);
-	}
+	for (i = 0; i < n; i++)
+		metric(b, "workers", all[i], NULL, report_workers(all[i]));
 	metric_head(b, "children", "gauge", "Child servers running.");
 	for (i = 0; i < n; i++)
-		metric(b, "children", all[i], NULL, children_running(all[i]));
-	for (k = 0; k < ARRAY_LEN(plain); k++) {
-		metric_head(b, plain[k].metric, "counter", plain[k].help);
+		metric(b, "children", all[i], NULL, report_children(all[i]));
+	for (k = 0; k < NCOUNTERS; k++) {
+		if (counter_defs[k].metric == NULL)
+			continue;
+		metric_head(b, counter_defs[k].metric, "counter",
+		    counter_defs[k].help);
 		for (i = 0; i < n; i++) {
-			nc = counters_of(all[i], c);
-			for (j = 0; j < nc; j++)
-				if (strcmp(c[j].name, plain[k].counter) == 0)
-					metric(b, plain[k].metric, all[i],
-					    NULL, c[j].value);
+			report_counters(all[i], v);
+			metric(b, counter_defs[k].metric, all[i], NULL, v[k]);
 		}
 	}
 	metric_head(b, "refused_total", "counter", "Connections refused, by "
 	    "reason.");
 	for (i = 0; i < n; i++) {
-		nc = counters_of(all[i], c);
-		for (k = 0; k < ARRAY_LEN(refused); k++)
-			for (j = 0; j < nc; j++)
-				if (strcmp(c[j].name, refused[k].counter) ==
-				    0) {
-					snprintf(extra, sizeof(extra),
-					    ",reason=\"%s\"", refused[k].reason);
-					metric(b, "refused_total", all[i],
-					    extra, c[j].value);
-				}
+		report_counters(all[i], v);
+		for (k = 0; k < NCOUNTERS; k++) {
+			if (counter_defs[k].reason == NULL)
+				continue;
+			snprintf(extra, sizeof(extra), ",reason=\"%s\"",
+			    counter_defs[k].reason);
+			metric(b, "refused_total", all[i], extra, v[k]);
+		}
 	}
 	metric_head(b, "reloads_total", "counter", "Reloads, by result.");
 	buf_printf(b, "sinetd_reloads_total{result=\"done\"} %llu\n",

@@ -22,7 +22,7 @@ subtest 'a UDP port held by another socket is refused, not shared' => sub {
 	    "127.0.0.1:$port dgram udp wait nobody internal echo\n");
 	ok($d->wait_log(qr/cannot listen service=$port proto=udp .*step=bind .*error="Address already in use"/, 5),
 	    'the clash is reported') or diag($d->log_text);
-	my ($rc, $out) = $d->ctl('status', $port);
+	my ($rc, $out) = $d->ctl('-k', 'status', $port);
 	is($rc, 0, 'status answers');
 	like($out // '', qr/state=failed/, 'and the service is failed, '
 	    . 'not serving beside the holder');

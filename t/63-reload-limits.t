@@ -28,7 +28,7 @@ subtest 'nowait/1, one session, reload to nowait/2: two at most' => sub {
 	ok(wait_for(5, sub { cats_of($d) >= 2 }), 'a second session starts');
 	sleep(1);
 	is(cats_of($d), 2, 'and no more: the first still counts');
-	(undef, $out) = $d->ctl('status', $port);
+	(undef, $out) = $d->ctl('-k', 'status', $port);
 	like($out, qr/\bchildren=2\b/, 'status says children=2');
 	close($first);
 	# Its worker was retired by the reload: the master, its subreaper,

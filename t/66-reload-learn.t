@@ -32,7 +32,7 @@ like(Sinetd::read_some($s, 4096, 5) // '', qr/end/,
     'the child goes on, its calls let through');
 close($s);
 ok(pid_alive($d->pid), 'the master is alive');
-($rc) = $d->ctl('status');
+($rc) = $d->ctl('-k', 'status');
 is($rc, 0, 'and answers');
 is(Sinetd::tcp_talk('127.0.0.1', $echo, "x\n", half_close => 1), "x\n",
     'and serves');

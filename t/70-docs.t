@@ -23,11 +23,47 @@ SKIP: {
 }
 
 SKIP: {
-	skip 'groff is not installed', scalar(@pages)
+	skip 'groff is not installed', 2 * scalar(@pages)
 	    unless system('command -v groff >/dev/null') == 0;
 	for my $page (@pages) {
 		my $out = `groff -ww -mdoc -Tutf8 -z '$page' 2>&1`;
 		is($out, '', "groff -ww: $page");
+		$out = `groff -mandoc -ww -z '$page' 2>&1`;
+		is($out, '', "groff -mandoc -ww -z: $page");
+	}
+}
+
+# Quotes close where they open. mdoc's Ql and Dq run to the end of their
+# line, so ".Ql a , Ql b" quotes b inside a; neither mandoc nor groff
+# warns of it, but the page reads "('a, 'b'')". Each paragraph as
+# rendered has its quotes balanced and none inside another.
+sub nested_quotes {
+	my ($text) = @_;
+	my @bad;
+	$text =~ s/.\x08//g;
+	for my $p (split /\n\s*\n/, $text) {
+		my ($s, $d, $bad) = (0, 0, 0);
+		for my $c (split //, $p) {
+			$s++ if $c eq "\x{2018}";
+			$s-- if $c eq "\x{2019}";
+			$d++ if $c eq "\x{201c}";
+			$d-- if $c eq "\x{201d}";
+			$bad ||= $s > 1 || $s < 0 || $d > 1 || $d < 0;
+		}
+		push @bad, $p =~ s/\s+/ /gr if $bad || $s || $d;
+	}
+	return @bad;
+}
+SKIP: {
+	skip 'mandoc is not installed', scalar(@pages)
+	    unless system('command -v mandoc >/dev/null') == 0;
+	require Encode;
+	for my $page (@pages) {
+		my $raw = `mandoc -T utf8 '$page'`;
+		my $text = Encode::decode('UTF-8', $raw);
+		my @bad = nested_quotes($text);
+		is(scalar(@bad), 0, "quotes balanced, none nested: $page")
+		    or diag(join("\n", map { substr($_, 0, 300) } @bad));
 	}
 }
 
@@ -53,6 +89,14 @@ my $src = join('', map { slurp($_) } glob("$top/worker/*.c"));
 my %reasons = map { $_ => 1 } $src =~ /return "([a-z0-9-]+)";/g,
     $src =~ /\[LIMIT_\w+\] = "([a-z0-9-]+)"/g;
 $reasons{'source-port-20'} = 1;
+# and the access reasons, which the policy code names.
+my ($refuses) = slurp("$top/policy/parse.c") =~
+    /^(policy_refuses_peer\(.*?^\})/ms;
+ok($refuses, 'policy_refuses_peer is found');
+for my $r (($refuses // '') =~ /return "([a-z-]+)";/g) {
+	like($man, qr/reason=(?:[a-z0-9-]+\|)*\Q$r\E\b/,
+	    "reason=$r is documented");
+}
 for my $r (sort keys %reasons) {
 	ok(index($man, $r) >= 0, "reason $r is documented");
 }
@@ -102,13 +146,21 @@ for my $k (sort keys %keys) {
 # counter the daemon reports.
 my $ctlman = slurp("$top/man/sinetctl.8");
 my $ctlusage = `'${\ build_dir()}/sinetctl' -h 2>&1`;
-my @commands = $ctlusage =~ /^  (\w+)/mg;
+my ($ctlflags) = $ctlusage =~ /^usage: sinetctl \[-(\w+)\]/m;
+my ($ctlsyn) = $ctlman =~ /\.Sh SYNOPSIS\n(.*?)\.Sh /s;
+my ($ctlmanflags) = ($ctlsyn // '') =~ /\.Op Fl (\w+)\n/;
+is($ctlmanflags, $ctlflags, "sinetctl's flag letters agree (-$ctlflags)");
+for my $flag (split //, $ctlflags // '') {
+	ok($ctlman =~ /^\.It Fl $flag\b/m, "sinetctl -$flag is documented");
+}
+like($ctlman, qr/^\.It Fl h , -help$/m, 'and --help with -h');
+my @commands = $ctlusage =~ /^  ([a-z][\w-]*)/mg;
 ok(@commands >= 6, 'sinetctl -h lists its commands');
 for my $c (@commands) {
 	ok($ctlman =~ /^\.It Cm \Q$c\E\b/m, "sinetctl $c is documented");
 }
 my $report = slurp("$top/master/report.c");
-for my $c ($report =~ /COUNTER\((\w+)\);/g) {
+for my $c ($report =~ /C\((\w+)\),/g) {
 	ok($ctlman =~ /^\.It Cm (?:.*\s)?\Q$c\E\b/m,
 	    "status counter $c is documented");
 }

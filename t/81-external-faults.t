@@ -29,7 +29,7 @@ subtest 'a failed exec gives its max-child slot back (nowait/2)' => sub {
 	ok($d->wait_log(worker_said($late, qr/cannot execute server program=\Q$prog\E/)),
 	    'the failure is logged');
 	my $st = '';
-	ok(wait_for(5, sub { (undef, $st) = $d->ctl('status', $late);
+	ok(wait_for(5, sub { (undef, $st) = $d->ctl('-k', 'status', $late);
 	    $st =~ /\bchildren=0\b/ && $st =~ /\bexec_failed=2\b/ }),
 	    'status: children=0 exec_failed=2') or diag($st);
 	write_file($prog, "#!/bin/sh\necho served\n");

@@ -54,7 +54,7 @@ subtest 'not a regular file: refused, never read' => sub {
 	ok($d->wait_log(qr/reload refused: \S*inetd\.conf: not a regular file/,
 	    10), 'a FIFO in place of inetd.conf: reload refused')
 	    or diag($d->log_text);
-	my ($crc) = $d->ctl('status');
+	my ($crc) = $d->ctl('-k', 'status');
 	is($crc, 0, 'status still answered');
 	is(tcp_talk('127.0.0.1', $port, "x\n", half_close => 1), "x\n",
 	    'the service answers');
@@ -158,7 +158,7 @@ subtest 'no empty chroot: the internal services do not start' => sub {
 	    'the internal service failed') or diag($d->log_text);
 	ok(!defined tcp_connect('127.0.0.1', $port),
 	    'never served without its chroot');
-	my (undef, $st) = $d->ctl('status');
+	my (undef, $st) = $d->ctl('-k', 'status');
 	like($st, qr/chroot/, 'status says why') or diag($st);
 	unlink("$run/sinetd-empty");
 	kill 'HUP', $d->pid;

@@ -44,7 +44,7 @@ EOF
 	my $refused = $d->count_log(worker_said($cat, qr/connection refused /));
 	cmp_ok($refused, '<', 50, "refusals are not logged one by one "
 	    . "($refused lines)");
-	my (undef, $st) = $d->ctl('status', $cat);
+	my (undef, $st) = $d->ctl('-k', 'status', $cat);
 	like($st, qr/refused_suspended=[1-9]\d* .*refused_perip=[1-9]/,
 	    'status counts both') or diag($st);
 	# The last trip was at most when the flood ended: 2 s later the

@@ -79,7 +79,7 @@ subtest 'child servers that misbehave: the worker stays responsive' => sub {
 		my $s = tcp_connect('127.0.0.1', $port{$k});
 		ok($s, "$k: a second client is accepted");
 		my $st = '';
-		ok(wait_for(5, sub { (undef, $st) = $d->ctl('status', $port{$k});
+		ok(wait_for(5, sub { (undef, $st) = $d->ctl('-k', 'status', $port{$k});
 		    $st =~ /service=$port{$k} .* accepted=2 spawned=2 /; }),
 		    "$k: both spawned, and the worker answers the master")
 		    or diag($st);

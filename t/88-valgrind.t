@@ -40,7 +40,7 @@ ok(length(tcp_talk('127.0.0.1', $p{chargen}, '', max => 1000) // '') > 0,
     'chargen/tcp');
 is(tcp_talk('127.0.0.1', $p{cat}, "spawned\n", half_close => 1),
     "spawned\n", 'a child server spawned');
-my ($rc, $status) = $d->ctl('status');
+my ($rc, $status) = $d->ctl('-k', 'status');
 is($rc, 0, 'sinetctl status');
 ($rc) = $d->ctl('-j', 'metrics');
 is($rc, 0, 'sinetctl -j metrics');

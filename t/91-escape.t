@@ -286,7 +286,7 @@ subtest 'after the corpus' => sub {
 	    "/etc/passwd's root entry is unchanged");
 	is(slurp('/proc/sys/kernel/core_pattern'), $before{core_pattern},
 	    'core_pattern is unchanged');
-	my ($rc, $out) = $d->ctl('status');
+	my ($rc, $out) = $d->ctl('-k', 'status');
 	is($rc, 0, 'and it still answers its control socket');
 	# A monitoring agent sandboxed elsewhere: a mount namespace of its
 	# own, without the pools' mark, is answered.
@@ -295,7 +295,7 @@ subtest 'after the corpus' => sub {
 		    if system('command -v unshare >/dev/null') != 0;
 		my $ctl = build_dir() . '/sinetctl';
 		my $agent = `unshare -m --propagation private $ctl -S @{[
-		    $d->ctl_socket ]} status 2>&1`;
+		    $d->ctl_socket ]} -k status 2>&1`;
 		is($? >> 8, 0, 'an agent in a namespace of its own reads status')
 		    or diag($agent);
 	}

@@ -113,7 +113,7 @@ subtest 'log lines that try to set the line\'s own fields' => sub {
 sub answers {
 	my ($d, $what, $port, $nslots) = @_;
 	my $t0 = time;
-	my ($rc, $out) = $d->ctl('status', $port);
+	my ($rc, $out) = $d->ctl('-k', 'status', $port);
 	my ($rcm, $metrics) = $d->ctl('metrics');
 	my ($rcj, $json) = $d->ctl('-j', 'status');
 	cmp_ok(time - $t0, '<', 3, "$what: status, metrics and JSON at once");

@@ -103,7 +103,7 @@ subtest 'a reload in which a port is taken exits 1' => sub {
 };
 
 subtest 'SIGUSR1 writes the status to the log, SIGUSR2 is ignored' => sub {
-	my (undef, $status) = $d->ctl('status');
+	my (undef, $status) = $d->ctl('-k', 'status');
 	my ($line) = $status =~ /^(service=$echo .*)$/m;
 	ok($line, 'status has the echo line');
 	kill('USR1', $d->pid);
@@ -123,7 +123,7 @@ subtest 'SIGUSR1 writes the status to the log, SIGUSR2 is ignored' => sub {
 	    'USR2: one line, ignored');
 	sleep(0.2);
 	ok(pid_alive($d->pid), 'the master survives USR2');
-	my ($rc) = $d->ctl('status');
+	my ($rc) = $d->ctl('-k', 'status');
 	is($rc, 0, 'and answers');
 	is(tcp_talk('127.0.0.1', $echo, "x\n", half_close => 1), "x\n",
 	    'and serves');

@@ -39,14 +39,14 @@ subtest 'usage errors exit 2, an absent daemon 3' => sub {
 	($rc, undef, $err) = $d->ctl('frobnicate');
 	is($rc, 2, 'an unknown command');
 	like($err, qr/unknown command: frobnicate/, 'named');
-	($rc, undef, $err) = $d->ctl('status', 'a', 'b');
+	($rc, undef, $err) = $d->ctl('-k', 'status', 'a', 'b');
 	is($rc, 2, 'too many arguments');
 	($rc) = $d->ctl('disable');
 	is($rc, 2, 'disable without a service');
-	($rc, undef, $err) = $d->ctl('status', "a b");
+	($rc, undef, $err) = $d->ctl('-k', 'status', "a b");
 	is($rc, 2, 'a service with a blank');
 	($rc, my $o, $err) = $d->ctl({ socket => $d->dir . '/nothing' },
-	    'status');
+	    '-k', 'status');
 	is($rc, 3, 'no daemon: 3');
 	like($err, qr/^sinetctl: cannot reach sinetd at \S+nothing: No such file/,
 	    'in one line');
@@ -59,7 +59,7 @@ subtest 'usage errors exit 2, an absent daemon 3' => sub {
 };
 
 subtest 'status: every service, a running child with its peer and pid' => sub {
-	my ($rc, $out) = $d->ctl('status');
+	my ($rc, $out) = $d->ctl('-k', 'status');
 	is($rc, 0, 'exit 0');
 	my @s = status_lines($out);
 	is(scalar(@s), 4, 'one line per service');
@@ -80,7 +80,7 @@ subtest 'status: every service, a running child with its peer and pid' => sub {
 	my $local = $s->sockport;
 	my $child;
 	ok(wait_for(5, sub {
-		(undef, $out) = $d->ctl('status', $kid);
+		(undef, $out) = $d->ctl('-k', 'status', $kid);
 		($child) = $out =~ /^  child pid=(\d+) peer=127\.0\.0\.1:$local started=\S+$/m;
 		$child;
 	}), 'status SERVICE shows the child, its peer our port');
@@ -89,13 +89,13 @@ subtest 'status: every service, a running child with its peer and pid' => sub {
 	my ($k) = status_lines($out);
 	is_deeply([ @$k{qw(children accepted spawned)} ], [ 1, 1, 1 ],
 	    'children=1 accepted=1 spawned=1');
-	(undef, $out) = $d->ctl('status', "127.0.0.1:$echo/tcp");
+	(undef, $out) = $d->ctl('-k', 'status', "127.0.0.1:$echo/tcp");
 	my @one = status_lines($out);
 	is(scalar(@one), 1, 'host:port/tcp selects one line');
 	is($one[0]{accepted}, 1, 'where the echo was counted');
-	(undef, $out) = $d->ctl('status', $echo);
+	(undef, $out) = $d->ctl('-k', 'status', $echo);
 	is(scalar(() = status_lines($out)), 2, 'the port alone selects both');
-	my ($rc2, undef, $err) = $d->ctl('status', 'nosuch');
+	my ($rc2, undef, $err) = $d->ctl('-k', 'status', 'nosuch');
 	is($rc2, 1, 'a selector that matches nothing: 1');
 	like($err, qr/^sinetctl: no service is nosuch$/, 'said so');
 
@@ -127,7 +127,7 @@ subtest 'status while a service is suspended' => sub {
 	tcp_talk('127.0.0.1', $rate, '', timeout => 1) for 1 .. 2;
 	my ($st, $out);
 	ok(wait_for(5, sub {
-		(undef, $out) = $d->ctl('status', $rate);
+		(undef, $out) = $d->ctl('-k', 'status', $rate);
 		($st) = status_lines($out);
 		$st->{state} eq 'suspended';
 	}), 'state=suspended') or diag($out);
@@ -194,7 +194,7 @@ subtest 'disable and enable: runtime only' => sub {
 	my $got = tcp_talk('127.0.0.1', $echo, "x\n", half_close => 1);
 	ok(!defined($got) || $got eq '', 'the TCP echo is refused');
 	is(Sinetd::udp_ask('127.0.0.1', $echo, 'u'), 'u', 'the UDP one serves');
-	(undef, $out) = $d->ctl('status', "$echo/tcp");
+	(undef, $out) = $d->ctl('-k', 'status', "$echo/tcp");
 	my ($st) = status_lines($out);
 	is($st->{state}, 'disabled', 'state=disabled');
 	ok($st->{refused_disabled} >= 1, 'refused_disabled counts it');
@@ -227,7 +227,7 @@ subtest 'reload: the result, and a refused one exits 1' => sub {
 	($rc, $out) = $d->ctl('-j', 'reload');
 	is($rc, 1, '-j too');
 	like(decode_json($out)->{error}, qr/^reload refused/, 'as JSON');
-	(undef, $out) = $d->ctl('status', $new);
+	(undef, $out) = $d->ctl('-k', 'status', $new);
 	like($out, qr/^reload at=\S+Z result="refused: /m,
 	    'status shows the last reload');
 	is(length(tcp_talk('127.0.0.1', $new, '') // '') > 0, 1,
@@ -281,7 +281,7 @@ subtest 'malformed, huge and slow requests' => sub {
 	    'an idle client is told it was too slow');
 	ok(time - $t0 < 7, 'within the 5 s deadline');
 	close($_) for @idle;
-	ok(wait_for(3, sub { ($d->ctl('status'))[0] == 0 }),
+	ok(wait_for(3, sub { ($d->ctl('-k', 'status'))[0] == 0 }),
 	    'and then the daemon answers again');
 	ok(pid_alive($d->pid), 'it is alive');
 };
@@ -289,13 +289,13 @@ subtest 'malformed, huge and slow requests' => sub {
 subtest 'a client of another uid is refused' => sub {
 	plan skip_all => 'changing uid needs root' if $> != 0;
 	plan skip_all => 'no user nobody' unless defined getpwnam('nobody');
-	my ($rc, $out, $err) = $d->ctl({ as => 'nobody' }, 'status');
+	my ($rc, $out, $err) = $d->ctl({ as => 'nobody' }, '-k', 'status');
 	is($rc, 3, 'the 0600 socket: nobody cannot even connect');
 	like($err, qr/Permission denied/, 'and is told so');
 	# Past the file mode, the daemon checks the peer's uid itself.
 	chmod(0666, $d->ctl_socket) or die;
 	chmod(0711, $d->dir) or die;
-	($rc, $out, $err) = $d->ctl({ as => 'nobody' }, 'status');
+	($rc, $out, $err) = $d->ctl({ as => 'nobody' }, '-k', 'status');
 	is($rc, 1, 'past the mode: the daemon says no');
 	like($err, qr/^sinetctl: permission denied$/, 'permission denied');
 	is($out, '', 'and nothing else');
@@ -305,7 +305,7 @@ subtest 'a client of another uid is refused' => sub {
 	is($rc, 1, 'nobody cannot stop it');
 	ok(pid_alive($d->pid), 'it runs on');
 	chmod(0600, $d->ctl_socket);
-	($rc) = $d->ctl('status');
+	($rc) = $d->ctl('-k', 'status');
 	is($rc, 0, 'root still can');
 };
 
@@ -313,7 +313,7 @@ subtest 'stop: the daemon ends, the child servers do not' => sub {
 	my $s = tcp_connect('127.0.0.1', $kid) or die;
 	my $child;
 	wait_for(5, sub {
-		my (undef, $out) = $d->ctl('status', $kid);
+		my (undef, $out) = $d->ctl('-k', 'status', $kid);
 		($child) = $out =~ /child pid=(\d+)/;
 	});
 	ok($child, 'a child runs');
@@ -325,7 +325,7 @@ subtest 'stop: the daemon ends, the child servers do not' => sub {
 	is($d->{status} >> 8, 0, 'with status 0');
 	ok(pid_alive($child), 'the child server runs on');
 	ok(!-e $d->ctl_socket, 'the socket is gone');
-	($rc) = $d->ctl('status');
+	($rc) = $d->ctl('-k', 'status');
 	is($rc, 3, 'and sinetctl cannot reach it: 3');
 	close($s);
 };
@@ -343,7 +343,7 @@ subtest 'a worker that floods the log is limited, and every line counted' => sub
 	}
 	my $accepted;
 	wait_for(5, sub {
-		my (undef, $out) = $f->ctl('status');
+		my (undef, $out) = $f->ctl('-k', 'status');
 		my ($st) = status_lines($out);
 		my $was = $accepted // -1;
 		$accepted = $st->{accepted};

@@ -70,7 +70,7 @@ for my $abstract (0, 1) {
 		ok($d->wait_log(qr/reload refused/), 'a refused reload');
 		like(next_message($s), qr/^STATUS=serving 1 of 1 services; last reload: refused: \Q$d->{conf}\E:1: arguments: unknown builtin "bogus"/,
 		    'says only its STATUS=, with file:line');
-		($rc) = $d->ctl('status');
+		($rc) = $d->ctl('-k', 'status');
 		kill('TERM', $pid);
 		is(next_message($s), "STOPPING=1\nMAINPID=$pid",
 		    'then STOPPING=1 on SIGTERM');
@@ -261,6 +261,7 @@ subtest 'make install DESTDIR=... and make uninstall' => sub {
 	    usr/share/man/man8/sinetd.8 usr/share/man/man8/sinetctl.8
 	    usr/share/man/man5/sinetd.conf.5 usr/share/man/man5/sinetd.policy.5
 	    usr/lib/systemd/system/sinetd.service etc/inetd.conf
+	    usr/share/bash-completion/completions/sinetctl
 	    usr/share/doc/sinetd/README.md
 	    usr/share/doc/sinetd/examples/inetd.conf
 	    usr/share/doc/sinetd/examples/sinetd.conf),
