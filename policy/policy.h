@@ -157,6 +157,7 @@ enum guard_mode {
 };
 int	 filter_compile_guard(int, const struct policy *, enum guard_mode,
 	    struct policy_filter *, char *, size_t);
+int	 filter_compile_quiet(struct policy_filter *, char *, size_t);
 int	 filter_load(const struct policy_filter *, unsigned);
 
 /* caps.c */
