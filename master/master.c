@@ -618,9 +618,10 @@ master_main(void)
 		    "(a reload tries again)");
 	control_open();
 
+	/* Before any worker starts: the process events follow its tree. */
+	violation_init();
 	open_services(&conf);
 	conf_free(&conf);
-	violation_init();
 	pidfile_write(pidfd);
 	run_loop();
 
