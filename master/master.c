@@ -574,10 +574,11 @@ master_main(void)
 	started_mono = now_ms();
 	control_open();
 
+	/* Before any worker starts: the process events follow its tree. */
+	violation_init();
 	open_services(&conf);
 	conf_free(&conf);
 	watch_configuration();
-	violation_init();
 	pidfile_write(pidfd);
 	run_loop();
 

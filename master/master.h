@@ -252,19 +252,31 @@ const struct policy *policies_get(struct policy_set *,
 struct audit_record {
 	pid_t		pid;
 	int		syscall;
+	int		sig;
 	uint32_t	arch;
 	uint32_t	code;		/* the filter's action */
+	uint64_t	at_ms;		/* its stamp, on our CLOCK_MONOTONIC */
 	char		comm[32];
 };
 bool	 audit_open(void);
 void	 audit_poll(void);
 
+/* procev.c: the kernel's process events, the pools' family trees */
+bool	 procev_open(void);
+bool	 procev_find(pid_t, uint64_t, uint64_t, uint64_t *, pid_t *,
+	    uint64_t *);
+void	 procev_poll(void);
+void	 procev_close(void);
+
 /* violation.c */
 struct msg_violation;
 void	 violation_init(void);
 void	 violation_record(const struct audit_record *);
-void	 violation_child(struct msvc *, const struct child_rec *, bool);
-void	 violation_worker(struct msvc *, pid_t);
+void	 violation_child(struct msvc *, const struct child_rec *, bool,
+	    uint64_t);
+void	 violation_adopted(struct msvc *, const struct child_rec *);
+void	 violation_worker(struct msvc *, pid_t, uint64_t);
+void	 violation_descendant(struct msvc *, pid_t, pid_t, uint64_t, uint64_t);
 void	 violation_learned(struct msvc *, int, const char *);
 uint64_t violation_timers(uint64_t);
 void	 violation_free(void);

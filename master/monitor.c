@@ -300,7 +300,7 @@ act_violation(struct worker *w, struct chan_msg *m, bool token)
 	}
 	if (!token)
 		w->log_rate_limited++;
-	violation_child(w->ms, &r, token);
+	violation_child(w->ms, &r, token, w->started_at);
 	monitor_log_dropped(w, now_ms(), false);
 }
 

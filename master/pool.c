@@ -166,6 +166,9 @@ pool_adopted_exit(struct msvc *ms, const struct child_rec *r, int status)
 	if (addr_packed_str(r->family, r->addr, r->port, peer,
 	    sizeof(peer))[0] == '\0')
 		str_copy(peer, "-", sizeof(peer));
+	/* No worker is left to report it: the kill is ours to count. */
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		violation_adopted(ms, r);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		log_warnx("child exited %s child=%ld %s adopted=yes peer=%s",
 		    ms->svc->fields, (long)r->pid, how, peer);
@@ -569,7 +572,7 @@ pool_reap(pid_t pid, int status)
 	w->pid = 0;
 	wait_status_str(status, how, sizeof(how));
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
-		violation_worker(ms, pid);
+		violation_worker(ms, pid, w->started_at);
 	if (ms->status == MSVC_FAILED || ms->fd == -1) {
 		log_debug("worker exited %s pid=%ld %s", ms->svc->fields,
 		    (long)pid, how);

@@ -11,8 +11,16 @@
  *   kernel cannot scope signals, to pid 0, a process group or a pidfd),
  *   no pidfd_open, no new namespace, no setns, no userfaultfd by ioctl,
  *   and what the policy's protections add (no setuid bit, no memory both
- *   writable and executable); clone3 answers ENOSYS (its flags cannot be
- *   read, and glibc falls back to clone).
+ *   writable and executable).
+ * Both are loaded with SECCOMP_FILTER_FLAG_LOG, so that what they refuse
+ * reaches the audit log and the master names it. A third, the quiet one,
+ * loaded first and without it, answers clone3 ENOSYS (its flags cannot be
+ * read, so neither can its namespaces; glibc then falls back to clone):
+ * the other two let clone3 pass, for the kernel logs a refusal as the
+ * filter that gave it asks, and where several give one action the newest
+ * is the one it takes. So glibc's designed fallback, at every thread and
+ * spawn of every child server, costs no record, neither in our log nor
+ * in the kernel's rate of them, that the records of real kills need.
  * Only the native architecture is allowed: any other kills the process.
  */
 #include <sys/mman.h>
@@ -47,6 +55,22 @@ deny_action(const struct policy *p)
 	default:
 		return SCMP_ACT_KILL_PROCESS;
 	}
+}
+
+/*
+ * A rule, unless its action is the filter's default: libseccomp refuses
+ * such a rule (EACCES), and it changes nothing, for a call the rule
+ * matches gets the default anyway. So `action errno ENOSYS' beside
+ * default.policy's `refuse ENOSYS @keyring', or `refuse EPERM' beside
+ * `action errno EPERM', applies.
+ */
+static int
+rule_add(scmp_filter_ctx ctx, uint32_t def, uint32_t action, int nr,
+    unsigned n, const struct scmp_arg_cmp *cmp)
+{
+	if (action == def)
+		return 0;
+	return seccomp_rule_add_array(ctx, action, nr, n, cmp);
 }
 
 static scmp_filter_ctx
@@ -112,28 +136,32 @@ out:
 #define WRITE_OPEN_FLAGS	(O_ACCMODE | O_CREAT | O_TRUNC)
 
 static int
-allow(scmp_filter_ctx ctx, const struct policy *p, int nr)
+allow(scmp_filter_ctx ctx, uint32_t def, const struct policy *p, int nr)
 {
+	struct scmp_arg_cmp write_open[] = {
+		SCMP_A1(SCMP_CMP_MASKED_EQ, WRITE_OPEN_FLAGS, 0) };
+	struct scmp_arg_cmp write_openat[] = {
+		SCMP_A2(SCMP_CMP_MASKED_EQ, WRITE_OPEN_FLAGS, 0) };
+	struct scmp_arg_cmp no_exec[] = {
+		SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0) };
+
 	/*
 	 * deny @file-write: opening for reading only. The rest falls to the
 	 * policy's action, as the group's own calls do.
 	 */
 	if (p->no_write_open && nr == SCMP_SYS(open))
-		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-		    SCMP_A1(SCMP_CMP_MASKED_EQ, WRITE_OPEN_FLAGS, 0));
+		return rule_add(ctx, def, SCMP_ACT_ALLOW, nr, 1, write_open);
 	if (p->no_write_open && nr == SCMP_SYS(openat))
-		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-		    SCMP_A2(SCMP_CMP_MASKED_EQ, WRITE_OPEN_FLAGS, 0));
+		return rule_add(ctx, def, SCMP_ACT_ALLOW, nr, 1, write_openat);
 	/* Its flags are in memory a filter cannot read: as clone3. */
 	if (p->no_write_open && nr == SCMP_SYS(openat2))
-		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+		return rule_add(ctx, def, SCMP_ACT_ERRNO(ENOSYS), nr, 0, NULL);
 	/* No executable memory: the PROT argument is the third of each. */
 	if (p->no_exec_memory && (nr == SCMP_SYS(mmap) ||
 	    nr == SCMP_SYS(mmap2) || nr == SCMP_SYS(mprotect) ||
 	    nr == SCMP_SYS(pkey_mprotect)))
-		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-		    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+		return rule_add(ctx, def, SCMP_ACT_ALLOW, nr, 1, no_exec);
+	return rule_add(ctx, def, SCMP_ACT_ALLOW, nr, 0, NULL);
 }
 
 /* out->len is 0 when the policy filters no syscall (only the guard). */
@@ -141,6 +169,7 @@ int
 filter_compile(const struct policy *p, struct policy_filter *out, char *err,
     size_t errlen)
 {
+	uint32_t def = deny_action(p);
 	scmp_filter_ctx ctx;
 	char *name;
 	int nr, rc = -1;
@@ -149,19 +178,22 @@ filter_compile(const struct policy *p, struct policy_filter *out, char *err,
 	memset(out, 0, sizeof(*out));
 	if (p->kind == POLICY_NONE)
 		return 0;
-	if ((ctx = new_ctx(deny_action(p), err, errlen)) == NULL)
+	if ((ctx = new_ctx(def, err, errlen)) == NULL)
 		return -1;
 	for (nr = 0; nr < POLICY_SYSCALLS_MAX; nr++) {
-		if (p->refuse_errno[nr] != 0 && nr != SCMP_SYS(clone3)) {
-			if (seccomp_rule_add(ctx,
-			    SCMP_ACT_ERRNO(p->refuse_errno[nr]), nr, 0) != 0) {
+		if (nr == SCMP_SYS(clone3))
+			continue;
+		if (p->refuse_errno[nr] != 0) {
+			if (rule_add(ctx, def,
+			    SCMP_ACT_ERRNO(p->refuse_errno[nr]), nr, 0,
+			    NULL) != 0) {
 				snprintf(err, errlen, "seccomp rule for syscall "
 				    "%d refused", nr);
 				goto out;
 			}
 			continue;
 		}
-		if (policy_bit(p->deny, nr) || nr == SCMP_SYS(clone3))
+		if (policy_bit(p->deny, nr))
 			continue;
 		if (p->kind == POLICY_ALLOW_LIST) {
 			if (!policy_bit(p->allow, nr))
@@ -174,15 +206,15 @@ filter_compile(const struct policy *p, struct policy_filter *out, char *err,
 			if (!known)
 				continue;
 		}
-		if (allow(ctx, p, nr) != 0) {
+		if (allow(ctx, def, p, nr) != 0) {
 			snprintf(err, errlen, "seccomp rule for syscall %d "
 			    "refused", nr);
 			goto out;
 		}
 	}
-	/* The guard says so too; here, so the strictest action is ENOSYS. */
-	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3),
-	    0) != 0) {
+	/* The quiet filter's to answer, whatever the policy says of it. */
+	if (rule_add(ctx, def, SCMP_ACT_ALLOW, SCMP_SYS(clone3), 0,
+	    NULL) != 0) {
 		snprintf(err, errlen, "seccomp rule for clone3 refused");
 		goto out;
 	}
@@ -310,11 +342,10 @@ filter_compile_guard(int master, const struct policy *p, enum guard_mode mode,
 		    guard_rule(ctx, EPERM, senders[i], 0, 0xffffffffu, 0) != 0)
 			goto fail;
 	}
+	/* clone3 is the quiet filter's. */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(pidfd_open),
-	    0) != 0 || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
-	    SCMP_SYS(clone3), 0) != 0 ||
-	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setns),
-	    0) != 0)
+	    0) != 0 || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+	    SCMP_SYS(setns), 0) != 0)
 		goto fail;
 	/*
 	 * SIGIO and SIGURG by F_SETOWN are signals too: never at the master
@@ -394,6 +425,27 @@ fail:
 	snprintf(err, errlen, "seccomp guard rule refused");
 	seccomp_release(ctx);
 	return -1;
+}
+
+/* The quiet filter: see the top of this file. */
+int
+filter_compile_quiet(struct policy_filter *out, char *err, size_t errlen)
+{
+	scmp_filter_ctx ctx;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((ctx = new_ctx(SCMP_ACT_ALLOW, err, errlen)) == NULL)
+		return -1;
+	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3),
+	    0) != 0) {
+		snprintf(err, errlen, "seccomp rule for clone3 refused");
+		seccomp_release(ctx);
+		return -1;
+	}
+	rc = export(ctx, out, err, errlen);
+	seccomp_release(ctx);
+	return rc;
 }
 
 /*

@@ -214,6 +214,7 @@ enum guard_mode {
 };
 int	 filter_compile_guard(int, const struct policy *, enum guard_mode,
 	    struct policy_filter *, char *, size_t);
+int	 filter_compile_quiet(struct policy_filter *, char *, size_t);
 int	 filter_load(const struct policy_filter *, unsigned);
 
 /* compile.c: the filters as a worker builds them */

@@ -31,7 +31,7 @@
 #include "policy.h"
 #include "worker.h"
 
-static struct policy_filter policy_filter, guard_filter;
+static struct policy_filter policy_filter, guard_filter, quiet_filter;
 
 /* What must be read before the files are out of reach. */
 void
@@ -43,7 +43,8 @@ lockdown_prepare(const struct msg_service *m, struct policy *p)
 	landlock_cap_abi(m->landlock_abi_max);
 	if (policy_worker_filters(p, m->builtin == BUILTIN_NONE,
 	    m->master_pid, &policy_filter, &guard_filter, err,
-	    sizeof(err)) == -1)
+	    sizeof(err)) == -1 ||
+	    filter_compile_quiet(&quiet_filter, err, sizeof(err)) == -1)
 		fatalx("lock-down: seccomp: %s", err);
 }
 
@@ -96,6 +97,12 @@ confine(const struct policy *p)
 
 	if (landlock_enforce(err, sizeof(err)) == -1)
 		fatalx("lock-down: landlock: %s", err);
+	/*
+	 * First, while seccomp(2) is ours to call, and unlogged: glibc's
+	 * clone3 fallback is no event (filter.c).
+	 */
+	if (filter_load(&quiet_filter, 0) == -1)
+		fatal("lock-down: seccomp quiet filter");
 	/*
 	 * SECCOMP_FILTER_FLAG_LOG: every action but allow reaches the audit
 	 * log, which is how the master names the syscall of a violation.

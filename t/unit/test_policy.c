@@ -676,14 +676,15 @@ builtins(void)
 		r[0] = syscall(1000, 0) == -1 && errno == FILTERED;
 		r[1] = syscall(SYS_getppid) > 0;
 		r[2] = syscall(SYS_umount2, 0, 0) == -1 && errno == FILTERED;
-		r[3] = syscall(SYS_clone3, 0, 0) == -1 && errno == ENOSYS;
+		r[3] = syscall(SYS_clone3, 0, 0) == -1 && errno != ENOSYS &&
+		    errno != FILTERED;
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0 && r[0],
 	    "a call unknown to libseccomp is refused by a deny-list");
 	ok(r[1] && r[2], "a known call passes, a denied one does not");
-	ok(r[3], "clone3 answers ENOSYS: glibc falls back to clone");
+	ok(r[3], "clone3 is let by, for the quiet filter to answer");
 	free(f.prog);
 
 	memset(&guarded, 0, sizeof(guarded));
@@ -699,7 +700,7 @@ builtins(void)
 		r[2] = kill(-1, 0) == -1 && errno == EPERM && kill(-getpgrp(),
 		    0) == -1;
 		r[3] = kill(getpid(), 0) == 0 && syscall(SYS_clone3, 0, 0) ==
-		    -1 && errno == ENOSYS && syscall(SYS_pidfd_open, getpid(),
+		    -1 && errno != ENOSYS && syscall(SYS_pidfd_open, getpid(),
 		    0) == -1 && errno == EPERM;
 		r[4] = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0,
 		    0) == -1 && errno == EPERM && unshare(CLONE_NEWNET) == -1 &&
@@ -721,7 +722,8 @@ builtins(void)
 	waitpid(pid, &status, 0);
 	ok(r[0], "the guard: no signal to the master");
 	ok(r[1] && r[2], "the guard: none to pid 0, -1 or a process group");
-	ok(r[3], "the guard: itself yes; clone3 ENOSYS; no pidfd_open");
+	ok(r[3], "the guard: itself yes; clone3 the quiet filter's; no "
+	    "pidfd_open");
 	ok(r[4], "the guard: no new namespace by clone or unshare, no setns");
 	ok(r[5], "restrict-suid-sgid: no setuid or setgid bit by chmod");
 	ok(r[6], "memory-deny-write-execute: no W+X mapping, no exec by "
@@ -729,6 +731,84 @@ builtins(void)
 	ok(r[7], "without scopes, no signal by pidfd; lock-personality: "
 	    "PER_LINUX and the query pass, READ_IMPLIES_EXEC does not");
 	free(f.prog);
+}
+
+/*
+ * Every errno the grammar takes applies, also where it is the answer of
+ * a rule as well (a refuse line's): libseccomp refuses a rule whose
+ * action is the default. And the quiet filter says clone3 is ENOSYS,
+ * nothing else, under every policy: the policy lets clone3 by.
+ */
+static void
+errno_actions(void)
+{
+	static const int errs[] = { ENOSYS, EPERM, EACCES };
+	struct policy_filter f, q;
+	struct policy d;
+	char err[256];
+	int status, rc, *r;
+	size_t i;
+	pid_t pid;
+
+	r = mmap(NULL, 4 * sizeof(int), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ok(filter_compile_quiet(&q, err, sizeof(err)) == 0,
+	    "the quiet filter compiles");
+	for (i = 0; i < ARRAY_LEN(errs) + 1; i++) {
+		/* The last round: action kill, as default.policy has it. */
+		bool killing = i == ARRAY_LEN(errs);
+		int e = killing ? EPERM : errs[i];
+
+		policy_default(&d);
+		if (!killing) {
+			d.action = ACTION_ERRNO;
+			d.action_errno = e;
+		}
+		/* default.policy's own: refuse ENOSYS @keyring. */
+		d.refuse_errno[SYS_uname] = (uint16_t)e;
+		d.refuse_errno[SYS_add_key] = ENOSYS;
+		err[0] = '\0';
+		rc = filter_compile(&d, &f, err, sizeof(err));
+		ok(rc == 0, "action %s compiles beside rules of the same "
+		    "errno%s%s", killing ? "kill" : strerrorname_np(e),
+		    rc ? ": " : "", err);
+		memset(r, 0, 4 * sizeof(int));
+		if (f.len != 0 && (pid = fork()) == 0) {
+			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+			    filter_load(&q, 0) == -1 || filter_load(&f, 0) == -1)
+				_exit(2);
+			r[0] = killing || (syscall(SYS_umount2, 0, 0) == -1 &&
+			    errno == e);
+			r[1] = syscall(SYS_clone3, 0, 0) == -1 &&
+			    errno == ENOSYS;
+			r[2] = syscall(SYS_uname, 0) == -1 && errno == e;
+			r[3] = syscall(SYS_getppid) > 0;
+			_exit(0);
+		} else if (f.len != 0)
+			waitpid(pid, &status, 0);
+		ok(WIFEXITED(status) && r[0] && r[1] && r[2] && r[3],
+		    "and applies, the quiet filter before it: a denied call "
+		    "%s, clone3 ENOSYS, a refused one %s, the rest pass",
+		    killing ? "killed" : strerrorname_np(e),
+		    strerrorname_np(e));
+		free(f.prog);
+	}
+
+	memset(r, 0, 4 * sizeof(int));
+	if ((pid = fork()) == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+		    filter_load(&q, 0) == -1)
+			_exit(2);
+		r[0] = syscall(SYS_clone3, 0, 0) == -1 && errno == ENOSYS;
+		r[1] = syscall(SYS_getppid) > 0 && syscall(SYS_umount2, 0, 0) ==
+		    -1 && errno != ENOSYS;
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && r[0] && r[1],
+	    "the quiet filter: clone3 ENOSYS, nothing else refused");
+	free(q.prog);
+	munmap(r, 4 * sizeof(int));
 }
 
 static void
@@ -793,6 +873,7 @@ main(void)
 	group_children();
 	group_claims();
 	builtins();
+	errno_actions();
 	peers();
 	printf("1..%d\n", test_num);
 	cleanup();
