@@ -37,7 +37,11 @@ sub check_dir {
 	Sinetd::write_file("$dir/policy/default.policy",
 	    Sinetd::default_policy());
 	my $out = `'${\ sinetd_bin()}' -n -P '$dir/policy' '$dir/inetd.conf' 2>&1`;
-	return $out;
+	# A server not installed on this machine is a pre-flight line, not
+	# an error of the import: what is left must be nothing.
+	my @left = grep { !/: server: \S+ \((?:the server program|the program tcpd runs)\): No such file or directory$/ }
+	    split /\n/, $out;
+	return @left ? join("\n", @left) . "\n" : "configuration OK\n";
 }
 
 subtest 'the corpus: every attribute, as sinetd.conf(5) and policies' => sub {

@@ -90,7 +90,7 @@ my %reasons = map { $_ => 1 } $src =~ /return "([a-z0-9-]+)";/g,
     $src =~ /\[LIMIT_\w+\] = "([a-z0-9-]+)"/g;
 $reasons{'source-port-20'} = 1;
 # and the access reasons, which the policy code names.
-my ($refuses) = slurp("$top/policy/parse.c") =~
+my ($refuses) = slurp("$top/policy/peers.c") =~
     /^(policy_refuses_peer\(.*?^\})/ms;
 ok($refuses, 'policy_refuses_peer is found');
 for my $r (($refuses // '') =~ /return "([a-z-]+)";/g) {

@@ -68,7 +68,7 @@ END { load_off() }
 
 sub status_of {
 	my ($d, $port) = @_;
-	my (undef, $out) = $d->ctl('status');
+	my (undef, $out) = $d->ctl('-k', 'status');
 	my ($line) = grep { /^service=$port / } split /\n/, $out;
 	return { map { /^([^=]+)=(.*)$/ ? ($1, $2) : () }
 	    split / /, $line // '' };
