@@ -202,7 +202,8 @@ xconf_flush(void)
 {
 	size_t i;
 
-	qsort(notes, nnotes, sizeof(*notes), note_cmp);
+	if (nnotes > 0)		/* qsort(NULL, 0, ...) is undefined */
+		qsort(notes, nnotes, sizeof(*notes), note_cmp);
 	for (i = 0; i < nnotes; i++) {
 		fprintf(stderr, "%s\n", notes[i].text);
 		free(notes[i].text);

@@ -21,6 +21,7 @@
 #include "addr.h"
 #include "log.h"
 #include "master.h"
+#include "pidtab.h"
 #include "util.h"
 
 #define TABLE_MIN	64		/* grown by doubling: a small daemon stays small */
@@ -29,8 +30,8 @@
 /* A record outlives its child this long, for the report and audit after. */
 #define GONE_KEEP_MS	10000
 
-static struct child_rec *table;	/* open addressing, keyed by pid */
-static size_t cap, used, cursor;
+static struct pidtab table = { .esize = sizeof(struct child_rec) };
+static size_t cursor;			/* where the sweep goes on */
 static bool full_said;
 
 /* The next space-separated field of a /proc stat line, or NULL. */
@@ -101,79 +102,6 @@ rec_running(const struct child_rec *r)
 	    start == r->start && state != 'Z' && state != 'X';
 }
 
-static size_t
-slot_of(pid_t pid)
-{
-	return ((size_t)(uint32_t)pid * 2654435761u) & (cap - 1);
-}
-
-static struct child_rec *
-lookup(pid_t pid)
-{
-	size_t i;
-
-	if (cap == 0 || pid <= 0)
-		return NULL;
-	for (i = slot_of(pid); table[i].pid != 0; i = (i + 1) & (cap - 1))
-		if (table[i].pid == pid)
-			return &table[i];
-	return NULL;
-}
-
-/* Backward-shift deletion: no tombstones, lookups stay short. */
-static void
-remove_at(size_t i)
-{
-	size_t j = i, k;
-
-	for (;;) {
-		table[i].pid = 0;
-		for (;;) {
-			j = (j + 1) & (cap - 1);
-			if (table[j].pid == 0) {
-				used--;
-				return;
-			}
-			k = slot_of(table[j].pid);
-			/* Stays if its home lies cyclically in (i, j]. */
-			if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-				continue;
-			break;
-		}
-		table[i] = table[j];
-		i = j;
-	}
-}
-
-static void
-put(const struct child_rec *r)
-{
-	size_t i;
-
-	for (i = slot_of(r->pid); table[i].pid != 0 && table[i].pid != r->pid;
-	    i = (i + 1) & (cap - 1))
-		;
-	if (table[i].pid == 0)
-		used++;
-	table[i] = *r;
-}
-
-static void
-grow(size_t ncap)
-{
-	struct child_rec *old = table;
-	size_t ocap = cap, i;
-
-	table = xcalloc(ncap, sizeof(*table));
-	cap = ncap;
-	used = 0;
-	cursor = 0;
-	for (i = 0; i < ocap; i++)
-		if (old[i].pid != 0)
-			put(&old[i]);
-	free(old);
-}
-
 /*
  * A few records a turn, round the table: one whose child is gone is
  * marked, and dropped GONE_KEEP_MS later (all: once the table is full).
@@ -184,17 +112,17 @@ sweep(size_t n, bool all_gone)
 	uint64_t now = now_ms();
 	struct child_rec *r;
 
-	while (n-- > 0 && used > 0) {
-		cursor = (cursor + 1) & (cap - 1);
-		r = &table[cursor];
+	while (n-- > 0 && table.used > 0) {
+		cursor = (cursor + 1) & (table.cap - 1);
+		r = pidtab_at(&table, cursor);
 		if (r->pid == 0 || rec_running(r))
 			continue;
 		if (r->gone_at == 0)
 			r->gone_at = now;
 		if (all_gone || now - r->gone_at >= GONE_KEEP_MS) {
-			remove_at(cursor);
+			pidtab_remove_at(&table, cursor);
 			/* What was shifted into it is looked at next. */
-			cursor = (cursor - 1) & (cap - 1);
+			cursor = (cursor - 1) & (table.cap - 1);
 		}
 	}
 }
@@ -203,17 +131,18 @@ sweep(size_t n, bool all_gone)
 static bool
 room(void)
 {
-	if (cap == 0)
-		grow(TABLE_MIN);
+	if (table.cap == 0)
+		pidtab_grow(&table, TABLE_MIN);
 	sweep(SWEEP_STEP, false);
-	if (used + 1 <= cap / 2)
+	if (table.used + 1 <= table.cap / 2)
 		return true;
-	if (cap < TABLE_MAX) {
-		grow(cap * 2);
+	if (table.cap < TABLE_MAX) {
+		pidtab_grow(&table, table.cap * 2);
+		cursor = 0;
 		return true;
 	}
-	sweep(cap, true);
-	return used + 1 <= cap / 2;
+	sweep(table.cap, true);
+	return table.used + 1 <= table.cap / 2;
 }
 
 /* Whether the service is bound to every address of its family. */
@@ -355,7 +284,7 @@ children_spawned(struct worker *w, pid_t pid, int fd, struct child_rec *out,
 		return CHILD_LIE;
 	}
 	/* Each spawn is a new process: one we know already is no spawn. */
-	if ((old = lookup(pid)) != NULL && old->start == start) {
+	if ((old = pidtab_get(&table, pid)) != NULL && old->start == start) {
 		close(pidfd);
 		*why = old->worker == w->pid ? "a second spawn of one child" :
 		    "a spawn of another worker's child";
@@ -373,14 +302,14 @@ children_spawned(struct worker *w, pid_t pid, int fd, struct child_rec *out,
 		return CHILD_GONE;
 	}
 	full_said = false;
-	put(out);
+	pidtab_put(&table, out);
 	return CHILD_RECORDED;
 }
 
 const struct child_rec *
 children_find(pid_t pid)
 {
-	return lookup(pid);
+	return pidtab_get(&table, pid);
 }
 
 /*
@@ -392,7 +321,7 @@ const char *
 children_violation(const struct worker *w, pid_t pid, bool take,
     struct child_rec *out)
 {
-	struct child_rec *r = lookup(pid);
+	struct child_rec *r = pidtab_get(&table, pid);
 
 	if (r == NULL || r->worker != w->pid)
 		return "a violation of a pid it never spawned";
@@ -400,7 +329,7 @@ children_violation(const struct worker *w, pid_t pid, bool take,
 		return "a violation of a child that still runs";
 	if (take) {
 		*out = *r;
-		remove_at((size_t)(r - table));
+		pidtab_remove_at(&table, pidtab_index(&table, r));
 	}
 	return NULL;
 }
@@ -409,19 +338,18 @@ children_violation(const struct worker *w, pid_t pid, bool take,
 bool
 children_ended(pid_t pid, struct child_rec *out)
 {
-	struct child_rec *r = lookup(pid);
+	struct child_rec *r = pidtab_get(&table, pid);
 
 	if (r == NULL)
 		return false;
 	*out = *r;
-	remove_at((size_t)(r - table));
+	pidtab_remove_at(&table, pidtab_index(&table, r));
 	return true;
 }
 
 void
 children_free(void)
 {
-	free(table);
-	table = NULL;
-	cap = used = cursor = 0;
+	pidtab_free(&table);
+	cursor = 0;
 }

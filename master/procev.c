@@ -25,6 +25,7 @@
 
 #include "log.h"
 #include "master.h"
+#include "pidtab.h"
 #include "util.h"
 
 #define TRACK_MIN	256
@@ -41,81 +42,10 @@ struct tracked {
 	unsigned	 depth;		/* 1: a child server */
 };
 
-static struct tracked *table;
-static size_t cap, used;
+static struct pidtab table = { .esize = sizeof(struct tracked) };
 static int fd = -1;
 static bool full_said;
 static uint64_t lost;
-
-static size_t
-slot_of(pid_t pid)
-{
-	return ((size_t)(uint32_t)pid * 2654435761u) & (cap - 1);
-}
-
-static struct tracked *
-lookup(pid_t pid)
-{
-	size_t i;
-
-	if (cap == 0 || pid <= 0)
-		return NULL;
-	for (i = slot_of(pid); table[i].pid != 0; i = (i + 1) & (cap - 1))
-		if (table[i].pid == pid)
-			return &table[i];
-	return NULL;
-}
-
-/* Backward-shift deletion (as children.c): no tombstones. */
-static void
-remove_at(size_t i)
-{
-	size_t j = i, k;
-
-	for (;;) {
-		table[i].pid = 0;
-		for (;;) {
-			j = (j + 1) & (cap - 1);
-			if (table[j].pid == 0) {
-				used--;
-				return;
-			}
-			k = slot_of(table[j].pid);
-			/* Stays if its home lies cyclically in (i, j]. */
-			if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-				continue;
-			break;
-		}
-		table[i] = table[j];
-		i = j;
-	}
-}
-
-static void
-put(const struct tracked *t)
-{
-	size_t i;
-
-	for (i = slot_of(t->pid); table[i].pid != 0; i = (i + 1) & (cap - 1))
-		;
-	table[i] = *t;
-	used++;
-}
-
-static void
-grow(size_t ncap)
-{
-	struct tracked *old = table;
-	size_t ocap = cap, i;
-
-	table = xcalloc(ncap, sizeof(*table));
-	cap = ncap;
-	used = 0;
-	for (i = 0; i < ocap; i++)
-		if (old[i].pid != 0)
-			put(&old[i]);
-	free(old);
-}
 
 /* The ended ones kept long enough. */
 static void
@@ -124,12 +54,15 @@ sweep(void)
 	uint64_t now = now_ms();
 	size_t i = 0;
 
-	while (i < cap)
-		if (table[i].pid != 0 && table[i].died_ms != 0 &&
-		    now - table[i].died_ms > DEAD_KEEP_MS)
-			remove_at(i);	/* what moved into i is seen next */
+	while (i < table.cap) {
+		const struct tracked *t = pidtab_at(&table, i);
+
+		if (t->pid != 0 && t->died_ms != 0 &&
+		    now - t->died_ms > DEAD_KEEP_MS)
+			pidtab_remove_at(&table, i);	/* what moved in: next */
 		else
 			i++;
+	}
 }
 
 static void
@@ -138,16 +71,16 @@ track(const struct tracked *t)
 	struct tracked *old;
 
 	/* The pid of one that ended, or whose exit we missed: a new one. */
-	if ((old = lookup(t->pid)) != NULL) {
+	if ((old = pidtab_get(&table, t->pid)) != NULL) {
 		*old = *t;
 		return;
 	}
-	if (cap == 0)
-		grow(TRACK_MIN);
-	if (used + 1 > cap / 2)
+	if (table.cap == 0)
+		pidtab_grow(&table, TRACK_MIN);
+	if (table.used + 1 > table.cap / 2)
 		sweep();
-	if (used + 1 > cap / 2) {
-		if (cap >= TRACK_MAX) {
+	if (table.used + 1 > table.cap / 2) {
+		if (table.cap >= TRACK_MAX) {
 			if (!full_said)
 				log_warnx("too many processes in the pools to "
 				    "follow each: a violation of one started "
@@ -155,9 +88,9 @@ track(const struct tracked *t)
 			full_said = true;
 			return;
 		}
-		grow(cap * 2);
+		pidtab_grow(&table, table.cap * 2);
 	}
-	put(t);
+	pidtab_put(&table, t);
 }
 
 static void
@@ -176,7 +109,7 @@ forked(const struct proc_event *e)
 		t.top = t.pid;
 		t.svc = ms->id;
 		t.depth = 1;
-	} else if ((p = lookup(parent)) != NULL) {
+	} else if ((p = pidtab_get(&table, parent)) != NULL) {
 		t.top = p->top;
 		t.svc = p->svc;
 		t.depth = p->depth < 255 ? p->depth + 1 : p->depth;
@@ -197,7 +130,7 @@ exited(const struct proc_event *e)
 	struct tracked *t, copy;
 	struct msvc *ms;
 
-	if (e->event_data.exit.process_pid != pid || (t = lookup(pid)) == NULL ||
+	if (e->event_data.exit.process_pid != pid || (t = pidtab_get(&table, pid)) == NULL ||
 	    t->died_ms != 0)
 		return;
 	t->died_ms = e->timestamp_ns / 1000000;
@@ -334,7 +267,7 @@ bool
 procev_find(pid_t pid, uint64_t at, uint64_t slack, uint64_t *svc,
     pid_t *top, uint64_t *born_ms)
 {
-	const struct tracked *t = lookup(pid);
+	const struct tracked *t = pidtab_get(&table, pid);
 
 	if (t == NULL || (at != 0 && (at + slack < t->born_ms ||
 	    (t->died_ms != 0 && at > t->died_ms + slack))))
@@ -362,7 +295,5 @@ procev_close(void)
 	if (fd != -1)
 		close(fd);
 	fd = -1;
-	free(table);
-	table = NULL;
-	cap = used = 0;
+	pidtab_free(&table);
 }

@@ -13,15 +13,10 @@ use Peers;
 isolate(need => ['/usr/sbin/tcpd', 'usr/sbin/in.ftpd', '/usr/bin/tnftp', '/usr/sbin/useradd'],
     pam => ['ftp']);
 my $u = test_user();
-# Both lines Debian's packages write: the server itself, and through
-# tcpd (/usr/sbin/tcpd /usr/sbin/in.ftpd, as update-inetd adds it).
-for my $form ('direct', 'tcpd') { subtest "the $form line" => sub {
-	my $port = free_port();
-	my $pol = site_policies("$port.policy" => 'ftp.policy');
-	my $d = Sinetd->start(args => ['-l', '-P', $pol], conf =>
-	    "127.0.0.1:$port stream tcp nowait root " . ($form eq 'tcpd' ?
-	    '/usr/sbin/tcpd ' . peers() . '/usr/sbin/in.ftpd' :
-	    peers() . '/usr/sbin/in.ftpd in.ftpd') . "\n");
+each_form(sub {
+	my ($form) = @_;
+	my ($d, $port) = serve(form => $form, program => 'in.ftpd',
+	    policy => 'ftp.policy');
 
 	my $work = File::Temp::tempdir(CLEANUP => 1);
 	my $text = "put by tnftp $$\n";
@@ -45,5 +40,5 @@ for my $form ('direct', 'tcpd') { subtest "the $form line" => sub {
 		not_killed($d, $port, "ftp $name");
 	}
 	is($d->stop >> 8, 0, 'clean stop');
-} }
+});
 done_testing();

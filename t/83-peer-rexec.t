@@ -13,15 +13,10 @@ use Peers;
 
 isolate(need => ['/usr/sbin/tcpd', 'usr/sbin/in.rexecd', '/usr/sbin/useradd'], pam => ['rexec']);
 my $u = test_user();
-# Both lines Debian's packages write: the server itself, and through
-# tcpd (/usr/sbin/tcpd /usr/sbin/in.rexecd, as update-inetd adds it).
-for my $form ('direct', 'tcpd') { subtest "the $form line" => sub {
-	my $port = free_port();
-	my $pol = site_policies("$port.policy" => 'exec.policy');
-	my $d = Sinetd->start(args => ['-l', '-P', $pol], conf =>
-	    "127.0.0.1:$port stream tcp nowait root " . ($form eq 'tcpd' ?
-	    '/usr/sbin/tcpd ' . peers() . '/usr/sbin/in.rexecd' :
-	    peers() . '/usr/sbin/in.rexecd in.rexecd') . "\n");
+each_form(sub {
+	my ($form) = @_;
+	my ($d, $port) = serve(form => $form, program => 'in.rexecd',
+	    policy => 'exec.policy');
 
 	my $rexec = sub {
 		my ($user, $pass, $cmd) = @_;
@@ -49,5 +44,5 @@ for my $form ('direct', 'tcpd') { subtest "the $form line" => sub {
 	ok($d->wait_log(Sinetd::worker_said($port, qr/child exited peer=\S+ child=\d+ exit=1 /), 10),
 	    'and in.rexecd exits 1');
 	is($d->stop >> 8, 0, 'clean stop');
-} }
+});
 done_testing();

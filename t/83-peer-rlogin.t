@@ -13,19 +13,12 @@ use Peers;
 isolate(need => ['/usr/sbin/tcpd', 'usr/sbin/in.rlogind', '/usr/bin/netkit-rlogin',
     '/usr/bin/expect', '/bin/login', '/usr/sbin/useradd'], pam => ['rlogin']);
 my $u = test_user();
-Sinetd::write_file("$u->{home}/.rhosts", "localhost root\n127.0.0.1 root\n");
-chown($u->{uid}, $u->{gid}, "$u->{home}/.rhosts");
-chmod(0600, "$u->{home}/.rhosts");
+trust_root($u);
 
-# Both lines Debian's packages write: the server itself, and through
-# tcpd (/usr/sbin/tcpd /usr/sbin/in.rlogind, as update-inetd adds it).
-for my $form ('direct', 'tcpd') { subtest "the $form line" => sub {
-	my $port = free_port();
-	my $pol = site_policies("$port.policy" => 'login.policy');
-	my $d = Sinetd->start(args => ['-l', '-P', $pol], conf =>
-	    "127.0.0.1:$port stream tcp nowait root " . ($form eq 'tcpd' ?
-	    '/usr/sbin/tcpd ' . peers() . '/usr/sbin/in.rlogind' :
-	    peers() . '/usr/sbin/in.rlogind in.rlogind') . "\n");
+each_form(sub {
+	my ($form) = @_;
+	my ($d, $port) = serve(form => $form, program => 'in.rlogind',
+	    policy => 'login.policy');
 
 	my ($out, $rc) = expect_run(<<~"EOS", 40);
 	spawn netkit-rlogin -p $port -l $u->{name} 127.0.0.1
@@ -45,5 +38,5 @@ for my $form ('direct', 'tcpd') { subtest "the $form line" => sub {
 	my $last = `last -w -f /var/log/wtmp $u->{name} 2>&1`;
 	like($last, qr/^$u->{name}\s+pts\/\d+/m, 'the session is in wtmp') or diag($last);
 	is($d->stop >> 8, 0, 'clean stop');
-} }
+});
 done_testing();

@@ -13,20 +13,14 @@ use Peers;
 isolate(need => ['/usr/sbin/tcpd', 'usr/sbin/in.rshd', '/usr/bin/netkit-rsh', '/usr/sbin/useradd'],
     pam => ['rsh']);
 my $u = test_user();
-Sinetd::write_file("$u->{home}/.rhosts", "localhost root\n127.0.0.1 root\n");
-chown($u->{uid}, $u->{gid}, "$u->{home}/.rhosts");
-chmod(0600, "$u->{home}/.rhosts");
+trust_root($u);
 
-# Both lines Debian's packages write: the server itself, and through
-# tcpd (/usr/sbin/tcpd /usr/sbin/in.rshd, as update-inetd adds it).
-for my $form ('direct', 'tcpd') { subtest "the $form line" => sub {
+each_form(sub {
+	my ($form) = @_;
 	my $port = free_port();
 	services(shell => "$port/tcp");
-	my $pol = site_policies("$port.policy" => 'shell.policy');
-	my $d = Sinetd->start(args => ['-l', '-P', $pol], conf =>
-	    "127.0.0.1:$port stream tcp nowait root " . ($form eq 'tcpd' ?
-	    '/usr/sbin/tcpd ' . peers() . '/usr/sbin/in.rshd' :
-	    peers() . '/usr/sbin/in.rshd in.rshd') . "\n");
+	my ($d) = serve(form => $form, program => 'in.rshd', policy => 'shell.policy',
+	    port => $port);
 
 	my $work = File::Temp::tempdir(CLEANUP => 1);
 	my $rc = system("timeout 30 netkit-rsh -l $u->{name} 127.0.0.1 "
@@ -40,5 +34,5 @@ for my $form ('direct', 'tcpd') { subtest "the $form line" => sub {
 	is($err, "to-stderr\n", 'standard error on stderr, apart');
 	not_killed($d, $port, 'rsh');
 	is($d->stop >> 8, 0, 'clean stop');
-} }
+});
 done_testing();

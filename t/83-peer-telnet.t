@@ -14,15 +14,10 @@ use Peers;
 isolate(need => ['/usr/sbin/tcpd', 'usr/sbin/telnetd', '/usr/bin/inetutils-telnet',
     '/usr/bin/expect', '/bin/login', '/usr/sbin/useradd']);
 my $u = test_user();
-# Both lines Debian's packages write: the server itself, and through
-# tcpd (/usr/sbin/tcpd /usr/sbin/in.X, argv[0] the program tcpd runs).
-for my $form ('direct', 'tcpd') { subtest "the $form line" => sub {
-	my $port = free_port();
-	my $pol = site_policies("$port.policy" => 'telnet.policy');
-	my $d = Sinetd->start(args => ['-l', '-P', $pol], conf =>
-	    "127.0.0.1:$port stream tcp nowait root " . ($form eq 'tcpd' ?
-	    '/usr/sbin/tcpd ' . peers() . '/usr/sbin/telnetd' :
-	    peers() . '/usr/sbin/telnetd telnetd') . "\n");
+each_form(sub {
+	my ($form) = @_;
+	my ($d, $port) = serve(form => $form, program => 'telnetd',
+	    policy => 'telnet.policy');
 
 	my ($out, $rc) = expect_run(<<~"EOS", 40);
 	spawn inetutils-telnet 127.0.0.1 $port
@@ -49,5 +44,5 @@ for my $form ('direct', 'tcpd') { subtest "the $form line" => sub {
 	my $lastlog = `lastlog -u $u->{name} 2>&1`;
 	unlike($lastlog, qr/\*\*Never logged in\*\*/, 'and in lastlog') or diag($lastlog);
 	is($d->stop >> 8, 0, 'clean stop');
-} }
+});
 done_testing();

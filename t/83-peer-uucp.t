@@ -35,15 +35,10 @@ for my $f ('/var/log/wtmp', '/var/log/lastlog') {
 }
 my $u = test_user(shell => peers() . '/usr/sbin/uucico', group => 'uucp');
 
-# Both lines Debian's packages write: the server itself, and through
-# tcpd (/usr/sbin/tcpd /usr/sbin/in.uucpd, as update-inetd adds it).
-for my $form ('direct', 'tcpd') { subtest "the $form line" => sub {
-	my $port = free_port();
-	my $pol = site_policies("$port.policy" => 'uucp.policy');
-	my $d = Sinetd->start(args => ['-l', '-P', $pol], conf =>
-	    "127.0.0.1:$port stream tcp nowait root " . ($form eq 'tcpd' ?
-	    '/usr/sbin/tcpd ' . peers() . '/usr/sbin/in.uucpd' :
-	    peers() . '/usr/sbin/in.uucpd in.uucpd') . "\n");
+each_form(sub {
+	my ($form) = @_;
+	my ($d, $port) = serve(form => $form, program => 'in.uucpd',
+	    policy => 'uucp.policy');
 
 	sub read_until {
 		my ($s, $re, $timeout) = @_;
@@ -77,5 +72,5 @@ for my $form ('direct', 'tcpd') { subtest "the $form line" => sub {
 	    split /\n/, $d->log_text;
 	ok(!@bad, 'no policy violation, no SIGSYS') or diag(join("\n", @bad));
 	is($d->stop >> 8, 0, 'clean stop');
-} }
+});
 done_testing();

@@ -5,12 +5,12 @@
 # home and lists its processes (and not the master's), an ftp transfer
 # and its ABOR (SIGURG, by F_SETOWN), an rsh command that the client's ^C
 # ends (killpg by in.rshd). The test adds a throwaway user with a known
-# password and removes it, its home and its processes at the end.
+# password and removes it, its home and its processes at the end
+# (t/lib/Peers.pm), in a mount namespace of its own.
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
-use File::Copy qw(copy);
 use File::Temp qw(tempdir);
 use IO::Select;
 use IO::Socket::IP;
@@ -19,68 +19,15 @@ use Socket qw(SOCK_STREAM MSG_OOB SOL_SOCKET SO_RCVBUF);
 use Time::HiRes qw(time sleep);
 use Test::More;
 use Sinetd;
+use Peers;
 
-plan skip_all => 'the servers run as root and change user, and the test '
-    . 'adds a user: needs root' if $> != 0;
-my $peers = build_dir() . '/peers/root';
-for my $p (qw(telnetd in.ftpd in.rshd)) {
-	plan skip_all => "$p is not unpacked under build/peers (make peers)"
-	    unless -x "$peers/usr/sbin/$p";
-}
-for my $p (qw(/usr/sbin/useradd /usr/sbin/userdel /usr/sbin/chpasswd
-    /bin/login /bin/ps)) {
-	plan skip_all => "no $p (passwd, login, procps)" unless -x $p;
-}
-
+isolate(need => [(map { "usr/sbin/$_" } qw(telnetd in.ftpd in.rshd)),
+    '/usr/sbin/useradd', '/usr/sbin/userdel', '/usr/sbin/chpasswd', '/bin/login',
+    '/bin/ps'], pam => ['ftp', 'rsh']);
+my $peers = peers();
 my $top = "$FindBin::Bin/..";
-my $user = "sinetdt$$";
-my $pass = join('', 'Pw-', map { ('a' .. 'z', 0 .. 9)[rand 36] } 1 .. 16);
-my (@installed, $user_added);
-
-# What a Debian install of ftpd-ssl and rsh-server puts in /etc/pam.d,
-# where the host lacks it (the peers are unpacked, not installed): without
-# it PAM falls back to "other", whose pam_unix needs a password that rsh
-# has no way to ask for. Removed at the end.
-for my $svc (qw(ftp rsh)) {
-	my $to = "/etc/pam.d/$svc";
-	next if -e $to;
-	copy("$peers/etc/pam.d/$svc", $to) or die "$to: $!\n";
-	chmod(0644, $to);
-	push @installed, $to;
-}
-
-# The user, its home and whatever still runs as it go, whatever happened.
-sub user_pids {
-	my ($uid) = @_;
-	opendir(my $d, '/proc') or return;
-	return grep { my @u = proc_uid($_); @u && grep { $_ == $uid } @u }
-	    grep { /^\d+$/ } readdir($d);
-}
-END {
-	my $saved = $?;
-	if ($user_added) {
-		my $uid = getpwnam($user);
-		if (defined $uid) {
-			for (1 .. 20) {
-				my @p = user_pids($uid) or last;
-				kill('KILL', @p);
-				sleep(0.1);
-			}
-		}
-		# -r: its home too (and "no mail spool" is no news).
-		system("/usr/sbin/userdel -r -f $user 2>/dev/null");
-	}
-	unlink(@installed);
-	$? = $saved;
-}
-
-system('/usr/sbin/useradd', '-m', '-s', '/bin/sh', '-c', 'sinetd test',
-    $user) == 0 or die "useradd $user failed\n";
-$user_added = 1;
-open(my $cp, '|-', '/usr/sbin/chpasswd') or die "chpasswd: $!\n";
-print $cp "$user:$pass\n";
-close($cp) or die "chpasswd failed\n";
-my (undef, undef, $uid, $gid, undef, undef, undef, $home) = getpwnam($user);
+my $u = test_user();
+my ($user, $pass, $uid, $gid, $home) = @$u{qw(name pass uid gid home)};
 ok(defined $uid && -d $home, "user $user with its home $home");
 
 my $dir = tempdir(CLEANUP => 1);
@@ -103,60 +50,10 @@ for my $s ([ 'telnet', 'telnetd' ], [ 'ftp', 'in.ftpd' ],
 my $d = Sinetd->start(args => ['-l', '-P', "$dir/policy"], conf => $conf);
 my $master = $d->pid;
 
-# The server ended by exiting, and nothing of this service's was killed
-# by its filter. What it was refused softly (refuse lines) is shown.
-sub not_killed {
-	my ($name) = @_;
-	my $p = $port{$name};
-	my $end = $d->wait_log(worker_said($p,
-	    qr/(child exited peer=\S+ child=\d+ \S+)/), 15);
-	like($end // '', qr/ exit=\d+$/, "$name: the server exited, unkilled")
-	    or diag($end // 'no child exited line');
-	my @bad = grep { /service=$p / && /policy violation|signal=SYS/ }
-	    split /\n/, $d->log_text;
-	ok(!@bad, "$name: no policy violation, no SIGSYS")
-	    or diag(join("\n", @bad));
-	note($_) for grep { /service=$p / && /policy refused/ }
-	    split /\n/, $d->log_text;
-}
+sub not_killed_svc { Peers::not_killed($d, $port{$_[0]}, $_[0]) }
 
 # ---------------------------------------------------------------- telnet
 
-# Reads the telnet stream until $re matches the text (what is not a
-# telnet command), answering every DO with WONT and every WILL with DONT.
-sub tn_read {
-	my ($t, $re, $timeout) = @_;
-	my $sel = IO::Select->new($t->{s});
-	my $end = time + $timeout;
-	while ($t->{text} !~ $re) {
-		my $left = $end - time;
-		last if $left <= 0 || !$sel->can_read($left);
-		my $n = sysread($t->{s}, my $buf, 8192);
-		last unless $n;
-		$t->{raw} .= $buf;
-		while (length $t->{raw}) {
-			if ($t->{raw} =~ s/^([^\xff]+)//) {
-				$t->{text} .= $1;
-			} elsif ($t->{raw} =~ s/^\xff\xff//) {
-				$t->{text} .= "\xff";
-			} elsif ($t->{raw} =~ s/^\xff([\xfb\xfd])(.)//s) {
-				syswrite($t->{s}, "\xff" .
-				    ($1 eq "\xfb" ? "\xfe" : "\xfc") . $2);
-			} elsif ($t->{raw} =~ s/^\xff[\xfc\xfe].//s ||
-			    $t->{raw} =~ s/^\xff\xfa.*?\xff\xf0//s ||
-			    $t->{raw} =~ s/^\xff[\xf0-\xf9]//) {
-			} else {
-				last;	# a command cut in two: wait for the rest
-			}
-		}
-	}
-	return $t->{text} =~ $re;
-}
-
-# What came since the last call, and forget it.
-sub tn_take { my $x = $_[0]{text}; $_[0]{text} = ''; $x }
-
-sub tn_line { syswrite($_[0]{s}, "$_[1]\r\n") }
 
 subtest 'telnet: a login session runs the shell, writes home, sees itself' => sub {
 	my $s = Sinetd::tcp_connect('127.0.0.1', $port{telnet}, timeout => 10)
@@ -208,7 +105,7 @@ subtest 'telnet: a login session runs the shell, writes home, sees itself' => su
 	tn_line($t, 'exit');
 	tn_read($t, qr/(?!)/, 10);	# to the end of the session
 	close($s);
-	not_killed('telnet');
+	not_killed_svc('telnet');
 };
 
 # ------------------------------------------------------------------- ftp
@@ -273,23 +170,11 @@ subtest 'ftp: put, get, and ABOR of a transfer under way' => sub {
 	is($pwd, $home, 'the control connection still answers (PWD)')
 	    or diag($ftp->code . ' ' . $ftp->message);
 	ok($ftp->quit, 'QUIT');
-	not_killed('ftp');
+	not_killed_svc('ftp');
 };
 
 # ------------------------------------------------------------------- rsh
 
-# A socket on a reserved port: connected to $port, or listening.
-sub reserved {
-	my (%o) = @_;
-	for my $lp (reverse 600 .. 1000) {
-		my $s = IO::Socket::IP->new(LocalHost => '127.0.0.1',
-		    LocalPort => $lp, Type => SOCK_STREAM,
-		    ($o{port} ? (PeerHost => '127.0.0.1', PeerPort => $o{port})
-			: (Listen => 1)));
-		return $s if $s;
-	}
-	return undef;
-}
 
 subtest 'rsh: a command, ended by the client\'s ^C' => sub {
 	write_file("$home/.rhosts", "localhost $user\n127.0.0.1 $user\n");
@@ -338,7 +223,7 @@ subtest 'rsh: a command, ended by the client\'s ^C' => sub {
 	unlike($out, qr/notreached/, 'and never went on past its sleep');
 	ok(!$sleep || !pid_alive($sleep), 'its sleep is gone');
 	close($_) for $s, $e, $l;
-	not_killed('shell');
+	not_killed_svc('shell');
 };
 
 unlike($d->log_text, qr/policy violation/, 'no policy violation at all');

@@ -22,8 +22,9 @@ use Time::HiRes qw(time sleep);
 use Test::More;
 use Sinetd;
 
-our @EXPORT = qw(peers isolate services test_user site_policies not_killed
-    reserved user_pids tn_open tn_read tn_take tn_line tn_login expect_run);
+our @EXPORT = qw(peers isolate services test_user trust_root site_policies
+    serve each_form not_killed reserved user_pids tn_open tn_read tn_take
+    tn_line tn_login expect_run);
 
 my $peers = Sinetd::build_dir() . '/peers/root';
 sub peers { $peers }
@@ -159,6 +160,42 @@ sub site_policies {
 		Sinetd::write_file("$dir/$name", $text);
 	}
 	return $dir;
+}
+
+# The user's .rhosts trusts root at localhost (rsh, rlogin: the client
+# runs as root here).
+sub trust_root {
+	my ($u) = @_;
+	Sinetd::write_file("$u->{home}/.rhosts", "localhost root\n127.0.0.1 root\n");
+	chown($u->{uid}, $u->{gid}, "$u->{home}/.rhosts");
+	chmod(0600, "$u->{home}/.rhosts");
+}
+
+# The code once for each line a Debian package writes for a server: the
+# server itself (argv[0] its name), and through tcpd (/usr/sbin/tcpd and
+# the server's path, argv[0] the program tcpd runs), as update-inetd adds
+# most of them.
+sub each_form {
+	my ($code) = @_;
+	subtest("the $_ line", sub { $code->($_[0]) }, $_) for 'direct', 'tcpd';
+}
+
+# sinetd serving one of the unpacked servers (usr/sbin/PROGRAM) on a line
+# of that form, under a shipped policy installed as a site does; returns
+# the daemon and the port. %o: form, program, policy, and optionally
+# port, user (root), socket (stream tcp nowait), args.
+sub serve {
+	my (%o) = @_;
+	my $port = $o{port} // Sinetd::free_port();
+	my $pol = site_policies("$port.policy" => $o{policy});
+	my $path = "$peers/usr/sbin/$o{program}";
+	my $server = $o{form} eq 'tcpd' ? "/usr/sbin/tcpd $path" :
+	    "$path $o{program}";
+	$server .= " $o{args}" if defined $o{args};
+	my $d = Sinetd->start(args => ['-l', '-P', $pol], conf => "127.0.0.1:$port "
+	    . ($o{socket} // 'stream tcp nowait') . ' ' . ($o{user} // 'root')
+	    . " $server\n");
+	return ($d, $port);
 }
 
 # The server of service $port ended by exiting, and nothing of the
