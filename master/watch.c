@@ -94,8 +94,12 @@ dir_arm(struct watch_dir *d)
 {
 	if ((d->wd != -1 && d->armed == d->mask) || ifd == -1)
 		return;
-	/* Armed already: the same inode gets the wider mask, same wd. */
-	if ((d->wd = inotify_add_watch(ifd, d->path, d->mask)) != -1) {
+	/*
+	 * Armed already, or the same directory by another name: the inode
+	 * keeps one watch, whose mask only grows.
+	 */
+	if ((d->wd = inotify_add_watch(ifd, d->path, d->mask |
+	    IN_MASK_ADD)) != -1) {
 		d->armed = d->mask;
 		return;
 	}
@@ -302,11 +306,11 @@ watch_event(struct mev *mev, uint32_t events)
 				schedule(opts.conf_path);
 				continue;
 			}
+			/* Two names of one directory ("policy" and its */
+			/* real path, /bin and /usr/bin) share one wd. */
 			for (i = 0; i < ndirs; i++)
-				if (dirs[i].wd == ev->wd) {
+				if (dirs[i].wd == ev->wd)
 					dir_event(&dirs[i], ev);
-					break;
-				}
 		}
 	}
 	if (n == -1 && errno != EAGAIN && errno != EINTR)

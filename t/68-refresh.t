@@ -203,6 +203,28 @@ subtest 'a file a policy includes, in another directory' => sub {
 	is($d->stop >> 8, 0, 'clean stop');
 };
 
+subtest 'a relative policy directory, as make run gives it' => sub {
+	my $a = free_port();
+	my $dir = tempdir(CLEANUP => 1);
+	chmod(0755, $dir);
+	mkdir("$dir/policy");
+	chmod(0755, "$dir/policy");
+	write_file("$dir/policy/default.policy", default_policy());
+	# Read at start by its relative name, before the directory is
+	# watched by its real one.
+	write_file("$dir/policy/$a.policy", "only-from 127.0.0.1\n");
+	my $d = Sinetd->start(dir => $dir, conf => echo_line($a),
+	    args => ['-P', 'policy'], before_exec => sub { chdir($dir) });
+	ok(answers($a), 'answers');
+	# A file no service names, new in it: the directory is watched by
+	# its real path, one more name of what "policy" names.
+	write_file("$dir/policy/other.policy", "bogus\n");
+	ok($d->wait_log(qr/reload refused: \S*policy\/other\.policy:1: /, $BOUND),
+	    'a new policy file is seen, and checked');
+	ok(answers($a), 'the service serves on');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
 subtest '-W: edits wait for a reload' => sub {
 	my ($a, $b) = (free_port(), free_port());
 	my $pdir = policy_dir();
