@@ -216,6 +216,11 @@ subtest 'a relative policy directory, as make run gives it' => sub {
 	my $d = Sinetd->start(refresh => 1, dir => $dir, conf => echo_line($a),
 	    args => ['-P', 'policy'], before_exec => sub { chdir($dir) });
 	ok(answers($a), 'answers');
+	# One file, known by two names of its directory: one change.
+	write_in_place("$dir/policy/$a.policy", "only-from 127.0.0.1\n");
+	ok($d->wait_log(qr/reload by=refresh path=\S*policy\/$a\.policy$/m, $BOUND),
+	    'an edit of a file it reads, counted once');
+	ok($d->wait_log(qr/reload done/, $BOUND), 'and applied');
 	# A file no service names, new in it: the directory is watched by
 	# its real path, one more name of what "policy" names.
 	write_file("$dir/policy/other.policy", "bogus\n");
