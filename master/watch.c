@@ -69,7 +69,9 @@ static size_t nnoted;
 /* A change seen, not yet reloaded. */
 static uint64_t first_at, due;
 static char trigger[PATH_MAX];
-static char **others;		/* the other files that changed since */
+static char trigger_key[PATH_MAX + 16];
+static char **others;		/* the other files that changed since, */
+				/* by watch and name */
 static size_t nothers;
 static char **replaced;		/* held files with a new inode since */
 static size_t nreplaced;
@@ -94,8 +96,12 @@ dir_arm(struct watch_dir *d)
 {
 	if ((d->wd != -1 && d->armed == d->mask) || ifd == -1)
 		return;
-	/* Armed already: the same inode gets the wider mask, same wd. */
-	if ((d->wd = inotify_add_watch(ifd, d->path, d->mask)) != -1) {
+	/*
+	 * Armed already, or the same directory by another name: the inode
+	 * keeps one watch, whose mask only grows.
+	 */
+	if ((d->wd = inotify_add_watch(ifd, d->path, d->mask |
+	    IN_MASK_ADD)) != -1) {
 		d->armed = d->mask;
 		return;
 	}
@@ -186,30 +192,42 @@ others_clear(void)
 }
 
 static void
-others_add(const char *path)
+others_add(const char *key)
 {
 	size_t i;
 
-	if (strcmp(trigger, path) == 0)
+	if (strcmp(trigger_key, key) == 0)
 		return;
 	for (i = 0; i < nothers; i++)
-		if (strcmp(others[i], path) == 0)
+		if (strcmp(others[i], key) == 0)
 			return;
 	others = xreallocarray(others, nothers + 1, sizeof(*others));
-	others[nothers++] = xstrdup(path);
+	others[nothers++] = xstrdup(key);
 }
 
+/*
+ * A change of path, seen as ev (NULL: not a name's event). Files are
+ * told apart by the watch and the name the kernel reports, not by the
+ * path: one file may be known by two ("policy/x.policy" and its real
+ * path), and counts once.
+ */
 static void
-schedule(const char *path)
+schedule(const char *path, const struct inotify_event *ev)
 {
 	uint64_t now = now_ms();
+	char key[PATH_MAX + 16];
 
+	if (ev != NULL && ev->len > 0)
+		snprintf(key, sizeof(key), "%d/%s", ev->wd, ev->name);
+	else
+		snprintf(key, sizeof(key), "%s", path);
 	if (due == 0) {
 		first_at = now;
 		snprintf(trigger, sizeof(trigger), "%s", path);
+		snprintf(trigger_key, sizeof(trigger_key), "%s", key);
 		others_clear();
 	} else
-		others_add(path);
+		others_add(key);
 	due = now + opts.refresh_delay_ms;
 	if (due > first_at + SETTLE_MAX_DELAYS * opts.refresh_delay_ms)
 		due = first_at + SETTLE_MAX_DELAYS * opts.refresh_delay_ms;
@@ -247,7 +265,7 @@ dir_event(struct watch_dir *d, const struct inotify_event *ev)
 		if (!(ev->mask & IN_IGNORED))
 			inotify_rm_watch(ifd, d->wd);
 		d->wd = -1;
-		schedule(d->path);
+		schedule(d->path, NULL);
 		return;
 	}
 	if (ev->len == 0)
@@ -258,7 +276,7 @@ dir_event(struct watch_dir *d, const struct inotify_event *ev)
 		switch (w->kind) {
 		case WATCH_CONFIG:
 			if (strcmp(w->name, ev->name) == 0)
-				schedule(w->path);
+				schedule(w->path, ev);
 			break;
 		case WATCH_POLICY_DIR:
 			if (is_policy_name(ev->name)) {
@@ -266,14 +284,14 @@ dir_event(struct watch_dir *d, const struct inotify_event *ev)
 
 				snprintf(path, sizeof(path), "%s/%s", d->path,
 				    ev->name);
-				schedule(path);
+				schedule(path, ev);
 			}
 			break;
 		case WATCH_HELD:
 			if (strcmp(w->name, ev->name) == 0 &&
 			    (ev->mask & HELD_MASK)) {
 				note_replaced(w->path);
-				schedule(w->path);
+				schedule(w->path, ev);
 			}
 			break;
 		}
@@ -299,14 +317,14 @@ watch_event(struct mev *mev, uint32_t events)
 				/* Events lost: whatever they were, reload. */
 				log_warnx("refresh: the kernel's event queue "
 				    "overflowed");
-				schedule(opts.conf_path);
+				schedule(opts.conf_path, NULL);
 				continue;
 			}
+			/* Two names of one directory ("policy" and its */
+			/* real path, /bin and /usr/bin) share one wd. */
 			for (i = 0; i < ndirs; i++)
-				if (dirs[i].wd == ev->wd) {
+				if (dirs[i].wd == ev->wd)
 					dir_event(&dirs[i], ev);
-					break;
-				}
 		}
 	}
 	if (n == -1 && errno != EAGAIN && errno != EINTR)

@@ -55,7 +55,7 @@ sub policy_dir {
 subtest 'write-and-rename, in place, a broken edit and its fix' => sub {
 	my ($a, $b, $c, $e) = map { free_port() } 1 .. 4;
 	my $pdir = policy_dir();
-	my $d = Sinetd->start(conf => echo_line($a), args => ['-P', $pdir]);
+	my $d = Sinetd->start(refresh => 1, conf => echo_line($a), args => ['-P', $pdir]);
 	my $conf = $d->{conf};
 	ok(answers($a), 'the first service answers');
 
@@ -88,7 +88,7 @@ subtest 'a write in pieces waits for the last; a SIGHUP reloads once' => sub {
 	my ($a, $b, $c) = map { free_port() } 1 .. 3;
 	my $pdir = policy_dir();
 	# A delay long beside the pauses below, however slow this machine.
-	my $d = Sinetd->start(conf => echo_line($a),
+	my $d = Sinetd->start(refresh => 1, conf => echo_line($a),
 	    args => ['-P', $pdir, '-o', 'refresh-delay=3s']);
 	my $conf = $d->{conf};
 	open(my $fh, '>>', $conf) or die;
@@ -122,7 +122,7 @@ subtest 'a configuration reached by a symbolic link' => sub {
 	chmod(0755, $_) for $dir, $real;
 	write_file("$real/inetd.conf", '');
 	symlink("$real/inetd.conf", "$dir/inetd.conf") or die "symlink: $!";
-	my $d = Sinetd->start(dir => $dir, conf => echo_line($a),
+	my $d = Sinetd->start(refresh => 1, dir => $dir, conf => echo_line($a),
 	    args => ['-P', $pdir]);
 	ok(-l "$dir/inetd.conf" && answers($a), 'served through the link');
 	# The target edited where it is: the link itself does not change.
@@ -137,7 +137,7 @@ subtest 'update-inetd --add, --disable, --enable' => sub {
 	    . 'make check installs it)' unless -x $tool;
 	my ($a, $b) = (free_port(), free_port());
 	my $pdir = policy_dir();
-	my $d = Sinetd->start(conf => echo_line($a), args => ['-P', $pdir]);
+	my $d = Sinetd->start(refresh => 1, conf => echo_line($a), args => ['-P', $pdir]);
 	my $conf = $d->{conf};
 	# It must wake no inetd of this host: we need none.
 	local $ENV{UPDATE_INETD_FAKE_IT} = 1;
@@ -162,7 +162,7 @@ subtest 'update-inetd --add, --disable, --enable' => sub {
 subtest 'a policy edit re-applies it' => sub {
 	my $a = free_port();
 	my $pdir = policy_dir();
-	my $d = Sinetd->start(conf => echo_line($a), args => ['-P', $pdir]);
+	my $d = Sinetd->start(refresh => 1, conf => echo_line($a), args => ['-P', $pdir]);
 	ok(answers($a), 'answers 127.0.0.1');
 	write_rename("$pdir/$a.policy", "only-from ::1\n");
 	ok($d->wait_log(qr/reload by=refresh path=\Q$pdir\E\/$a\.policy/, $BOUND),
@@ -194,7 +194,7 @@ subtest 'a file a policy includes, in another directory' => sub {
 	chmod(0755, $other);
 	write_file("$other/site.inc", "only-from 127.0.0.1\n");
 	write_file("$pdir/$a.policy", "include $other/site.inc\n");
-	my $d = Sinetd->start(conf => echo_line($a), args => ['-P', $pdir]);
+	my $d = Sinetd->start(refresh => 1, conf => echo_line($a), args => ['-P', $pdir]);
 	ok(answers($a), 'answers under the included file');
 	write_rename("$other/site.inc", "only-from ::1\n");
 	ok($d->wait_log(qr/reload by=refresh path=\Q$other\E\/site\.inc$/m,
@@ -203,10 +203,37 @@ subtest 'a file a policy includes, in another directory' => sub {
 	is($d->stop >> 8, 0, 'clean stop');
 };
 
+subtest 'a relative policy directory, as make run gives it' => sub {
+	my $a = free_port();
+	my $dir = tempdir(CLEANUP => 1);
+	chmod(0755, $dir);
+	mkdir("$dir/policy");
+	chmod(0755, "$dir/policy");
+	write_file("$dir/policy/default.policy", default_policy());
+	# Read at start by its relative name, before the directory is
+	# watched by its real one.
+	write_file("$dir/policy/$a.policy", "only-from 127.0.0.1\n");
+	my $d = Sinetd->start(refresh => 1, dir => $dir, conf => echo_line($a),
+	    args => ['-P', 'policy'], before_exec => sub { chdir($dir) });
+	ok(answers($a), 'answers');
+	# One file, known by two names of its directory: one change.
+	write_in_place("$dir/policy/$a.policy", "only-from 127.0.0.1\n");
+	ok($d->wait_log(qr/reload by=refresh path=\S*policy\/$a\.policy$/m, $BOUND),
+	    'an edit of a file it reads, counted once');
+	ok($d->wait_log(qr/reload done/, $BOUND), 'and applied');
+	# A file no service names, new in it: the directory is watched by
+	# its real path, one more name of what "policy" names.
+	write_file("$dir/policy/other.policy", "bogus\n");
+	ok($d->wait_log(qr/reload refused: \S*policy\/other\.policy:1: /, $BOUND),
+	    'a new policy file is seen, and checked');
+	ok(answers($a), 'the service serves on');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
 subtest '-W: edits wait for a reload' => sub {
 	my ($a, $b) = (free_port(), free_port());
 	my $pdir = policy_dir();
-	my $d = Sinetd->start(conf => echo_line($a),
+	my $d = Sinetd->start(refresh => 1, conf => echo_line($a),
 	    args => ['-W', '-o', 'refresh-delay=50ms', '-P', $pdir]);
 	write_rename($d->{conf}, echo_line($a) . daytime_line($b));
 	# Forty times the delay: a refresh would have been done.
@@ -232,7 +259,7 @@ subtest 'the watch stays in the master' => sub {
 	my $dir = tempdir(CLEANUP => 1);
 	chmod(0755, $dir);
 	my $out = "$dir/fds";
-	my $d = Sinetd->start(args => ['-P', $pdir], conf =>
+	my $d = Sinetd->start(refresh => 1, args => ['-P', $pdir], conf =>
 	    "127.0.0.1:$a stream tcp nowait root /bin/sh sh -c "
 	    . "'ls -l /proc/self/fd'\n");
 	ok(has_inotify($d->pid), 'the master holds an inotify descriptor');
@@ -262,7 +289,7 @@ private-tmp no
 fs-read / 
 fs-exec /usr/bin /usr/lib /lib /lib64 /bin /usr/lib64 $prog
 EOF
-	my $d = Sinetd->start(args => ['-P', $pdir],
+	my $d = Sinetd->start(refresh => 1, args => ['-P', $pdir],
 	    conf => "127.0.0.1:$a stream tcp nowait nobody $prog server\n");
 	is(tcp_talk('127.0.0.1', $a, ''), "v1\n", 'the program answers');
 	# A package upgrade: the new file written beside, renamed over.
@@ -296,7 +323,7 @@ private-tmp no
 fs-read /usr /lib /lib64 /etc $data
 fs-exec /usr/bin /usr/lib /lib /lib64 /bin /usr/lib64
 EOF
-	my $d = Sinetd->start(args => ['-P', $pdir],
+	my $d = Sinetd->start(refresh => 1, args => ['-P', $pdir],
 	    conf => "127.0.0.1:$a stream tcp nowait nobody $cat cat $data\n");
 	is(tcp_talk('127.0.0.1', $a, ''), "old\n", 'the file is read');
 	# Rotated, as logrotate does: the old name moved, a new file made.

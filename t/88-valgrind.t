@@ -1,6 +1,7 @@
 # The master under valgrind (memcheck) through one whole scenario: start,
 # every internal service over TCP and UDP, a child server spawned, a
-# reload that adds, changes and removes, the control socket, and a stop.
+# reload that adds, changes and removes (by refresh on edit, then by
+# sinetctl), the control socket, and a stop.
 # No invalid access, no definite leak. The workers are not under valgrind:
 # their seccomp filters would kill valgrind's own calls; SANITIZE=1 covers
 # them (t/*.t under ASan and UBSan).
@@ -25,7 +26,8 @@ my $conf = join '', map {
 } qw(echo discard chargen daytime time);
 $conf .= "127.0.0.1:$p{cat} stream tcp nowait nobody /bin/cat cat\n";
 
-my $d = Sinetd->start(conf => $conf, wait => 0, prefix => [ 'valgrind', '-q',
+my $d = Sinetd->start(refresh => 1, conf => $conf, wait => 0,
+    prefix => [ 'valgrind', '-q',
     '--error-exitcode=99', '--leak-check=full',
     '--errors-for-leak-kinds=definite', '--show-leak-kinds=definite',
     '--trace-children=no', '--child-silent-after-fork=yes' ]);
@@ -49,9 +51,12 @@ is($rc, 0, 'sinetctl -j metrics');
 my $new = $conf =~ s{/bin/cat cat\n}{/bin/cat cat -u\n}r;
 $new =~ s/^.*internal discard\n//mg;
 $new .= "127.0.0.1:$p{added} stream tcp nowait nobody internal echo\n";
+# First by the refresh on edit, then once more by sinetctl.
 write_file("$d->{dir}/inetd.conf", $new);
+ok($d->wait_log(qr/reload by=refresh .*\n.*reload done kept=\d+ changed=1 added=1 removed=2 /s, 60),
+    'the refresh applies the edit');
 ($rc, my $out) = $d->ctl('reload');
-is($rc, 0, 'a reload that adds, changes and removes') or diag($out);
+is($rc, 0, 'and sinetctl reload after it') or diag($out);
 is(tcp_talk('127.0.0.1', $p{added}, "new\n", half_close => 1), "new\n",
     'the added service answers');
 is(tcp_talk('127.0.0.1', $p{cat}, "changed\n", half_close => 1),

@@ -41,7 +41,7 @@ for my $abstract (0, 1) {
 		(my $env = $name) =~ s/^\0/\@/;
 		my $s = notify_socket($name);
 		my $echo = free_port();
-		my $d = Sinetd->start(
+		my $d = Sinetd->start(refresh => 1, 
 		    conf => "127.0.0.1:$echo stream tcp nowait nobody internal echo\n",
 		    before_exec => sub {
 			$ENV{NOTIFY_SOCKET} = $env;
@@ -95,7 +95,7 @@ subtest 'WatchdogSec=: WATCHDOG=1 from the loop, and not while it is stopped' =>
 	my $s = notify_socket("$dir/notify");
 	my $echo = free_port();
 	# 300 ms: a ping every 150 ms.
-	my $d = Sinetd->start(
+	my $d = Sinetd->start(refresh => 1, 
 	    conf => "127.0.0.1:$echo stream tcp nowait nobody internal echo\n",
 	    before_exec => sub {
 		$ENV{NOTIFY_SOCKET} = "$dir/notify";
@@ -137,7 +137,7 @@ subtest 'STATUS= counts what serves, and an edit refused by refresh' => sub {
 	    LocalPort => $held, Proto => 'tcp', Listen => 1) or die "listen: $!";
 	my $conf = "127.0.0.1:$echo stream tcp nowait nobody internal echo\n"
 	    . "127.0.0.1:$held stream tcp nowait nobody internal echo\n";
-	my $d = Sinetd->start(conf => $conf, before_exec => sub {
+	my $d = Sinetd->start(refresh => 1, conf => $conf, before_exec => sub {
 		$ENV{NOTIFY_SOCKET} = "$dir/notify";
 	    });
 	like(next_message($s), qr/^READY=1\nSTATUS=serving 1 of 2 services; /,
@@ -153,7 +153,7 @@ subtest 'STATUS= counts what serves, and an edit refused by refresh' => sub {
 subtest 'WATCHDOG_PID of another process: no pings' => sub {
 	my $dir = tempdir(CLEANUP => 1);
 	my $s = notify_socket("$dir/notify");
-	my $d = Sinetd->start(conf => '', before_exec => sub {
+	my $d = Sinetd->start(refresh => 1, conf => '', before_exec => sub {
 		$ENV{NOTIFY_SOCKET} = "$dir/notify";
 		$ENV{WATCHDOG_USEC} = 200000;
 		$ENV{WATCHDOG_PID} = 1;
@@ -168,7 +168,7 @@ subtest 'WATCHDOG_PID of another process: no pings' => sub {
 
 subtest '-d: each line on stderr begins with its RFC 3339 UTC time' => sub {
 	my $before = time;
-	my $d = Sinetd->start(conf => '');
+	my $d = Sinetd->start(refresh => 1, conf => '');
 	is($d->stop >> 8, 0, 'clean stop');
 	my @lines = split /\n/, $d->log_text;
 	ok(@lines >= 2, 'lines were logged');

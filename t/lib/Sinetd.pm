@@ -152,7 +152,8 @@ sub wait_for {
 }
 
 # Sinetd->start(conf => TEXT, args => [...], wait => 1): a daemon in the
-# foreground (-d), its log in a file, started once its ready line is there.
+# foreground (-d), its log in a file, started once its ready line is there;
+# without refresh => 1, under -W.
 # prefix => [...] runs it under a wrapper (sh -c 'ulimit ...; exec "$@"').
 sub start {
 	my ($class, %o) = @_;
@@ -165,6 +166,11 @@ sub start {
 		ctl_socket => $o{ctl_socket} // "$dir/ctl.sock",
 	}, $class;
 	my @args = @{ $o{args} // [] };
+	# A test that edits a file and then reloads (SIGHUP, sinetctl)
+	# asserts what that reload did: refresh on edit (on by default, -W
+	# turns it off) would race it on a slow machine. refresh => 1 keeps
+	# it on, for the tests of it.
+	unshift @args, '-W' unless $o{refresh};
 	if (under_tmp() && !grep { $_ eq '-P' } @args) {
 		mkdir("$dir/policy.tmp");
 		write_file("$dir/policy.tmp/default.policy", default_policy());
