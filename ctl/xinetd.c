@@ -782,13 +782,22 @@ xinetd_import(int argc, char **argv)
 	FILE *out;
 	int ch, nerr, rc = 0;
 
+	/* getopt would name the command word as the program. */
 	optind = 1;
-	while ((ch = getopt(argc, argv, "o:")) != -1) {
+	opterr = 0;
+	while ((ch = getopt(argc, argv, ":o:")) != -1) {
 		switch (ch) {
 		case 'o':
 			outdir = optarg;
 			break;
+		case ':':
+			fprintf(stderr, "sinetctl: import-xinetd: -%c needs a "
+			    "directory\n", optopt);
+			usage();
+			return 2;
 		default:
+			fprintf(stderr, "sinetctl: import-xinetd: unknown "
+			    "option -%c\n", optopt);
 			usage();
 			return 2;
 		}

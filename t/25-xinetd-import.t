@@ -200,6 +200,13 @@ subtest 'what the importer refuses, and names' => sub {
 	is($rc, 1, 'a missing file: exit 1');
 	($rc, undef, $err) = import_xinetd('a', 'b');
 	is($rc, 2, 'two inputs: usage, 2');
+	($rc, undef, $err) = import_xinetd('-x');
+	is($rc, 2, 'an unknown option: 2');
+	like($err, qr/^sinetctl: import-xinetd: unknown option -x\nusage: sinetctl import-xinetd /,
+	    'named, with the usage');
+	($rc, undef, $err) = import_xinetd('-o');
+	like($err, qr/^sinetctl: import-xinetd: -o needs a directory$/m,
+	    '-o without its directory');
 	Sinetd::write_file("$dir/z.conf", "service finger\n{\n\tsocket_type = stream\n"
 	    . "\twait = no\n\tuser = nobody\n\tserver = /usr/sbin/in.fingerd\n"
 	    . "\tonly_from = localhost .example.com\n}\n");
