@@ -724,6 +724,10 @@ convert(struct xsvc *s, FILE *out)
 	fprintf(out, "%s%s\n\n", disabled ? "#<off># " : "", ltext);
 	free(ltext);
 
+	/*
+	 * A service with no policy lines is recorded too (as ""): where
+	 * another of its name has some, it would get them in sinetd.
+	 */
 	if (plen > 0) {
 		char *full;
 
@@ -732,7 +736,7 @@ convert(struct xsvc *s, FILE *out)
 		free(ptext);
 		policy_add(pname, full, s);
 	} else
-		free(ptext);
+		policy_add(pname, ptext, s);
 }
 
 static int
@@ -782,13 +786,22 @@ xinetd_import(int argc, char **argv)
 	FILE *out;
 	int ch, nerr, rc = 0;
 
+	/* getopt would name the command word as the program. */
 	optind = 1;
-	while ((ch = getopt(argc, argv, "o:")) != -1) {
+	opterr = 0;
+	while ((ch = getopt(argc, argv, ":o:")) != -1) {
 		switch (ch) {
 		case 'o':
 			outdir = optarg;
 			break;
+		case ':':
+			fprintf(stderr, "sinetctl: import-xinetd: -%c needs a "
+			    "directory\n", optopt);
+			usage();
+			return 2;
 		default:
+			fprintf(stderr, "sinetctl: import-xinetd: unknown "
+			    "option -%c\n", optopt);
 			usage();
 			return 2;
 		}
@@ -843,6 +856,8 @@ xinetd_import(int argc, char **argv)
 		for (i = 0; i < npolicies; i++) {
 			char *p = policies[i].text, *nl;
 
+			if (*p == '\0')
+				continue;
 			printf("#\n# policy/%s.policy (written by -o DIR):\n",
 			    policies[i].name);
 			for (; *p != '\0'; p = nl + 1) {
@@ -875,6 +890,8 @@ xinetd_import(int argc, char **argv)
 		}
 		free(path);
 		for (i = 0; rc == 0 && i < npolicies; i++) {
+			if (policies[i].text[0] == '\0')
+				continue;
 			xasprintf(&path, "%s/policy/%s.policy", outdir,
 			    policies[i].name);
 			if (write_new(path, policies[i].text) == -1)

@@ -5,6 +5,7 @@
  * "127.0.0.1:echo", "10007/tcp", a unix path) names.
  */
 #include <sys/socket.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <stdarg.h>
@@ -369,6 +370,25 @@ status_json(struct buf *b, const struct msvc *ms, bool children)
 	buf_printf(b, "}");
 }
 
+static bool
+host_numeric(const char *h)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	char copy[ADDR_STR_MAX];
+	size_t len = strlen(h);
+
+	if (inet_pton(AF_INET, h, &a4) == 1)
+		return true;
+	if (len >= 2 && h[0] == '[' && h[len - 1] == ']' &&
+	    len - 2 < sizeof(copy)) {
+		memcpy(copy, h + 1, len - 2);
+		copy[len - 2] = '\0';
+		h = copy;
+	}
+	return inet_pton(AF_INET6, h, &a6) == 1;
+}
+
 /* Is host (as a selector writes it) where this service listens? */
 static bool
 host_matches(const struct service *s, const char *host)
@@ -382,8 +402,13 @@ host_matches(const struct service *s, const char *host)
 		return true;
 	if (s->host == NULL || !str_copy(list, s->host, sizeof(list)))
 		return false;
+	/*
+	 * A name as written ("localhost") selects every address it gave.
+	 * A numeric item of a list ("127.0.0.1,[::1]:") is one address:
+	 * the line's other sockets are not it.
+	 */
 	for (rest = list; (item = strsep(&rest, ",")) != NULL;)
-		if (strcmp(item, host) == 0)
+		if (strcmp(item, host) == 0 && !host_numeric(item))
 			return true;
 	return false;
 }

@@ -204,6 +204,13 @@ subtest 'what the importer refuses, and names' => sub {
 	is($rc, 1, 'a missing file: exit 1');
 	($rc, undef, $err) = import_xinetd('a', 'b');
 	is($rc, 2, 'two inputs: usage, 2');
+	($rc, undef, $err) = import_xinetd('-x');
+	is($rc, 2, 'an unknown option: 2');
+	like($err, qr/^sinetctl: import-xinetd: unknown option -x\nusage: sinetctl import-xinetd /,
+	    'named, with the usage');
+	($rc, undef, $err) = import_xinetd('-o');
+	like($err, qr/^sinetctl: import-xinetd: -o needs a directory$/m,
+	    '-o without its directory');
 	Sinetd::write_file("$dir/z.conf", "service finger\n{\n\tsocket_type = stream\n"
 	    . "\twait = no\n\tuser = nobody\n\tserver = /usr/sbin/in.fingerd\n"
 	    . "\tonly_from = localhost .example.com\n}\n");
@@ -215,6 +222,18 @@ subtest 'what the importer refuses, and names' => sub {
 	    'a domain is not carried over');
 	like(Sinetd::slurp("$dir/z/policy/finger.policy"), qr/^only-from 127\.0\.0\.1\b/m,
 	    'the address is in the policy');
+
+	# Two services of one name share one policy in sinetd: one without
+	# policy lines would get the other's, so that is said.
+	my $svc = "\tsocket_type = stream\n\twait = no\n\tuser = nobody\n"
+	    . "\tserver = /usr/sbin/in.fingerd\n";
+	Sinetd::write_file("$dir/two.conf", "service finger\n{\n$svc"
+	    . "\tbind = 127.0.0.1\n\tnice = 5\n}\nservice finger\n{\n$svc"
+	    . "\tbind = ::1\n}\n");
+	($rc, $out, $err) = import_xinetd("$dir/two.conf");
+	is($rc, 0, 'two of one name: exit 0');
+	like($err, qr/two\.conf:10: policy: not carried over: \S+two\.conf:1 gave service finger other policy lines/,
+	    'the second would get the first one\'s policy: said');
 };
 
 done_testing();

@@ -43,7 +43,11 @@ ok(length(tcp_talk('127.0.0.1', $p{chargen}, '', max => 1000) // '') > 0,
 is(tcp_talk('127.0.0.1', $p{cat}, "spawned\n", half_close => 1),
     "spawned\n", 'a child server spawned');
 my ($rc, $status) = $d->ctl('-k', 'status');
-is($rc, 0, 'sinetctl status');
+is($rc, 0, 'sinetctl -k status');
+($rc, $status) = $d->ctl('status');
+is($rc, 0, 'sinetctl status: the header and the table');
+($rc, $status) = $d->ctl('status', $p{cat});
+is($rc, 0, 'sinetctl status SERVICE: the long form');
 ($rc) = $d->ctl('-j', 'metrics');
 is($rc, 0, 'sinetctl -j metrics');
 

@@ -51,7 +51,8 @@ is($rc, 0, 'one service disabled');
 tcp_talk('127.0.0.1', $off, "z", timeout => 2);	# refused: counted
 ok(wait_for(5, sub {
 	(undef, $out) = $d->ctl('-k', 'status', $kid);
-	$out =~ /children=1 /;
+	# spawned is counted once the exec is known to have worked.
+	$out =~ /children=1 / && $out =~ / spawned=1 /;
 }), 'the child server runs');
 push @children, $out =~ /^  child pid=(\d+)/m;
 ok(wait_for(5, sub {
@@ -139,6 +140,28 @@ like($out, qr/^reload at=\S+ result="done: /m, '-k: and the reload line');
 close($s);
 kill('TERM', @children) if @children;
 is($d->stop >> 8, 0, 'stopped');
+
+# A line of two addresses is two services: a selector with one of them
+# selects that one, not both (disable and enable select the same way).
+subtest 'one address of a line' => sub {
+	my $p = free_port();
+	my $w = Sinetd->start(
+	    conf => "127.0.0.1,[::1]:$p stream tcp nowait nobody internal echo\n",
+	    args => [ '-o', 'workers=1' ]);
+	my (undef, $out) = $w->ctl('-k', 'status', "127.0.0.1:$p");
+	is(join(' ', $out =~ /^service=\S+ proto=\S+ addr=(\S+)/mg),
+	    "127.0.0.1:$p", '127.0.0.1:PORT selects the IPv4 one');
+	(undef, $out) = $w->ctl('-k', 'status', "[::1]:$p");
+	is(join(' ', $out =~ /^service=\S+ proto=\S+ addr=(\S+)/mg),
+	    "[::1]:$p", '[::1]:PORT the IPv6 one');
+	(undef, $out) = $w->ctl('-k', 'status', $p);
+	is(scalar(() = $out =~ /^service=/mg), 2, 'the port alone both');
+	my ($rc) = $w->ctl('disable', "127.0.0.1:$p");
+	is($rc, 0, 'disable 127.0.0.1:PORT');
+	is(tcp_talk('::1', $p, "v6\n", half_close => 1), "v6\n",
+	    'the IPv6 one still serves');
+	is($w->stop >> 8, 0, 'stopped');
+};
 
 # A service that could not bind: failed in the table, why in the long form.
 subtest 'a failed service' => sub {
