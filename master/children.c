@@ -226,6 +226,16 @@ child_peer(int pidfd, const struct msvc *ms, struct child_rec *r)
 	return ok;
 }
 
+static bool
+worker_dead(const struct worker *w)
+{
+	char state;
+
+	return w->reaped ||
+	    children_proc_stat(w->pid, NULL, NULL, &state) == -1 ||
+	    state == 'Z' || state == 'X';
+}
+
 /*
  * A worker says it spawned pid, handing over (fd, or -1) the connection
  * it gave it. Returns CHILD_RECORDED; CHILD_GONE when the child ended
@@ -277,8 +287,11 @@ children_spawned(struct worker *w, pid_t pid, int fd, struct child_rec *out,
 		close(pidfd);
 		return CHILD_GONE;
 	}
-	/* A worker we reaped has handed its children to us. */
-	if (ppid != w->pid && !(w->reaped && ppid == getpid())) {
+	/*
+	 * A worker that died has handed its children to us: one we reaped,
+	 * or one whose SPAWNED we read after it died, before its SIGCHLD.
+	 */
+	if (ppid != w->pid && !(ppid == getpid() && worker_dead(w))) {
 		close(pidfd);
 		*why = "a spawn of a process that is not its child";
 		return CHILD_LIE;

@@ -104,4 +104,30 @@ subtest "a worker's fatal line arrives though its channel is full" => sub {
 	diag("lines before it: " . ($n // 'none'));
 	is($h->stop >> 8, 0, 'clean stop');
 };
+# The master reads a worker's SPAWNED after the worker died, before its
+# SIGCHLD: the child is then the master's (its subreaper), not the dead
+# worker's, and is no lie, only an orphan to adopt.
+subtest 'a spawn read after its worker died is adopted, not a lie' => sub {
+	my $p = free_port();
+	my $m = Sinetd->start(args => ['-o', 'workers=1', '-l'],
+	    conf => "127.0.0.1:$p stream tcp nowait nobody /bin/cat cat\n");
+	my ($w) = $m->workers;
+	kill('STOP', $m->pid);
+	my $s = Sinetd::tcp_connect('127.0.0.1', $p);
+	my $cat = wait_for(10, sub { (grep { cmdline($_) =~ /^cat/ }
+	    Sinetd::children_of($w))[0] });
+	ok($cat, "the worker spawned its child (pid " . ($cat // '-') . ')');
+	kill('KILL', $w);
+	ok(wait_for(10, sub { (proc_status($w, 'State') // '') =~ /^Z/ }),
+	    'the worker is dead, not yet reaped');
+	kill('CONT', $m->pid);
+	syswrite($s, "still\n");
+	is(Sinetd::read_some($s, 6, 5), "still\n", 'the session goes on');
+	close($s);
+	ok($m->wait_log(qr/child exited service=$p .* adopted=yes/, 10),
+	    'and its end is logged as an adopted child');
+	unlike($m->log_text, qr/broke the protocol|not its child/,
+	    'no lie is seen in it');
+	is($m->stop >> 8, 0, 'clean stop');
+};
 done_testing();
