@@ -129,8 +129,14 @@ EOF
 	    'descriptors of the master and workers back to their count')
 	    or diag(join ' ', $d->resources, "before: $fd0");
 	my ($fd1, $rss1) = $d->resources;
-	cmp_ok($rss1 - $rss0, '<', 1024, "resident memory grew by less than "
-	    . "1 MiB over $conns a kind ($rss0 -> $rss1 KiB)");
+	# ASan keeps what is freed in quarantine: memory given back does not
+	# show there; the descriptors above still do.
+	SKIP: {
+		skip "ASan's quarantine holds freed memory ($rss0 -> $rss1 KiB)", 1
+		    if Sinetd::sanitized();
+		cmp_ok($rss1 - $rss0, '<', 1024, "resident memory grew by less "
+		    . "than 1 MiB over $conns a kind ($rss0 -> $rss1 KiB)");
+	}
 	unlike($d->log_text, qr/error|cannot|broke/i, 'nothing went wrong');
 	is($d->stop >> 8, 0, 'clean stop');
 };
