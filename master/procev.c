@@ -6,8 +6,9 @@
  * us, and by the time its audit record is read its parent has often
  * reaped it, so /proc no longer says whose it was. The events come in
  * order, with the kernel's own monotonic time, so a fork is always known
- * before the exit of what it made. A process that ended is kept a while,
- * with its life's span: an audit record of it may come after its exit.
+ * before the exit of what it made. A process a child server started that
+ * ended is kept a while, with its life's span: an audit record of it may
+ * come after its exit.
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -30,7 +31,7 @@
 #define TRACK_MIN	256
 #define TRACK_MAX	65536		/* entries; the table holds half */
 #define RCVBUF		(4 << 20)
-#define DEAD_KEEP_MS	10000
+#define DEAD_KEEP_MS	3000		/* past violation.c's PENDING_MS */
 
 struct tracked {
 	pid_t		 pid;		/* a process (tgid); 0: free */
@@ -102,6 +103,7 @@ put(const struct tracked *t)
 	used++;
 }
 
+/* To ncap slots, up or down. */
 static void
 grow(size_t ncap)
 {
@@ -117,7 +119,7 @@ grow(size_t ncap)
 	free(old);
 }
 
-/* The ended ones kept long enough. */
+/* The ended ones kept long enough; after a burst, the room it took. */
 static void
 sweep(void)
 {
@@ -130,6 +132,8 @@ sweep(void)
 			remove_at(i);	/* what moved into i is seen next */
 		else
 			i++;
+	while (cap > TRACK_MIN && used < cap / 8)
+		grow(cap / 2);
 }
 
 static void
@@ -200,12 +204,17 @@ exited(const struct proc_event *e)
 	if (e->event_data.exit.process_pid != pid || (t = lookup(pid)) == NULL ||
 	    t->died_ms != 0)
 		return;
+	/* A child server's record stays in children.c a while: not here. */
+	if (t->depth < 2) {
+		remove_at((size_t)(t - table));
+		return;
+	}
 	t->died_ms = e->timestamp_ns / 1000000;
 	if (t->died_ms == 0)
 		t->died_ms = 1;
 	copy = *t;
 	/* The wait status: the signal in the low 7 bits, 0x80 a core. */
-	if (copy.depth < 2 || (code & 0x7f) != SIGSYS ||
+	if ((code & 0x7f) != SIGSYS ||
 	    (ms = services_find(copy.svc)) == NULL)
 		return;
 	violation_descendant(ms, pid, copy.top, copy.born_ms, copy.died_ms);
