@@ -1,14 +1,14 @@
 /*
  * The kernel's seccomp audit records (type 1326): the only place that says
  * which syscall a filter refused, since a killed process's status says
- * only SIGSYS. Read from /dev/kmsg, where they go while no auditd runs,
- * and from the audit netlink multicast group, where they go while one
- * does; a record seen on both is counted once, by its serial number.
- * The netlink group gets every record; /dev/kmsg only those the kernel's
- * printk rate (ten in five seconds, for the whole host) lets through. So
- * once a record has come by netlink, /dev/kmsg is closed: it can only
- * add late copies. It stays where netlink is silent (another network
- * namespace, where the kernel multicasts nothing).
+ * only SIGSYS. Read from the audit netlink multicast group, which gets
+ * every record, auditd running or not, and from /dev/kmsg, which gets
+ * only those the kernel's printk rate lets through (ten in five seconds,
+ * for the whole host) and none while auditd runs; a record seen on both
+ * is taken once, by its serial number. Once a record has come by
+ * netlink, /dev/kmsg is closed: it can only add late copies. It stays
+ * where netlink is silent (in another network namespace the kernel
+ * multicasts nothing).
  */
 #include <sys/socket.h>
 #include <linux/audit.h>

@@ -95,7 +95,7 @@ pidtab_remove_at(struct pidtab *t, size_t i)
 	}
 }
 
-/* ncap: a power of two, above what the table holds. */
+/* To ncap slots, up or down: a power of two, above what it holds. */
 void
 pidtab_grow(struct pidtab *t, size_t ncap)
 {

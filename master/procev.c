@@ -6,8 +6,9 @@
  * us, and by the time its audit record is read its parent has often
  * reaped it, so /proc no longer says whose it was. The events come in
  * order, with the kernel's own monotonic time, so a fork is always known
- * before the exit of what it made. A process that ended is kept a while,
- * with its life's span: an audit record of it may come after its exit.
+ * before the exit of what it made. A process a child server started that
+ * ended is kept a while, with its life's span: an audit record of it may
+ * come after its exit.
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -31,7 +32,7 @@
 #define TRACK_MIN	256
 #define TRACK_MAX	65536		/* entries; the table holds half */
 #define RCVBUF		(4 << 20)
-#define DEAD_KEEP_MS	10000
+#define DEAD_KEEP_MS	3000		/* past violation.c's PENDING_MS */
 
 struct tracked {
 	pid_t		 pid;		/* a process (tgid); 0: free */
@@ -47,7 +48,7 @@ static int fd = -1;
 static bool full_said;
 static uint64_t lost;
 
-/* The ended ones kept long enough. */
+/* The ended ones kept long enough; after a burst, the room it took. */
 static void
 sweep(void)
 {
@@ -63,6 +64,8 @@ sweep(void)
 		else
 			i++;
 	}
+	while (table.cap > TRACK_MIN && table.used < table.cap / 8)
+		pidtab_grow(&table, table.cap / 2);
 }
 
 static void
@@ -130,15 +133,20 @@ exited(const struct proc_event *e)
 	struct tracked *t, copy;
 	struct msvc *ms;
 
-	if (e->event_data.exit.process_pid != pid || (t = pidtab_get(&table, pid)) == NULL ||
-	    t->died_ms != 0)
+	if (e->event_data.exit.process_pid != pid ||
+	    (t = pidtab_get(&table, pid)) == NULL || t->died_ms != 0)
 		return;
+	/* A child server's record stays in children.c a while: not here. */
+	if (t->depth < 2) {
+		pidtab_remove_at(&table, pidtab_index(&table, t));
+		return;
+	}
 	t->died_ms = e->timestamp_ns / 1000000;
 	if (t->died_ms == 0)
 		t->died_ms = 1;
 	copy = *t;
 	/* The wait status: the signal in the low 7 bits, 0x80 a core. */
-	if (copy.depth < 2 || (code & 0x7f) != SIGSYS ||
+	if ((code & 0x7f) != SIGSYS ||
 	    (ms = services_find(copy.svc)) == NULL)
 		return;
 	violation_descendant(ms, pid, copy.top, copy.born_ms, copy.died_ms);

@@ -140,11 +140,14 @@ owner(pid_t pid, uint64_t at, int *how)
 		*how = pid == top ? 2 : 3;
 		return ms;
 	}
-	if (at != 0 && (children_proc_stat(pid, NULL, &start, NULL) == -1 ||
-	    ticks_ms(start) > at + BEFORE_MS))
+	/* A process younger than the moment is not the one that was. */
+	if (at != 0 && children_proc_stat(pid, NULL, &start, NULL) == 0 &&
+	    ticks_ms(start) > at + BEFORE_MS)
 		return NULL;
 	for (depth = 0; depth < ANCESTORS_MAX && pid > 1; depth++) {
 		if ((c = children_find(pid)) != NULL &&
+		    (depth > 0 || at == 0 || c->start == 0 ||
+		    ticks_ms(c->start) <= at + BEFORE_MS) &&
 		    (ms = services_find(c->svc)) != NULL) {
 			*how = depth == 0 ? 2 : 3;
 			return ms;

@@ -1,11 +1,12 @@
 # Violations are exact: a child server (t/helper/probe.c) makes glibc's
 # clone3 attempts, a call its policy refuses, then one it kills, directly
-# and in a process of its own (as login under in.telnetd). The log names
-# the killed call and no other, each kill counts once, the clone3
-# fallback is no event, a pid that another killed process had before is
-# never given that process's record, and where the record is lost the
-# line says unknown. `action errno ENOSYS' applies. All of it twice: on a
-# quiet machine, and beside two busy loops.
+# and in a process of its own (as login under in.telnetd), and once its
+# worker has died. The log names the killed call and no other, each kill
+# counts once (status and metrics), the clone3 fallback is no event, a
+# pid that another killed process had before is never given that
+# process's record, and where the record is lost the line says unknown.
+# `action errno ENOSYS' applies. All of it twice: on a quiet machine,
+# and beside two busy loops.
 use strict;
 use warnings;
 use FindBin;
@@ -30,8 +31,8 @@ my $dir = tempdir(CLEANUP => 1);
 chmod(0755, $dir);
 mkdir("$dir/policy");
 write_file("$dir/policy/default.policy", default_policy());
-my %p = map { $_ => free_port() } qw(direct sub enosys eperm);
-for my $k (qw(direct sub)) {
+my %p = map { $_ => free_port() } qw(direct sub enosys eperm orphan);
+for my $k (qw(direct sub orphan)) {
 	write_file("$dir/policy/$p{$k}.policy",
 	    "deny \@keyring\nrefuse EPERM uname\naction kill\n");
 }
@@ -45,6 +46,7 @@ my $conf = <<"EOF";
 127.0.0.1:$p{sub} stream tcp nowait nobody $probe probe sub clone3=3 thread refuse kill
 127.0.0.1:$p{enosys} stream tcp nowait nobody $probe probe clone3=2 thread kill
 127.0.0.1:$p{eperm} stream tcp nowait nobody $probe probe refuse kill
+127.0.0.1:$p{orphan} stream tcp nowait nobody $probe probe orphan kill
 EOF
 
 # The load: two busy loops beside, killed by pid whatever happens.
@@ -158,6 +160,32 @@ for my $loaded (0, 1) {
 		sleep(0.5);
 		is(violations($d, $p{direct}) + violations($d, $p{sub}), 4,
 		    'and no kill is counted twice, later');
+		my (undef, $m) = $d->ctl('metrics');
+		like($m, qr/^sinetd_violations_total\{service="$p{sub}",[^}]*\} 2$/m,
+		    'the metrics say 2 as well');
+	};
+
+	subtest "$how: a child server whose worker died" => sub {
+		my $s = tcp_connect('127.0.0.1', $p{orphan}) or die;
+		my $said = read_some($s, 15, 10);
+		is($said, "orphan=waiting\n", 'the child server runs');
+		# Once the master has its record (the worker's report of the
+		# spawn), which is what makes an adopted child the service's.
+		ok(wait_for(10, sub {
+			(status_of($d, $p{orphan})->{children} // 0) == 1 }),
+		    'and the master knows it');
+		my $w = $d->worker_for($p{orphan});
+		kill('KILL', $w) if $w;
+		my $out = read_some($s, 1000, 25);
+		close($s);
+		like($out, qr/^orphan=adopted\nkeyctl=calling\n$/,
+		    'its worker died, the master adopted it, and it died at '
+		    . 'keyctl');
+		ok(wait_for(10, sub { kills($d, $p{orphan}) >= 1 }),
+		    'a line for it') or diag($d->log_text);
+		is(join(' ', map { $_->[1] } kills($d, $p{orphan})), 'keyctl',
+		    'naming keyctl');
+		is(violations($d, $p{orphan}), 1, 'counted once');
 	};
 
 	subtest "$how: action errno ENOSYS and EPERM apply" => sub {

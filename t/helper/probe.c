@@ -11,6 +11,8 @@
  *             a seccomp kill of a process that is no sinetd's
  *   sub       the steps after it in a child of its own, waited for: a
  *             process a child server started, as login under in.telnetd
+ *   orphan    wait (up to 20 s) until its parent, the worker, is gone and
+ *             the master, the subreaper, has it
  */
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -147,6 +149,14 @@ step(const char *what)
 		say("keyctl=alive %s\n", strerror(errno));
 	} else if (strcmp(what, "foreign") == 0)
 		foreign();
+	else if (strcmp(what, "orphan") == 0) {
+		pid_t parent = getppid();
+
+		say("orphan=waiting\n");
+		for (i = 0; i < 2000 && getppid() == parent; i++)
+			usleep(10000);
+		say("orphan=%s\n", getppid() != parent ? "adopted" : "not");
+	}
 	else
 		say("unknown=%s\n", what);
 }
