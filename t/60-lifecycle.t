@@ -63,43 +63,41 @@ subtest 'a worker that dies is restarted' => sub {
 	is($d->stop >> 8, 0, 'clean stop');
 };
 
-subtest 'back-off: a worker that keeps dying waits longer each time' => sub {
+# A daemon whose one echo worker restarts after 300 ms at the second
+# quick death; kill_worker kills its worker once and returns the
+# restart_in= it logged, with its unit (a bare 0 would read as "not yet").
+sub backoff_daemon {
 	my $e = free_port();
-	my $d = Sinetd->start(args => ['-o', 'workers=1', '-o', 'restart-delay=300ms'],
-	    conf => "127.0.0.1:$e stream tcp nowait nobody internal echo\n");
-	my @delays;
-	for my $round (1 .. 3) {
-		my ($w) = wait_for(5, sub { my @w = $d->workers; @w ? $w[0] : 0 });
-		kill('KILL', $w);
-		# (captured with its unit: a bare 0 would read as "not yet")
-		my $delay = $d->wait_log(qr/worker died .* pid=$w signal=KILL restart_in=(\d+ms)/);
-		push @delays, $delay // -1;
-		if ($round == 3) {
-			# Meanwhile the socket stays open: a client queues.
-			my $s = Sinetd::tcp_connect('127.0.0.1', $e);
-			ok($s, 'a client connects while no worker runs');
-			syswrite($s, "queued\n") if $s;
-			is($s ? Sinetd::read_some($s, 7, 5) : '', "queued\n",
-			    'and is served by the restarted worker');
-		}
-	}
+	return (Sinetd->start(args => ['-o', 'workers=1', '-o',
+	    'restart-delay=300ms'],
+	    conf => "127.0.0.1:$e stream tcp nowait nobody internal echo\n"), $e);
+}
+sub kill_worker {
+	my ($d) = @_;
+	my ($w) = wait_for(5, sub { my @w = $d->workers; @w ? $w[0] : 0 });
+	kill('KILL', $w);
+	return $d->wait_log(qr/worker died .* pid=$w signal=KILL restart_in=(\d+ms)/)
+	    // -1;
+}
+
+subtest 'back-off: a worker that keeps dying waits longer each time' => sub {
+	my ($d, $e) = backoff_daemon();
+	my @delays = map { kill_worker($d) } 1 .. 3;
+	# Meanwhile the socket stays open: a client queues.
+	my $s = Sinetd::tcp_connect('127.0.0.1', $e);
+	ok($s, 'a client connects while no worker runs');
+	syswrite($s, "queued\n") if $s;
+	is($s ? Sinetd::read_some($s, 7, 5) : '', "queued\n",
+	    'and is served by the restarted worker');
 	is("@delays", '0ms 300ms 600ms', "at once, then the delay doubles: @delays");
 	is($d->stop >> 8, 0, 'clean stop');
 };
 
 subtest 'back-off after a healthy life: the second quick death waits' => sub {
-	my $e = free_port();
-	my $d = Sinetd->start(args => ['-o', 'workers=1', '-o', 'restart-delay=300ms'],
-	    conf => "127.0.0.1:$e stream tcp nowait nobody internal echo\n");
+	my ($d) = backoff_daemon();
 	# A worker is healthy once it has lived 10 s (sinetd(8)).
 	sleep(10.5);
-	my @delays;
-	for my $round (1 .. 3) {
-		my ($w) = wait_for(5, sub { my @w = $d->workers; @w ? $w[0] : 0 });
-		kill('KILL', $w);
-		my $delay = $d->wait_log(qr/worker died .* pid=$w signal=KILL restart_in=(\d+ms)/);
-		push @delays, $delay // -1;
-	}
+	my @delays = map { kill_worker($d) } 1 .. 3;
 	is("@delays", '0ms 300ms 600ms',
 	    "the death after a long life at once, the next quick one waits: @delays");
 	is($d->stop >> 8, 0, 'clean stop');
