@@ -562,9 +562,16 @@ lookup(struct parser *p, const char *name, const struct addrinfo *hints,
 {
 	unsigned left = RESOLVE_BUDGET_MS - p->conf->resolve_spent_ms;
 	unsigned bound = left < RESOLVE_MS ? left : RESOLVE_MS;
+	struct addrinfo numeric = *hints;
 	uint64_t t0, spent;
 	int err;
 
+	/* An address, not a name: no lookup, nothing spent. */
+	*cut_short = false;
+	numeric.ai_flags |= AI_NUMERICHOST;
+	if ((err = getaddrinfo(name, NULL, &numeric, res)) == 0 ||
+	    (hints->ai_flags & AI_NUMERICHOST))
+		return err;
 	*cut_short = bound < RESOLVE_MS;
 	if (bound == 0)
 		return RESOLVE_SPENT;
