@@ -257,11 +257,14 @@ SKIP: {
 	chmod(0755, "$tmp/prog");
 	mkdir("$pf/jail");
 	my ($t1, $t2) = map { free_port() } 1 .. 2;
+	# Its own private-tmp yes: under a checkout in /tmp the tests'
+	# default.policy shares the host's /tmp (t/lib/Sinetd.pm).
+	write_file("$pol/$t1.policy", "include default.policy\nprivate-tmp yes\n");
 	write_file("$pol/$t2.policy", "include default.policy\nchroot $pf/jail\n");
 	write_file("$pf/root.conf", "127.0.0.1:$t1 stream tcp nowait nobody $tmp/prog prog\n"
 	    . "127.0.0.1:$t2 stream tcp nowait nobody /bin/true true\n");
 	($rc, $out, $err) = run_check('-n', '-P', $pol, "$pf/root.conf");
-	like($err, qr{^\Q$pf\E/root\.conf:1: server: \Q$tmp\E/prog \(the server program\) is under a /tmp that private-tmp of \Q$pol\E/default\.policy hides from the server$}m,
+	like($err, qr{^\Q$pf\E/root\.conf:1: server: \Q$tmp\E/prog \(the server program\) is under a /tmp that private-tmp of \Q$pol\E/$t1\.policy hides from the server$}m,
 	    'a program in /tmp that private-tmp hides');
 	like($err, qr{^\Q$pf\E/root\.conf:2: server: /bin/true \(the server program\): No such file or directory inside the chroot \Q$pf\E/jail$}m,
 	    'a program missing inside the policy\'s chroot');
