@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The floor for internal echo: one process, one epoll, no privilege drop,
  * no limits, no logging. Each connection's bytes go straight back; a

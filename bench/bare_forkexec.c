@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The floor for spawning: one process, accept, fork, exec the server with
  * the connection on 0, 1 and 2, reap. No limits, no logging, no privilege

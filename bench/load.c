@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The load generator: a closed loop of N concurrent clients on one epoll,
  * against loopback only, bounded in time and in count. Each client runs

@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: ISC
 # The benchmark: sinetd against the reference super-servers, in one run,
 # interleaved (A B C, A B C, ...) so that the machine's drift cancels, each
 # cell the median of the repetitions, and the ratios sinetd/reference.

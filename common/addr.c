@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Socket address formatting and the checks both master and workers need. */
 #include <sys/socket.h>
 #include <sys/un.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Socket address formatting and the checks both master and workers need. */
 #ifndef SINETD_ADDR_H
 #define SINETD_ADDR_H

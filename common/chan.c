@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Sending and receiving one typed record over a SOCK_SEQPACKET channel. */
 #include <sys/socket.h>
 #include <sys/uio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Sending and receiving one typed record over a SOCK_SEQPACKET channel. */
 #ifndef SINETD_CHAN_H
 #define SINETD_CHAN_H

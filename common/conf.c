@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The inetd.conf parser: classic OpenBSD, FreeBSD and Debian syntax. */
 #include <sys/types.h>
 #include <sys/socket.h>

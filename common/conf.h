@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The inetd.conf parser: classic OpenBSD, FreeBSD and Debian syntax. */
 #ifndef SINETD_CONF_H
 #define SINETD_CONF_H

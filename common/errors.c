@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A list of error lines ("file:line: field: reason") a parser collects. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging for every process: stderr under -d, syslog otherwise, and in a
  * worker a sink that forwards each line to the master over the channel.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The messages between the master and its workers: one enum of types, one
  * fixed-layout payload per type, one record per SOCK_SEQPACKET message.

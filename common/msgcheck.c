@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What a receiver checks in a channel message before it trusts a field:
  * pure functions, shared by the master and the worker, and the same ones

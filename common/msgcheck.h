@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The checks a channel message passes before its fields are used. */
 #ifndef SINETD_MSGCHECK_H
 #define SINETD_MSGCHECK_H

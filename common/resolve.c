@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Host names resolved with a bound: a resolver that does not answer would
  * otherwise hold the master's loop (start-up, every reload, status and

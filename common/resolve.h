@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Host names resolved with a bound on the time it takes. */
 #ifndef SINETD_RESOLVE_H
 #define SINETD_RESOLVE_H

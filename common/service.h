@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The service model: one listening socket's worth of an inetd.conf line,
  * after its address list and host names have been expanded.

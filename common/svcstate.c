@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The state of one service that outlives its workers, in a sealed memfd
  * the master owns and each worker of the service maps.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The state of one service that outlives its workers: the spawn-rate window
  * and suspension, the running children, each source's recent connections,

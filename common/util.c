@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Small helpers every process uses: strict number parsing, clocks, memory. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Small helpers every process uses: strict number parsing, clocks, memory. */
 #ifndef SINETD_UTIL_H
 #define SINETD_UTIL_H

@@ -1,13 +1,8 @@
-/* The version sinetd and sinetctl report: a release build sets it. */
+/* SPDX-License-Identifier: ISC */
+/* The version sinetd and sinetctl report: the one place it is said. */
 #ifndef SINETD_VERSION_H
 #define SINETD_VERSION_H
 
-/*
- * `make VERSION=1.2` passes -DSINETD_VERSION="1.2"; a build from a working
- * tree without one says so rather than guess from git.
- */
-#ifndef SINETD_VERSION
-#define SINETD_VERSION	"unreleased"
-#endif
+#define SINETD_VERSION	"0.9.0"
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sinetctl: asks a running sinetd over its control socket and prints the
  * answer. The protocol is one request line, "sinetctl/1 text|json|human
@@ -21,6 +22,7 @@
 
 #include "util.h"
 #include "xinetd.h"
+#include "version.h"
 
 #define CTL_VERSION		"sinetctl/1"
 #define CTL_REQUEST_MAX		1024
@@ -50,7 +52,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: sinetctl [-hjk] [-S socket] command [SERVICE]\n"
+	    "usage: sinetctl [-hjkV] [-S socket] command [SERVICE]\n"
 	    "  -j  JSON    -k  status as key=value lines    -h  this help\n"
 	    "commands:\n"
 	    "  status [SERVICE]   the daemon and a table of its services, or\n"
@@ -217,10 +219,13 @@ main(int argc, char *argv[])
 			return xinetd_import(argc - (int)i, argv + i);
 		break;
 	}
-	while ((ch = getopt(argc, argv, "hjkS:")) != -1) {
+	while ((ch = getopt(argc, argv, "hjkS:V")) != -1) {
 		switch (ch) {
 		case 'h':
 			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("sinetctl %s\n", SINETD_VERSION);
 			return EXIT_OK;
 		case 'j':
 			json = true;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Reads an xinetd configuration: service and defaults sections, their
  * attributes with =, += and -=, include and includedir, into the model

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * An xinetd configuration as xinetd.conf(5) writes it, read into services
  * and the defaults section (xconf.c), for import-xinetd (xinetd.c) to map;

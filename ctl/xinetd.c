@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sinetctl import-xinetd: reads an xinetd configuration (xinetd.conf with
  * its defaults, include and includedir, or a directory such as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sinetctl import-xinetd: xinetd's configuration as inetd.conf and policies. */
 #ifndef SINETCTL_XINETD_H
 #define SINETCTL_XINETD_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # bash completion for sinetctl(8): its options and commands, and for the
 # commands that take a SERVICE, the services the running daemon reports
 # (asked over the same -S socket the command line names). Installed by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The kernel's seccomp audit records (type 1326): the only place that says
  * which syscall a filter refused, since a killed process's status says

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A cgroup per pool, so a fork or memory bomb in one service meets a bound
  * the kernel keeps for root too (RLIMIT_NPROC is none: it is never enforced

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sinetd -n, the pre-flight: what start-up would refuse or meet, said
  * before it, one line a problem, file:line first. The configuration,

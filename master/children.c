@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The master's own record of the child servers its workers spawned: whose
  * worker, which service, and the peer the master read itself from the

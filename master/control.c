@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control socket sinetctl talks to: a unix stream socket, mode 0600,
  * for root and the daemon's own uid only (SO_PEERCRED), and never for a

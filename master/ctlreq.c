@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One control request, "sinetctl/1 text|json|human COMMAND [ARGUMENT]\n",
  * from the bytes a client sent so far. "text" is the key=value form that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The control socket's request line, decoded apart from any state. */
 #ifndef SINETD_CTLREQ_H
 #define SINETD_CTLREQ_H

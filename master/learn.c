@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Learning mode (action log): the policy's filter hands every call it does
  * not allow to us, through the seccomp notification descriptor its worker

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Binding the listening sockets: the master's only contact with the network. */
 #include <sys/socket.h>
 #include <sys/stat.h>

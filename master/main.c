@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sinetd's entry point: the command line, then the master or a worker role. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,12 +8,13 @@
 #include "master.h"
 #include "util.h"
 #include "worker.h"
+#include "version.h"
 
 static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: sinetd [-dEilnW] [-o option=value] [-p pidfile] "
+	    "usage: sinetd [-dEilnVW] [-o option=value] [-p pidfile] "
 	    "[-P policydir]\n"
 	    "              [-q backlog] [-R rate] [-S ctlsocket] [-u user] "
 	    "[-v service]\n"
@@ -97,8 +99,11 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[1], "-X") == 0)
 		return worker_main();
 
-	while ((ch = getopt(argc, argv, "dEilno:p:P:q:R:S:u:v:W")) != -1) {
+	while ((ch = getopt(argc, argv, "dEilno:p:P:q:R:S:u:v:VW")) != -1) {
 		switch (ch) {
+		case 'V':
+			printf("sinetd %s\n", SINETD_VERSION);
+			return 0;
 		case 'd':
 			/* -dd adds the debug lines. */
 			opts.verbose = opts.log_stderr;

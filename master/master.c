@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The privileged master: reads the configuration, binds every socket,
  * starts and supervises the worker pools, and handles signals in its loop.
@@ -24,6 +25,7 @@
 #include "master.h"
 #include "policy.h"
 #include "util.h"
+#include "version.h"
 
 struct options opts = {
 	.conf_path = "/etc/inetd.conf",
@@ -517,6 +519,9 @@ master_main(void)
 		return check_main(&conf, user_ok);
 	log_init(opts.log_stderr ? LOG_TARGET_STDERR : LOG_TARGET_SYSLOG,
 	    opts.verbose, !opts.foreground);
+	/* (no pid: a daemon forks after this; the log line carries its own) */
+	log_info("sinetd %s starting config=%s", SINETD_VERSION,
+	    opts.conf_path);
 	if (!user_ok)
 		fatalx("-u: unknown user \"%s\" for the internal services",
 		    opts.internal_user);

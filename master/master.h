@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The privileged master: what its files share. */
 #ifndef SINETD_MASTER_H
 #define SINETD_MASTER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What a worker may say to the master (OpenSSH's monitor): one table of
  * each message a worker sends, the phase it may come in and how often, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The sd_notify protocol, spoken directly (no libsystemd): READY=1 when
  * serving, RELOADING=1 and READY=1 around a reload, STOPPING=1; STATUS=

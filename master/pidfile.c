@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The pidfile, locked for as long as sinetd runs, so that two cannot. */
 #include <sys/file.h>
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A table of the master's own records, keyed by pid: open addressing
  * with backward-shift deletion (no tombstones, lookups stay short), a

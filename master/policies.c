@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The policies the master hands its workers: one per service, read once
  * and shared by every service that resolves to the same file. A reload

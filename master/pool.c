@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Worker pools: starting each worker by re-executing our own binary, telling
  * it what to serve, hearing its reports, and restarting it when it dies.

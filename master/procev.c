@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The kernel's process events (the proc connector): the family tree of
  * every pool, kept as it grows, so that a process a child server started
@@ -136,14 +137,16 @@ exited(const struct proc_event *e)
 	if (e->event_data.exit.process_pid != pid ||
 	    (t = pidtab_get(&table, pid)) == NULL || t->died_ms != 0)
 		return;
-	/* A child server's record stays in children.c a while: not here. */
-	if (t->depth < 2) {
-		pidtab_remove_at(&table, pidtab_index(&table, t));
-		return;
-	}
 	t->died_ms = e->timestamp_ns / 1000000;
 	if (t->died_ms == 0)
 		t->died_ms = 1;
+	/*
+	 * A child server's death is reported by its worker, or by our reap
+	 * of it; its entry stays a while all the same, for the exact birth
+	 * that report wants (violation.c's child_born).
+	 */
+	if (t->depth < 2)
+		return;
 	copy = *t;
 	/* The wait status: the signal in the low 7 bits, 0x80 a core. */
 	if ((code & 0x7f) != SIGSYS ||

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Reload: the new configuration, /etc/services and every policy are read
  * beside the running ones; any error and nothing changes. Otherwise each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What sinetctl is told: the services' status (key=value or JSON; the
  * operator's form is status.c, from the accessors here), their counters in

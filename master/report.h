@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What report.c reads out of a running service for every form of status:
  * the state, the counters' table, the sessions, each clamped or checked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The services the master runs now, and the pools it is retiring (after a
  * reload, or a stop): each retired pool drains, and what is left of it at

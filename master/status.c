@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The status an operator reads: a header about the daemon, then one row a
  * service, as AIX's lssrc -ls lists an inetd's sub-servers; or, for

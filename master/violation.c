@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Policy violations made visible: a process killed by its filter is logged
  * with its service, pid, peer and the syscall's name, and counted once.
@@ -41,8 +42,12 @@
 /*
  * A record's stamp is the kernel's coarse clock, up to a tick behind the
  * call, and /proc's start time is cut to a tick: the slack either side.
+ * A birth from the kernel's fork event is exact, and wants only the
+ * record's tick (HZ 100 at the coarsest), so a pid used again soon after
+ * is not given its former holder's record.
  */
 #define BEFORE_MS	25
+#define BEFORE_EXACT_MS	10
 #define AFTER_MS	5
 
 /* A kill record no death has taken yet. pid 0: a free slot. */
@@ -59,6 +64,7 @@ struct pending {
 	char			 peer[ADDR_STR_MAX];
 	uint64_t		 born;		/* its life, CLOCK_MONOTONIC ms; */
 	uint64_t		 died;		/* born 0: not known */
+	uint64_t		 before;	/* the slack before born */
 	uint64_t		 due;
 };
 
@@ -207,15 +213,17 @@ pending_free(struct pending *p)
 
 /* Whether r can be the record of the process pid that lived born..died. */
 static bool
-fits(const struct audit_record *r, pid_t pid, uint64_t born, uint64_t died)
+fits(const struct audit_record *r, pid_t pid, uint64_t born, uint64_t before,
+    uint64_t died)
 {
 	return r->pid == pid && r->at_ms <= died + AFTER_MS &&
-	    (born == 0 || r->at_ms + BEFORE_MS >= born);
+	    (born == 0 || r->at_ms + before >= born);
 }
 
 /* The newest record of that process, taken: no other death can have it. */
 static bool
-recent_take(pid_t pid, uint64_t born, uint64_t died, struct audit_record *out)
+recent_take(pid_t pid, uint64_t born, uint64_t before, uint64_t died,
+    struct audit_record *out)
 {
 	uint64_t now = now_ms();
 	size_t i, best = RECENT_MAX;
@@ -223,7 +231,7 @@ recent_take(pid_t pid, uint64_t born, uint64_t died, struct audit_record *out)
 	for (i = 0; i < RECENT_MAX; i++) {
 		if (recent[i].r.pid == 0 ||
 		    now - recent[i].r.at_ms > RECENT_KEEP_MS ||
-		    !fits(&recent[i].r, pid, born, died))
+		    !fits(&recent[i].r, pid, born, before, died))
 			continue;
 		if (best == RECENT_MAX ||
 		    recent[i].r.at_ms > recent[best].r.at_ms)
@@ -330,7 +338,7 @@ violation_record(const struct audit_record *r)
 		return;
 	for (i = 0; i < PENDING_MAX; i++)
 		if (pending[i].fields != NULL && fits(r, pending[i].pid,
-		    pending[i].born, pending[i].died)) {
+		    pending[i].born, pending[i].before, pending[i].died)) {
 			log_violation(pending[i].fields, pending[i].policy,
 			    r->pid, pending[i].worker, pending[i].peer, r);
 			pending_free(&pending[i]);
@@ -349,7 +357,7 @@ violation_record(const struct audit_record *r)
 	if (have_procev || (ms = owner(r->pid, 0, &how)) == NULL || how != 3 ||
 	    children_proc_stat(r->pid, NULL, &start, NULL) == -1 ||
 	    ticks_ms(start) > r->at_ms + BEFORE_MS ||
-	    !recent_take(r->pid, 0, r->at_ms, &mine))
+	    !recent_take(r->pid, 0, 0, r->at_ms, &mine))
 		return;
 	count(ms);
 	log_violation(ms->svc->fields, ms->policy->name, r->pid, false, "",
@@ -359,14 +367,14 @@ violation_record(const struct audit_record *r)
 /* A death: counted now, logged once its record is here or overdue. */
 static void
 report(struct msvc *ms, pid_t pid, bool worker, const char *peer,
-    uint64_t born, uint64_t died)
+    uint64_t born, uint64_t before, uint64_t died)
 {
 	struct audit_record r;
 	size_t i;
 
 	count(ms);
 	audit_poll();
-	if (recent_take(pid, born, died, &r)) {
+	if (recent_take(pid, born, before, died, &r)) {
 		log_violation(ms->svc->fields, ms->policy->name, pid, worker,
 		    peer, &r);
 		return;
@@ -384,6 +392,7 @@ report(struct msvc *ms, pid_t pid, bool worker, const char *peer,
 			pending[i].worker = worker;
 			str_copy(pending[i].peer, peer, sizeof(pending[i].peer));
 			pending[i].born = born;
+			pending[i].before = before;
 			pending[i].died = died;
 			pending[i].due = now_ms() + PENDING_MS;
 			return;
@@ -392,14 +401,19 @@ report(struct msvc *ms, pid_t pid, bool worker, const char *peer,
 	    NULL);
 }
 
-/* When a child server began: the kernel's event, /proc's, or floor. */
+/*
+ * When a child server began: the kernel's event (exact), /proc's, or
+ * floor; *before, the slack that one wants.
+ */
 static uint64_t
-child_born(const struct child_rec *r, uint64_t floor)
+child_born(const struct child_rec *r, uint64_t floor, uint64_t *before)
 {
 	uint64_t born;
 
+	*before = BEFORE_EXACT_MS;
 	if (procev_find(r->pid, 0, 0, NULL, NULL, &born))
 		return born;
+	*before = BEFORE_MS;
 	if (r->start != 0)
 		return ticks_ms(r->start);
 	return floor;
@@ -428,13 +442,15 @@ violation_child(struct msvc *ms, const struct child_rec *r, bool logged,
     uint64_t floor)
 {
 	char addr[ADDR_STR_MAX];
+	uint64_t born, before;
 
 	if (!logged) {
 		count(ms);
 		return;
 	}
 	addr_packed_str(r->family, r->addr, r->port, addr, sizeof(addr));
-	report(ms, r->pid, false, addr, child_born(r, floor), now_ms());
+	born = child_born(r, floor, &before);
+	report(ms, r->pid, false, addr, born, before, now_ms());
 }
 
 /* A child server whose worker died, reaped by us: died by SIGSYS. */
@@ -442,16 +458,18 @@ void
 violation_adopted(struct msvc *ms, const struct child_rec *r)
 {
 	char addr[ADDR_STR_MAX];
+	uint64_t born, before;
 
 	addr_packed_str(r->family, r->addr, r->port, addr, sizeof(addr));
-	report(ms, r->pid, false, addr, child_born(r, 0), now_ms());
+	born = child_born(r, 0, &before);
+	report(ms, r->pid, false, addr, born, before, now_ms());
 }
 
 /* We reaped a worker that died by SIGSYS; it began at started_at. */
 void
 violation_worker(struct msvc *ms, pid_t pid, uint64_t started_at)
 {
-	report(ms, pid, true, "", started_at, now_ms());
+	report(ms, pid, true, "", started_at, BEFORE_MS, now_ms());
 }
 
 /*
@@ -469,7 +487,7 @@ violation_descendant(struct msvc *ms, pid_t pid, pid_t top, uint64_t born,
 	if (c != NULL && c->svc == ms->id)
 		addr_packed_str(c->family, c->addr, c->port, addr,
 		    sizeof(addr));
-	report(ms, pid, false, addr, born, died);
+	report(ms, pid, false, addr, born, BEFORE_EXACT_MS, died);
 }
 
 /* Reports whose audit record never came; returns the next deadline. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Refresh on edit: inotify on the directories of every file the
  * configuration was read from (inetd.conf, the policies and what they

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The policies that need no file: the baseline a service without one gets
  * (the text of policy/default.policy, built in, so the two cannot drift)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Capabilities: a worker keeps exactly those its policy names, in the
  * effective, permitted and inheritable sets, and loses every other one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Which policy a service gets, decided here and nowhere else (the
  * master's cache keys on it, sinetd -n shows it). An external service's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The two filters a worker loads, built the one way both its lock-down
  * and sinetd -n use, so that the check refuses exactly what start-up

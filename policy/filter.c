@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The seccomp filters, built with libseccomp once per worker before it
  * drops anything, exported as BPF, and loaded last with the raw syscall:

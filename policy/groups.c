@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The syscall groups a policy may name, in one alphabetical table, each
  * with a line saying what it is for. Names are resolved by libseccomp, so

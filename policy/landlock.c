@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Landlock: a service sees only the paths its policy names (fs-read,
  * fs-write, fs-exec) and binds or connects only the TCP ports it names.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A pool's own view of the filesystem: a mount namespace its worker makes
  * while it is still root, before it drops anything, so every child server

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The policy-file parser: one directive a line, "#" starts a comment,
  * "include" read as if its lines stood in its place (nested up to

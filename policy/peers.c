@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * only-from and no-access, applied: whether a peer may reach a service,
  * checked before anything is answered or started.

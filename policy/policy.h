@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The sandbox of a service: what its policy file says, parsed into one
  * fixed-layout record (no pointers), so the master can send it to a worker

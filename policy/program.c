@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What a service's line executes: its program, on a tcpd line the one
  * tcpd runs, and the interpreter each needs (a script's #! line, an ELF

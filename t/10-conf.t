@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The inetd.conf parser, table-driven (t/unit/test_conf.c).
 use strict;
 use warnings;

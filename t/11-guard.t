@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The UDP loop and reflection guard, every source class (t/unit/test_guard.c).
 use strict;
 use warnings;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The policy language, the syscall groups (one child each) and the
 # built-in policies and guard (t/unit/test_policy.c).
 use strict;

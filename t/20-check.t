@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # sinetd -n: checks the configuration, prints every error as
 # file:line: field: reason, binds nothing.
 use strict;
@@ -59,7 +60,7 @@ like($err, qr/-u: unknown user "nosuchuser"/, 'and says so');
 
 ($rc, $out, $err) = run_check('-Z');
 is($rc, 2, 'an unknown option exits 2');
-like($err, qr/^usage: sinetd \[-dEilnW\]/m, 'with the usage');
+like($err, qr/^usage: sinetd \[-dEilnVW\]/m, 'with the usage');
 
 ($rc, $out, $err) = run_check('-n', '-o', 'idle-timeout=forever',
     "$dir/good.conf");

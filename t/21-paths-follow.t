@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Paths follow the program: a policy that confines the files still runs
 # the server its line names, wherever it is installed (and tcpd, and the
 # program tcpd runs, and a script's interpreter), and the policy file

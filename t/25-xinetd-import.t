@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # sinetctl import-xinetd on files: a corpus of our own with every
 # attribute, flag and type xinetd.conf(5) lists, word for word against
 # what it should print (t/xinetd/all.out, all.err); the files Debian's

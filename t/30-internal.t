@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The internal services over TCP and UDP, IPv4 and IPv6, byte for byte.
 use strict;
 use warnings;

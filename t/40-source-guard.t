@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The UDP loop and reflection guard and the FTP bounce guard, end to end:
 # refused sources get nothing, one log line a minute, and cost nothing else.
 use strict;

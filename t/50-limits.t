@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # What a worker holds for its clients is bounded: the idle timeout reclaims
 # silent connections, a chargen client that never reads costs no memory,
 # and at the per-worker connection limit clients wait in the backlog.

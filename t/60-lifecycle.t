@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Start, ready, supervision, a port in use, a second instance, stop, drain,
 # daemon mode, an ordinary user, and the master's death.
 use strict;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Binding: a UDP port that another socket holds is an error, as for TCP,
 # never a silent share of its traffic; a bind that failed is tried again
 # with a back-off until it works.

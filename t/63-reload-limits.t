@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A reload keeps counting the children that run: raising max-child must
 # not forget the sessions already open (they stay under the new limit).
 use strict;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A reload closes no session: the old pool of a changed internal service
 # serves the sessions it holds until they end, past the drain time (which
 # bounds a stop, not a reload); a storm of reloads keeps a bounded number

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Host names in inetd.conf are resolved with a bound: a resolver that
 # never answers costs each name at most two seconds and a whole load at
 # most six, so start-up (and a reload) goes on and says which names could

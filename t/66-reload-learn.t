@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A learning-mode child server outlives its pool: after a reload removed
 # its service and the pool was freed, its calls still reach the master,
 # which must not read what it freed (run under SANITIZE=1 to see it).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A stop tells the truth about what it closed: each worker closes what it
 # still holds at the drain time and says how many, the numbers add up to
 # the sessions that were open, and the master steps in only on a worker

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Refresh on edit: an edit of inetd.conf (write-and-rename, in place,
 # update-inetd's own rewrite) or of a policy file reloads by itself, as
 # SIGHUP does; a broken edit is refused and the old configuration serves

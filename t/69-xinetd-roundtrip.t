@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # sinetctl import-xinetd, round trip: an xinetd configuration imported and
 # served by sinetd answers on the same ports with the same limits:
 # instances = 2 lets a third client wait until one of two ends; per_source

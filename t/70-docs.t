@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The documentation agrees with the code: man pages are clean mdoc, the
 # SYNOPSIS lists exactly the options usage() does, every -o option and
 # every log reason is documented.

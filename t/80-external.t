@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # External services: real child servers spawned per connection, with the
 # descriptors, ids, session, signals and environment a server expects.
 use strict;

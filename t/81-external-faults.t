@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Faults of external services the limits must survive: an exec that fails
 # gives its max-child slot back, and a slot its own worker frees is usable
 # at once, not after a poll; reaching max-child again and again is said

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The limits of external services, each tripped and recovered: the spawn
 # rate (nowait.N) and its suspension, max-child, max-perip, max-cpm, and a
 # wait service whose child exits at once, again and again.

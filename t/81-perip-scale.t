@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # max-perip at scale: 1,002 clients from 334 sources (more sources than
 # the per-service table of 256 holds), two children each allowed. Each
 # source's third client is refused, whether its count is kept by its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Real servers with their real clients: in.fingerd (fingerd) answering the
 # finger client, in.tftpd (tftpd-hpa) as a dgram udp wait service serving
 # the tftp client, several gets in a row and two clients at once.

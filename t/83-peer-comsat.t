@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # comsat end to end: a user logged in through telnetd turns biff on (the
 # real biff, from its package); a mail delivery's datagram reaches
 # in.comsat from biff, under the shipped biff.policy, which finds the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # finger end to end: the real client (finger) against in.fingerd from
 # fingerd, under the shipped finger.policy, on both lines Debian writes:
 # the server itself, and through tcpd (/usr/sbin/tcpd /usr/sbin/in.fingerd,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # ftp end to end: the real client (tnftp) against in.ftpd from ftpd-ssl
 # with its Debian PAM file, under the shipped ftp.policy: a user logs in
 # with a password, lists, puts and gets, in passive and in active mode

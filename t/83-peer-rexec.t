@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # rexec end to end: in.rexecd from rsh-server with its Debian PAM file,
 # under the shipped exec.policy, driven as rexec(3) does (Debian ships no
 # rexec client): a user and password, a command, its output; a wrong

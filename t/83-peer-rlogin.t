@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # rlogin end to end: the real client (rsh-client's rlogin, driven by
 # expect) against in.rlogind from rsh-server with its Debian PAM file,
 # under the shipped login.policy: the user's .rhosts trusts root at

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # rsh end to end: the real client (rsh-client's rsh) against in.rshd from
 # rsh-server with its Debian PAM file, under the shipped shell.policy: a
 # command trusted by the user's .rhosts runs as the user, its standard

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # talk end to end: the real client (talk, from the talk package) invites a
 # user who is logged in through telnetd; in.talkd and in.ntalkd from
 # talkd, on the two lines Debian writes, each under its shipped policy,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # telnet end to end: the real client (inetutils-telnet, driven by expect)
 # against the real telnetd from inetutils-telnetd and Debian's login and
 # PAM stack, under the shipped telnet.policy: a user logs in with a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tftp end to end: the real client (tftp-hpa) against in.tftpd from
 # tftpd-hpa on the line Debian writes (in.tftpd -s /srv/tftp), under the
 # shipped tftp.policy: a get, and a put onto an existing world-writable

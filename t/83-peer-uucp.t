@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # uucp end to end: in.uucpd from uucp, under the shipped uucp.policy,
 # takes a UUCP login (a user whose shell is uucico, in group uucp, as
 # Debian's uucp(8) setup has them) with its password, and starts uucico,

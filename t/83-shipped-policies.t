@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The shipped policies, each under its real server from its Debian
 # package (unpacked under build/peers, never installed), answering its
 # real client or its first request, with no policy violation. The test's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Files an administrator (or an editor's crash) can leave behind: empty,
 # binary garbage, a 1 MB line, 10,000 lines, an include that loops, a
 # file that vanishes before a reload. Each is a clear error naming where,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # What a configuration may be: a regular file (never a FIFO, a device or a
 # directory, so no read blocks the master's loop), at most 16 MiB and
 # 100,000 lines; its errors reported as the first 20 and a count; the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Floods and slow clients: a connection flood far past every limit of an
 # external service, from thousands of source ports; thousands of idle
 # connections to echo and discard that the idle timeout reclaims; clients

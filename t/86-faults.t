@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Faults from inside: a worker that breaks the channel protocol, child
 # servers that misbehave, and many connections through every kind of
 # service. sinetd keeps serving everything else, and its descriptors and

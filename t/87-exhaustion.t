@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Exhaustion: a worker at its descriptor limit, and an external service
 # whose worker cannot start one more process. Each is logged once, costs
 # no spinning, closes what it cannot serve, and the service serves again

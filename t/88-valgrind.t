@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The master under valgrind (memcheck) through one whole scenario: start,
 # every internal service over TCP and UDP, a child server spawned, a
 # reload that adds, changes and removes (by refresh on edit, then by

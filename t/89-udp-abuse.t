@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # UDP abuse of the internal services: datagrams from every refused source
 # class, crafted with raw sockets where the kernel would not send them
 # (0.0.0.0/8, broadcast, multicast, v4-mapped and v4-compatible IPv6, the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The sandbox, end to end: what every kind of worker holds (ids, caps,
 # no_new_privs, seccomp, chroot), and what a child server under a policy
 # of the test's own can and cannot do, each outcome asserted.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The second lock-down order: a policy that says no-new-privileges no
 # lets a session's setuid programs raise their ids (uucico), which the
 # kernel allows only if the filters were loaded by a holder of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Violations are exact: a child server (t/helper/probe.c) makes glibc's
 # clone3 attempts, a call its policy refuses, then one it kills, directly
 # and in a process of its own (as login under in.telnetd), and once its

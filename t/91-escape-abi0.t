@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The escape corpus with sinetd capped at Landlock ABI 0, as on an older
 # kernel (no Landlock at all): t/91-escape.t does the work.
 use strict;

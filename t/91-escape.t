@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The escape corpus: an attacker's child server (t/helper/escape.c) under
 # each configuration that matters (default.policy as root and as nobody,
 # every shipped policy of a root service, the dynamically linked build)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A worker that lies to the master (build/t/sinetd-hooks, worker/forge.c):
 # forged violation reports, log lines that try to set the line's own
 # fields, a scribbled shared state, spawns of processes that are not its

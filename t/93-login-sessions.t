@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Login sessions are sessions: a real user logs in through the real
 # telnetd (and /bin/login), in.ftpd and in.rshd from their Debian packages
 # (unpacked under build/peers, never installed), under the SHIPPED

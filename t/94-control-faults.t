@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The control socket and the master's signals under faults: a client that
 # half-closes while its reload is pending, a reload in which a port is
 # taken, SIGUSR1 and SIGUSR2, and who a stop was asked by.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Reload on SIGHUP without losing a connection, and supervision that heals:
 # services added, changed and removed under load, broken reloads that
 # change nothing, /etc/services read again, workers killed and crashing,

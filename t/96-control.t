@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # sinetctl against a running daemon: status (with a child running, with a
 # service suspended), JSON, metrics in the exposition format, disable and
 # enable, reload, stop; a client of another uid refused; malformed, huge

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # sinetctl status as an operator reads it: the header and the table of a
 # known configuration, word for word with what varies (pids, times, ports,
 # paths) masked; the long form of one service with its open session; every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Bash completion for sinetctl (etc/sinetctl.bash): the commands and
 # options, and for status, disable and enable the services the running
 # daemon reports over the -S socket the command line names.

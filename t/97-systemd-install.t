@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # How sinetd ships: the sd_notify messages systemd waits for, in order;
 # the unit; make install into a DESTDIR tree and make uninstall out of it,
 # keeping the configuration an administrator changed.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The benchmark's smoke test: every workload of bench/run.pl runs for a
 # fraction of a second against sinetd and the bare loops, and reports a
 # number where it should. It asserts that the benchmark works, never how

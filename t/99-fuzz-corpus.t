@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Every fuzz target over its corpus (t/fuzz/corpus/NAME), once, without
 # libFuzzer: the inputs that found a bug stay in the corpus, so a bug that
 # comes back fails here, in every make check (and under SANITIZE=1, with

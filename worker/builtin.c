@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The bytes the internal services send: chargen's pattern (RFC 864, the
  * same bytes the BSD inetds send), daytime (RFC 867, the ctime form) and

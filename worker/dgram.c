@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The internal services over UDP: one answer per datagram, and none to a
  * source the guard (guard.c) refuses.

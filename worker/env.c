@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A child server's environment: a clean one (PATH only, as Debian's
  * openbsd-inetd does) or, with -E, the one sinetd inherited; then the peer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The external services: for nowait, accept and spawn the server with the
  * connection on fds 0, 1 and 2; for wait, hand the listening socket itself

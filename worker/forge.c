@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Only in build/t/sinetd-hooks, never in sinetd: a worker that lies to the
  * master, so t/92-lying-worker.t can see the master believe none of it.

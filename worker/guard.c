@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The UDP loop and reflection guard: no answer to a source that could be
  * another server (a reserved port, NFS, an internal UDP service) or that is

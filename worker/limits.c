@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The limits of an external service, decided under its shared state's lock
  * before each spawn, so they hold per service however many workers it has:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A listening socket in the worker's loop: shared with the master and the
  * other workers of the pool (so it leaves the epoll set by EPOLL_CTL_DEL,

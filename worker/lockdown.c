@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Lock-down, one function, in a fixed order, every step fatal: everything
  * is resolved first (time zone, policy, filters, the Landlock ruleset),

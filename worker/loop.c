@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The worker's event loop: epoll, then a tick that runs whatever is due
  * (idle timeouts, deferred work, the drain) and says when to wake next.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Rate-limits log lines about refused peers: at most one a minute for each
  * source address and reason, in a fixed table, so a flood of spoofed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Refusing a connection at once: a disabled or suspended service resets
  * it, so the client hears no at once instead of waiting for nothing.

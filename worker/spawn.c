@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Starting a child server, vfork-style: clone(CLONE_VM | CLONE_VFORK) on a
  * stack of our own, so a spawn costs no copy of the worker's page tables,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The internal services over TCP, served from the event loop out of a fixed
  * connection table: nothing is allocated per connection. echo keeps at most

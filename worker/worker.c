@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The worker: started by the master with its channel on fd 3 and its
  * listening socket on fd 4, it learns what to serve, locks itself down,

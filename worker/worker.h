@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The unprivileged worker: what its files share. */
 #ifndef SINETD_WORKER_H
 #define SINETD_WORKER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target: one record on the master-worker channel, as the
  * receiving side decodes it: chan_recv's framing, then for its type the

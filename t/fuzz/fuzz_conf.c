@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* libFuzzer target: the inetd.conf parser, on any bytes as a file. */
 #include <sys/socket.h>
 

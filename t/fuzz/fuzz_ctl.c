@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target: the control socket's request decoder, on the bytes a
  * client sends, whole and cut at every point a read could end.

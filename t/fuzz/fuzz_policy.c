@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target: the policy parser on any text, and for a policy it
  * accepts, the seccomp filter it compiles to.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target: an internal UDP service's handling of one datagram:
  * the source guard and the policy's only-from/no-access on the peer the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Runs a fuzz target over its corpus without libFuzzer: every file named,
  * and every file in every directory named, once. Built with the project's

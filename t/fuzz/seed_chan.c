@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Writes the channel fuzzer's seeds (t/fuzz/corpus/chan): one well-formed
  * record of each type, as the master and the workers send them. Run by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The attacker of t/91-escape.t: a child server (run by sinetd as a
  * nowait stream service, the connection on 0, 1 and 2) that tries every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A child server for t/90b-violations.t: does, in order, what its
  * arguments say, and says each on its socket (one line, written at once,

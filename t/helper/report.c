@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A child server for the tests: reports on its socket what sinetd gave it
  * (ids, groups, session, descriptors, signals, umask, cwd, environment),

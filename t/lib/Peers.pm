@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # What the end-to-end tests of the classic sub-servers share: the real
 # servers unpacked under build/peers, a throwaway user, a host that looks
 # like a Debian install of the server's package (its PAM file, the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The test library: starts the real daemon on loopback, waits for its ready
 # line, picks ports that do not collide, talks to services, and kills every
 # process it started, by pid, even when a test dies.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The little TAP the unit tests print: one "ok N - what" a check. */
 #ifndef SINETD_TAP_H
 #define SINETD_TAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Table-driven tests of the inetd.conf parser; prints TAP. */
 #include <sys/socket.h>
 #include <sys/un.h>

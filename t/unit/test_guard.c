@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Table-driven tests of the UDP loop and reflection guard; prints TAP. */
 #include <sys/socket.h>
 #include <netinet/in.h>

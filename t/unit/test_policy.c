@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The policy language and the sandbox pieces, table-driven; prints TAP:
  * fixtures that parse, fixtures that must be rejected with their message,
