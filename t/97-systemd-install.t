@@ -187,8 +187,8 @@ subtest 'the unit' => sub {
 	like($unit, qr/^Type=notify$/m, 'Type=notify');
 	like($unit, qr{^ExecStart=/usr/sbin/sinetd -i \$OPTIONS$}m,
 	    'sinetd -i, with $OPTIONS');
-	like($unit, qr{^ExecStartPre=/usr/sbin/sinetd -n \$OPTIONS$}m,
-	    'the check with the same $OPTIONS');
+	like($unit, qr{^ExecStartPre=-/usr/sbin/sinetd -n \$OPTIONS$}m,
+	    'the check with the same $OPTIONS, which never blocks the start ("-")');
 	like($unit, qr{^EnvironmentFile=-/etc/default/sinetd$}m,
 	    'from /etc/default/sinetd, if it is there');
 	like($unit, qr{^WatchdogSec=\d+s$}m, 'a watchdog');
@@ -304,6 +304,29 @@ subtest 'make install DESTDIR=... and make uninstall' => sub {
 	$out = `$make uninstall 2>&1`;
 	is($?, 0, 'uninstall again is harmless');
 	ok(!-e "$dest/etc/sinetd", 'and the empty policy directory goes');
+};
+
+# A production host: make install runs no apt-get, whatever is missing.
+# A build directory of its own, and a build dependency that no host has;
+# an apt-get earlier in PATH that only notes it was called.
+subtest 'make install never runs apt-get' => sub {
+	plan skip_all => 'no make or dpkg-query'
+	    if system('command -v make >/dev/null && command -v dpkg-query >/dev/null');
+	my $dir = tempdir(CLEANUP => 1);
+	mkdir("$dir/bin");
+	write_file("$dir/bin/apt-get", "#!/bin/sh\necho \"\$@\" >> $dir/apt-called\n");
+	chmod(0755, "$dir/bin/apt-get");
+	local $ENV{PATH} = "$dir/bin:$ENV{PATH}";
+	local $ENV{MAKEFLAGS} = '';
+	delete local $ENV{MAKELEVEL};
+	my $cmd = "make -s -C '$top' BUILD='$dir/build' DESTDIR='$dir/dest' "
+	    . 'BUILD_DEPS=sinetd-no-such-package install 2>&1';
+	my $out = `$cmd`;
+	isnt($? >> 8, 0, 'it fails') or diag($out);
+	like($out, qr/missing packages: sinetd-no-such-package \(make install installs none: run make deps\)/,
+	    'saying what is missing and how to get it');
+	ok(!-e "$dir/apt-called", 'and apt-get was not run')
+	    or diag(slurp("$dir/apt-called"));
 };
 
 done_testing();
