@@ -43,9 +43,12 @@ enum msg_type {
 	MSG_SPAWNED,		/* worker -> master: struct msg_spawned */
 };
 
+/* A bit for each UDP port: the internal services' ports (the guard). */
+#define GUARD_PORTS_BYTES	(65536 / 8)
+
 /* The internal UDP services' ports, anew after a reload. */
 struct msg_guard {
-	uint8_t		udp_guard_ports[65536 / 8];
+	uint8_t		udp_guard_ports[GUARD_PORTS_BYTES];
 };
 
 struct msg_hdr {
@@ -67,7 +70,7 @@ struct msg_service {
 	uint32_t	idle_timeout_ms;
 	uint32_t	log_connections;
 	char		title[128];	/* "echo/tcp 127.0.0.1:7", for ps */
-	uint8_t		udp_guard_ports[65536 / 8];	/* no reply to these */
+	uint8_t		udp_guard_ports[GUARD_PORTS_BYTES];	/* no reply to these */
 
 	/* External services only. */
 	uint32_t	wait;

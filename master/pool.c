@@ -32,7 +32,7 @@ static int self_fd = -1;		/* open_self() */
 static uid_t internal_uid;
 static gid_t internal_gid;
 static bool change_ids;
-static uint8_t guard_ports[65536 / 8];
+static uint8_t guard_ports[GUARD_PORTS_BYTES];
 
 /* Running workers, to find one by pid when it is reaped. */
 static struct worker **running;

@@ -20,12 +20,12 @@
 #define NFS_PORT	2049
 #define BROADCASTS_MAX	64
 
-static uint8_t guard_ports[65536 / 8];
+static uint8_t guard_ports[GUARD_PORTS_BYTES];
 static struct in_addr broadcasts[BROADCASTS_MAX];
 static size_t nbroadcasts;
 
 void
-guard_set_ports(const uint8_t ports[65536 / 8])
+guard_set_ports(const uint8_t ports[GUARD_PORTS_BYTES])
 {
 	memcpy(guard_ports, ports, sizeof(guard_ports));
 }

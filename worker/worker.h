@@ -115,7 +115,7 @@ void	 dgram_start(const struct msg_service *, const struct policy *,
 void	 dgram_stop(void);
 
 /* guard.c: the UDP loop and reflection guard */
-void	 guard_set_ports(const uint8_t [65536 / 8]);
+void	 guard_set_ports(const uint8_t [GUARD_PORTS_BYTES]);
 void	 guard_add_broadcast(struct in_addr);
 void	 guard_read_broadcasts(void);
 const char *guard_check(const struct sockaddr *, bool);

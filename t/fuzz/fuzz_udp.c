@@ -31,7 +31,7 @@ init(void)
 	    "only-from 127.0.0.0/8 ::1/128 10.0.0.0/8 ::ffff:192.0.2.0/120\n"
 	    "no-access 127.0.0.2/32 10.1.0.0/16\n";
 	struct errors err = { 0 };
-	uint8_t ports[65536 / 8] = { 0 };
+	uint8_t ports[GUARD_PORTS_BYTES] = { 0 };
 
 	if (policy_parse_text("fuzz.policy", text, &pol, &err) != 0 ||
 	    err.n != 0)

@@ -55,7 +55,7 @@ static const struct guard_case cases[] = {
 int
 main(void)
 {
-	uint8_t ports[65536 / 8] = { 0 };
+	uint8_t ports[GUARD_PORTS_BYTES] = { 0 };
 	struct in_addr bcast;
 	size_t i;
 	int failures = 0;
