@@ -115,6 +115,30 @@ sub foreign_kill {
 	return $f == $pid && ($? & 127) == 31;
 }
 
+# A kill of the service's child at a pid that a process killed for
+# getppid had just before: (the pid, the syscall the kill line names), or
+# () when no pid could be had twice in 20 tries.
+sub kill_at_reused_pid {
+	my ($d) = @_;
+	for my $try (1 .. 20) {
+		my $want = (slurp('/proc/sys/kernel/ns_last_pid') =~ /(\d+)/)[0]
+		    + 400;
+		$want = 1000 + $try if $want >= pid_max() - 10;
+		next unless foreign_kill($want);
+		# Clearly before the next process began, beyond the clock's
+		# tick that a record's stamp may lag by.
+		sleep(0.2);
+		next_pid($want);
+		my $before = scalar(kills($d, $p{direct}));
+		Sinetd::tcp_talk('127.0.0.1', $p{direct}, undef, timeout => 10);
+		wait_for(10, sub { kills($d, $p{direct}) > $before });
+		my @k = kills($d, $p{direct});
+		return ($want, $k[-1][1]) if @k > $before && $k[-1][0] == $want;
+	}
+	return ();
+}
+
+
 for my $loaded (0, 1) {
 	my $how = $loaded ? 'under load' : 'quiet';
 	load_on() if $loaded;
@@ -203,25 +227,7 @@ for my $loaded (0, 1) {
 	};
 
 	subtest "$how: a pid another killed process had" => sub {
-		my ($pid, $line);
-		for my $try (1 .. 20) {
-			my $want = (slurp('/proc/sys/kernel/ns_last_pid') =~
-			    /(\d+)/)[0] + 400;
-			$want = 1000 + $try if $want >= pid_max() - 10;
-			next unless foreign_kill($want);
-			# Clearly before the next process began, beyond the
-			# clock's tick that a record's stamp may lag by.
-			sleep(0.2);
-			next_pid($want);
-			my $before = scalar(kills($d, $p{direct}));
-			Sinetd::tcp_talk('127.0.0.1', $p{direct}, undef,
-			    timeout => 10);
-			wait_for(10, sub { kills($d, $p{direct}) > $before });
-			my @k = kills($d, $p{direct});
-			next unless @k > $before && $k[-1][0] == $want;
-			($pid, $line) = ($want, $k[-1][1]);
-			last;
-		}
+		my ($pid, $line) = kill_at_reused_pid($d);
 		plan skip_all => 'no pid could be had twice: the host forks '
 		    . 'too fast' unless defined $pid;
 		is($line, 'keyctl', "child=$pid is named by its own record, "
@@ -233,23 +239,7 @@ for my $loaded (0, 1) {
 		local $ENV{SINETD_TEST_LOSE_SYSCALL} = $keyctl;
 		my $h = Sinetd->start(bin => $hooks,
 		    args => ['-P', "$dir/policy"], conf => $conf);
-		my ($pid, $line);
-		for my $try (1 .. 20) {
-			my $want = (slurp('/proc/sys/kernel/ns_last_pid') =~
-			    /(\d+)/)[0] + 400;
-			$want = 1000 + $try if $want >= pid_max() - 10;
-			next unless foreign_kill($want);
-			sleep(0.2);
-			next_pid($want);
-			my $before = scalar(kills($h, $p{direct}));
-			Sinetd::tcp_talk('127.0.0.1', $p{direct}, undef,
-			    timeout => 10);
-			wait_for(10, sub { kills($h, $p{direct}) > $before });
-			my @k = kills($h, $p{direct});
-			next unless @k > $before && $k[-1][0] == $want;
-			($pid, $line) = ($want, $k[-1][1]);
-			last;
-		}
+		my ($pid, $line) = kill_at_reused_pid($h);
 		SKIP: {
 			skip 'no pid could be had twice: the host forks too '
 			    . 'fast', 1 unless defined $pid;
