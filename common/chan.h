@@ -20,6 +20,8 @@ struct chan_msg {
 		struct msg_spawned	spawned;
 		struct msg_violation	violation;
 		struct msg_guard	guard;
+		struct msg_sockets	sockets;
+		struct msg_drop		drop;
 		struct policy		policy;
 		uint8_t			raw[MSG_MAX];
 	} u;

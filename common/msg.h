@@ -16,12 +16,21 @@
 
 #define MSG_VERSION		1
 
-/* Where a worker finds its descriptors after exec. */
+/*
+ * Where a worker finds its descriptors after exec: the channel, the binary
+ * it was executed through, then two for each socket of its pool, in the
+ * order the master lists them (MSG_SOCKETS): the listening socket and the
+ * service's shared state.
+ */
 #define WORKER_CHAN_FD		3
-#define WORKER_LISTEN_FD	4
-#define WORKER_STATE_FD		5	/* the service's shared state */
 #define WORKER_SELF_FD		6	/* the binary, to execute: closed at once */
 #define WORKER_SELF_PATH	"/proc/self/fd/6"
+#define WORKER_FD_BASE		7
+#define WORKER_LISTEN_FD(i)	(WORKER_FD_BASE + 2 * (i))
+#define WORKER_STATE_FD(i)	(WORKER_FD_BASE + 2 * (i) + 1)
+
+/* The sockets one pool serves at most: past it, another pool. */
+#define POOL_SOCKETS_MAX	2048
 
 #define MSG_PROGRAM_MAX		4096
 #define MSG_PATH_MAX		1024
@@ -41,6 +50,8 @@ enum msg_type {
 				/* notification fd of a learning policy */
 	MSG_GUARD,		/* master -> worker: struct msg_guard */
 	MSG_SPAWNED,		/* worker -> master: struct msg_spawned */
+	MSG_SOCKETS,		/* master -> worker: struct msg_sockets */
+	MSG_DROP,		/* master -> worker: struct msg_drop */
 };
 
 /* A bit for each UDP port: the internal services' ports (the guard). */
@@ -56,26 +67,27 @@ struct msg_hdr {
 	uint32_t	len;		/* payload bytes after the header */
 };
 
-/* Everything a worker needs to serve, sent once after exec. */
+/*
+ * Everything a worker needs to serve, sent once after exec: what every
+ * socket of its pool shares (then MSG_POLICY, then the sockets).
+ */
 struct msg_service {
 	uint32_t	version;
 	int32_t		master_pid;
-	int32_t		socktype;
-	int32_t		family;
-	uint32_t	builtin;	/* enum builtin */
+	uint32_t	internal;	/* the internal services' pool */
+	uint32_t	nsockets;	/* MSG_SOCKETS entries to come */
 	uint32_t	change_ids;	/* the master is root: drop to uid/gid */
 	uint32_t	uid;
 	uint32_t	gid;
 	uint32_t	max_conns;	/* per worker */
 	uint32_t	idle_timeout_ms;
 	uint32_t	log_connections;
-	char		title[128];	/* "echo/tcp 127.0.0.1:7", for ps */
+	char		title[128];	/* the pool, for its log lines */
 	uint8_t		udp_guard_ports[GUARD_PORTS_BYTES];	/* no reply to these */
 
 	/* External services only. */
 	uint32_t	wait;
 	uint32_t	keep_env;	/* -E */
-	uint32_t	nslots;		/* children in the shared state */
 	uint32_t	max_spawn;	/* a minute */
 	uint32_t	max_child;
 	uint32_t	max_cpm;
@@ -93,6 +105,29 @@ struct msg_service {
 	char		policy_dir[MSG_PATH_MAX];	/* read-only */
 	char		pidfile[MSG_PATH_MAX];		/* read-only */
 	char		ctl_socket[MSG_PATH_MAX];	/* hidden */
+};
+
+/* One socket of the pool, at WORKER_LISTEN_FD(its place in the list). */
+struct msg_socket {
+	uint32_t	slot;		/* the pool's name for it (MSG_DROP) */
+	int32_t		socktype;
+	int32_t		family;
+	uint32_t	builtin;	/* enum builtin, BUILTIN_NONE if external */
+	uint32_t	nslots;		/* children in its shared state */
+};
+
+#define MSG_SOCKETS_BATCH	64
+struct msg_sockets {
+	uint32_t	n;		/* entries used */
+	struct msg_socket s[MSG_SOCKETS_BATCH];
+};
+
+/*
+ * Stop accepting on these sockets (a bit per slot), as a reload moved
+ * their services elsewhere; their open sessions go on to their end.
+ */
+struct msg_drop {
+	uint8_t		slots[POOL_SOCKETS_MAX / 8];
 };
 
 /*

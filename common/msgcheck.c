@@ -21,7 +21,7 @@ program_check(const struct msg_service *m)
 
 	if (memchr(m->program, '\0', sizeof(m->program)) == NULL ||
 	    m->program[0] != '/' || m->argc == 0 ||
-	    m->argc > SERVICE_ARGV_MAX || m->nslots == 0 || m->max_spawn == 0)
+	    m->argc > SERVICE_ARGV_MAX || m->max_spawn == 0)
 		return "bad service description for an external service";
 	for (i = 0; i < m->argc; i++) {
 		const char *nul = memchr(a, '\0', (size_t)(end - a));
@@ -39,19 +39,48 @@ msg_service_check(const struct msg_service *m)
 {
 	if (m->version != MSG_VERSION)
 		return "bad service description: version";
-	if (m->builtin > BUILTIN_TIME || m->max_conns == 0 ||
+	if (m->internal > 1 || m->max_conns == 0 ||
 	    m->ngroups > MSG_GROUPS_MAX)
-		return "bad service description: builtin, max_conns or groups";
+		return "bad service description: kind, max_conns or groups";
+	/* An external pool serves one service: its children are its own. */
+	if (m->nsockets == 0 || m->nsockets > POOL_SOCKETS_MAX ||
+	    (!m->internal && m->nsockets != 1))
+		return "bad service description: sockets";
 	if (memchr(m->conf_path, '\0', sizeof(m->conf_path)) == NULL ||
 	    memchr(m->policy_dir, '\0', sizeof(m->policy_dir)) == NULL ||
 	    memchr(m->pidfile, '\0', sizeof(m->pidfile)) == NULL ||
 	    memchr(m->ctl_socket, '\0', sizeof(m->ctl_socket)) == NULL ||
 	    m->landlock_abi_max < -1)
 		return "bad service description: sandbox paths";
-	if (m->builtin != BUILTIN_NONE)
-		return m->socktype == SOCK_STREAM || m->socktype == SOCK_DGRAM ?
-		    NULL : "bad service description: socktype";
+	if (m->internal)
+		return NULL;
 	return program_check(m);
+}
+
+/*
+ * A batch of a pool's sockets: each of the pool's kind, a builtin only
+ * in the internal pool (TCP or UDP), a shared state for the external.
+ */
+const char *
+msg_sockets_check(const struct msg_sockets *m, bool internal)
+{
+	const struct msg_socket *s;
+	uint32_t i;
+
+	if (m->n == 0 || m->n > MSG_SOCKETS_BATCH)
+		return "bad socket list: count";
+	for (i = 0; i < m->n; i++) {
+		s = &m->s[i];
+		if (s->slot >= POOL_SOCKETS_MAX || s->builtin > BUILTIN_TIME ||
+		    (s->builtin != BUILTIN_NONE) != internal)
+			return "bad socket list: slot or builtin";
+		if (internal && ((s->socktype != SOCK_STREAM &&
+		    s->socktype != SOCK_DGRAM) || s->nslots != 0))
+			return "bad socket list: an internal socket";
+		if (!internal && s->nslots == 0)
+			return "bad socket list: an external socket";
+	}
+	return NULL;
 }
 
 /* Every string NUL-terminated and every count within its table. */

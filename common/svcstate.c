@@ -173,7 +173,7 @@ svcstate_release_slot(struct svcstate *st, uint32_t nslots, uint32_t slot)
 	memset(&st->children[slot], 0, sizeof(st->children[slot]));
 	nchildren_dec(st);
 	while (hwm > 0 && __atomic_load_n(&st->children[hwm - 1].pid,
-	    __ATOMIC_RELAXED) == 0)
+	    __ATOMIC_RELAXED) == SVC_CHILD_FREE)
 		hwm--;
 	__atomic_store_n(&st->hwm, hwm, __ATOMIC_RELAXED);
 }
@@ -213,15 +213,15 @@ svcstate_free_adopted(struct svcstate *st, uint32_t nslots, int32_t pid)
 	if (st == NULL || pid <= 0)
 		return false;
 	for (i = 0; i < nslots; i++) {
-		/* Read first: once the pid is 0, a worker may take the slot. */
+		/* Read first: once the pid is free, a worker may take it. */
 		uint16_t source = __atomic_load_n(&st->children[i].source,
 		    __ATOMIC_RELAXED);
 		uint8_t family = __atomic_load_n(&st->children[i].family,
 		    __ATOMIC_RELAXED);
 
 		want = pid;
-		if (__atomic_compare_exchange_n(&st->children[i].pid, &want, 0,
-		    false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		if (__atomic_compare_exchange_n(&st->children[i].pid, &want,
+		    SVC_CHILD_FREE, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
 			nchildren_dec(st);
 			source_live_dec(st, family, source);
 			return true;

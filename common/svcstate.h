@@ -25,8 +25,13 @@
 #define SVCSTATE_BUCKET_MS	6000
 #define SVCSTATE_CHILDREN_DEFAULT 4096	/* children at once, no max-child */
 
+/* A child slot's pid, but for a running child's. */
+#define SVC_CHILD_FREE		0
+#define SVC_CHILD_SPAWNING	(-1)	/* taken, its spawn under way */
+
 struct svc_child {
-	int32_t		pid;		/* 0: free, -1: being spawned */
+	int32_t		pid;		/* SVC_CHILD_FREE, _SPAWNING, or */
+					/* the child's */
 	int32_t		worker;		/* the worker that spawned it */
 	uint64_t	started_ms;	/* CLOCK_MONOTONIC */
 	int64_t		started_epoch;	/* wall-clock seconds, for status */

@@ -228,7 +228,7 @@ child_peer(int pidfd, const struct msvc *ms, struct child_rec *r)
 }
 
 static bool
-worker_dead(const struct worker *w)
+worker_dead(const struct mworker *w)
 {
 	char state;
 
@@ -248,7 +248,7 @@ worker_dead(const struct worker *w)
  * has), never a word of the worker's.
  */
 enum child_verdict
-children_spawned(struct worker *w, pid_t pid, int fd, struct child_rec *out,
+children_spawned(struct mworker *w, pid_t pid, int fd, struct child_rec *out,
     const char **why)
 {
 	struct child_rec handed, *old;
@@ -261,14 +261,14 @@ children_spawned(struct worker *w, pid_t pid, int fd, struct child_rec *out,
 	memset(out, 0, sizeof(*out));
 	out->pid = pid;
 	out->worker = w->pid;
-	out->svc = w->ms->id;
+	out->svc = pool_lead(w->pool)->id;
 	out->started_epoch = (int64_t)time(NULL);
 	if (pid <= 0) {
 		*why = "a spawn of no pid";
 		return CHILD_LIE;
 	}
 	memset(&handed, 0, sizeof(handed));
-	have_handed = fd != -1 && peer_of(fd, w->ms, &handed);
+	have_handed = fd != -1 && peer_of(fd, pool_lead(w->pool), &handed);
 	if (have_handed) {
 		out->family = handed.family;
 		out->port = handed.port;
@@ -305,13 +305,13 @@ children_spawned(struct worker *w, pid_t pid, int fd, struct child_rec *out,
 		return CHILD_LIE;
 	}
 	out->start = start;
-	(void)child_peer(pidfd, w->ms, out);	/* else the handed one's */
+	(void)child_peer(pidfd, pool_lead(w->pool), out);	/* else the handed one's */
 	close(pidfd);
 	if (old == NULL && !room()) {
 		if (!full_said)
 			log_warnx("too many child servers to keep a record of "
 			    "each: some are not attributed %s child=%ld",
-			    w->ms->svc->fields, (long)pid);
+			    w->pool->label, (long)pid);
 		full_said = true;
 		return CHILD_GONE;
 	}
@@ -332,7 +332,7 @@ children_find(pid_t pid)
  * copied to *out and dropped); else why not.
  */
 const char *
-children_violation(const struct worker *w, pid_t pid, bool take,
+children_violation(const struct mworker *w, pid_t pid, bool take,
     struct child_rec *out)
 {
 	struct child_rec *r = pidtab_get(&table, pid);

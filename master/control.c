@@ -161,8 +161,8 @@ do_enable(struct client *c, const char *arg, bool disable)
 	}
 	for (i = 0; i < n; i++) {
 		/* In the shared state: the workers read it, a reload keeps it. */
-		if (list[i]->state != NULL)
-			__atomic_store_n(&list[i]->state->disabled, disable,
+		if (list[i]->shared != NULL)
+			__atomic_store_n(&list[i]->shared->disabled, disable,
 			    __ATOMIC_RELAXED);
 		log_info("%s by sinetctl %s", disable ? "disabled" : "enabled",
 		    list[i]->svc->fields);

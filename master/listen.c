@@ -163,6 +163,8 @@ listen_close(struct msvc *ms)
 {
 	if (ms->fd == -1)
 		return;
+	/* Workers hold the socket too: closed, it would stay watched. */
+	pool_unwatch(ms);
 	close(ms->fd);
 	ms->fd = -1;
 	if (ms->svc->family == AF_UNIX &&

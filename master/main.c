@@ -22,7 +22,7 @@ usage(void)
 	    "options: idle-timeout=TIME drain=TIME suspend=TIME "
 	    "restart-delay=TIME\n"
 	    "         refresh-delay=TIME stopped=TIME workers=N max-conns=N\n"
-	    "         landlock-abi=N\n"
+	    "         landlock-abi=N prefork=N\n"
 	    "         (TIME: 300, 300s, 1500ms, 5m)\n");
 	exit(2);
 }
@@ -77,6 +77,8 @@ set_option(const char *arg)
 	}
 	if (len == 7 && strncmp(arg, "workers", len) == 0)
 		opts.workers = number_arg("-o workers", eq + 1, 1, 256);
+	else if (len == 7 && strncmp(arg, "prefork", len) == 0)
+		opts.prefork = number_arg("-o prefork", eq + 1, 0, 256);
 	else if (len == 9 && strncmp(arg, "max-conns", len) == 0)
 		opts.max_conns = number_arg("-o max-conns", eq + 1, 1, 1000000);
 	else if (len == 12 && strncmp(arg, "landlock-abi", len) == 0)

@@ -65,10 +65,24 @@ master_epoll_mod(int fd, struct epoll_event *e)
 	return epoll_ctl(epfd, EPOLL_CTL_MOD, fd, e);
 }
 
-void
-master_service_settled(struct msvc *ms)
+int
+master_epoll_del(int fd)
 {
-	ms->settled = true;
+	return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+static size_t starting;		/* pools of the start not settled yet */
+static uint64_t start_generation;
+static void	 check_ready(void);
+
+/* A pool's workers all said READY (or it failed): the barriers count it. */
+void
+master_pool_settled(struct pool *p)
+{
+	if (phase == PHASE_STARTING && p->generation == start_generation &&
+	    starting > 0 && --starting == 0)
+		check_ready();
+	reload_pool_settled(p);
 }
 
 /* Started, and not stopping: a reload may apply. */
@@ -78,19 +92,19 @@ master_running(void)
 	return phase == PHASE_RUNNING;
 }
 
-/* One line, once: every socket that could be bound is, every pool serves. */
+/*
+ * One line, once: every socket that could be bound is, and is watched
+ * by a cold pool or served by a pool whose preforked workers are ready.
+ */
 static void
 check_ready(void)
 {
 	struct msvc **svcs;
 	size_t i, n, ok = 0, failed = 0;
 
-	if (phase != PHASE_STARTING)
+	if (phase != PHASE_STARTING || starting > 0)
 		return;
 	svcs = services_all(&n);
-	for (i = 0; i < n; i++)
-		if (svcs[i]->status == MSVC_LISTENING && !svcs[i]->settled)
-			return;
 	for (i = 0; i < n; i++) {
 		if (msvc_serving(svcs[i]))
 			ok++;
@@ -121,6 +135,7 @@ master_stop(const char *why)
 	    (unsigned long long)opts.drain_ms);
 	phase = PHASE_STOPPING;
 	sd_notify_state("STOPPING=1");
+	reload_cancel();
 	services_stop(opts.drain_ms);
 }
 
@@ -147,10 +162,10 @@ reap_children(void)
 	    WCONTINUED)) > 0) {
 		/* A child server's stop is its own business. */
 		if (WIFSTOPPED(status) || WIFCONTINUED(status)) {
-			pool_stopped(pid, status);
+			restart_stopped(pid, status);
 			continue;
 		}
-		if (pool_reap(pid, status))
+		if (restart_reap(pid, status))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -280,7 +295,8 @@ open_services(struct conf *conf)
 	struct policy_set *set = policies_new_set();
 	struct errors err = { 0 };
 	struct msvc **list;
-	size_t i, logged = 0;
+	struct pool **all;
+	size_t i, logged = 0, npools;
 
 	list = xcalloc(conf->nsvc ? conf->nsvc : 1, sizeof(*list));
 	for (i = 0; i < conf->nsvc; i++) {
@@ -298,9 +314,11 @@ open_services(struct conf *conf)
 		log_errx("... and %zu more errors", err.more);
 	services_set(list, conf->nsvc);
 	services_guard_ports();
-	for (i = 0; i < conf->nsvc; i++)
-		if (list[i]->status == MSVC_LISTENING)
-			pool_start(list[i]);
+	start_generation = services_place(list, conf->nsvc);
+	all = pools_all(&npools);
+	for (i = 0; i < npools; i++)
+		if (all[i]->generation == start_generation && !all[i]->settled)
+			starting++;
 	policies_release(set);
 	errors_free(&err);
 }
@@ -423,7 +441,6 @@ run_loop(void)
 		if ((t = notify_tick(now)) < next)
 			next = t;
 		check_ready();
-		reload_check();
 		if (phase == PHASE_STOPPING && !services_running())
 			return;
 		timeout = timeout_until(next, now);
@@ -538,7 +555,7 @@ master_main(void)
 		    conf.err.more);
 
 	pidfd = pidfile_lock(opts.pidfile);
-	pool_init_paths();
+	tell_init_paths();
 	log_sandbox_level(root);
 	if (!opts.foreground)
 		daemonize();

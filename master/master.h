@@ -32,7 +32,8 @@ struct options {
 	uint64_t	 suspend_ms;
 	uint64_t	 restart_delay_ms;
 	uint64_t	 stopped_ms;	/* then a stopped worker is killed */
-	unsigned	 workers;	/* per internal stream service */
+	unsigned	 workers;	/* per internal pool */
+	unsigned	 prefork;	/* -o prefork: workers started at once */
 	unsigned	 max_conns;	/* per worker */
 	int		 landlock_abi_max; /* -o landlock-abi, -1: the kernel's */
 };
@@ -57,10 +58,13 @@ struct child_rec {
 	uint16_t	 port;
 };
 
-struct worker {
+struct pool;
+
+/* The master's record of one worker process; its pool holds and frees it. */
+struct mworker {
 	struct mev	 ev;
-	struct msvc	*ms;
-	pid_t		 pid;		/* 0: not running */
+	struct pool	*pool;		/* the one it belongs to */
+	pid_t		 pid;		/* WORKER_NOT_RUNNING: none */
 	int		 chan;		/* -1: closed */
 	bool		 ready;
 	bool		 reaped;	/* dead: its last words are being read */
@@ -80,6 +84,8 @@ struct worker {
 	uint64_t	 log_said_at;		/* the last count we logged */
 	char		 last_error[256];
 };
+#define WORKER_NOT_RUNNING	0	/* an mworker's pid: not started, */
+					/* or dead and reaped */
 
 enum msvc_state {
 	MSVC_LISTENING,
@@ -90,24 +96,25 @@ struct svcstate;
 struct policy;
 struct policy_set;
 
-/* A configured service as the master runs it. */
+/* A configured service as the master runs it; services.c frees it. */
 struct msvc {
 	uint64_t	 id;		/* the service's, kept across a reload */
-	struct service	*svc;
+	struct service	*svc;		/* its own: msvc_free frees it */
 	int		 fd;		/* listening socket, -1 if none */
-	const struct policy *policy;
-	struct policy_set *pset;	/* which holds the policy */
-	struct svcstate	*state;		/* outlives its workers */
-	int		 state_fd;
+	const struct policy *policy;	/* pset's */
+	struct policy_set *pset;	/* held: msvc_free releases it */
+	struct svcstate	*shared;	/* the shared state: outlives its */
+	int		 shared_fd;	/* workers; pool_shared_close frees */
 	uint32_t	 nslots;	/* our own copy: never read the shared one */
 	enum msvc_state	 status;
-	char		*why;		/* why it failed */
-	struct worker	*workers;
-	unsigned	 nworkers;
-	bool		 settled;	/* all its workers ready, or failed */
-	struct msvc	*replaces;	/* reload: the pool it takes over from */
-	uint64_t	 retire_by;	/* retired: TERM what is left then, */
-	int		 escalation;	/* then KILL: 0, 1 (TERMed), 2 (KILLed) */
+	char		*why;		/* why it failed; its own */
+	struct pool	*pool;		/* whose workers serve it: held (a */
+					/* reference pool_release gives back) */
+	uint32_t	 slot;		/* its place in the pool */
+	struct mev	 wake;		/* its socket, watched while the */
+	bool		 watched;	/* pool is cold (pool.c) */
+	struct msvc	*replaces;	/* reload: the one it takes over from, */
+					/* which services.c still owns */
 	uint64_t	 bind_retry_at;	/* its bind failed: try again then, */
 	uint64_t	 bind_backoff_ms; /* 0: no retry pending */
 	unsigned	 bind_attempts;
@@ -119,20 +126,26 @@ int	 master_main(void);
 int	 master_epoll_add(int, struct mev *);
 struct epoll_event;
 int	 master_epoll_mod(int, struct epoll_event *);
-void	 master_service_settled(struct msvc *);
+int	 master_epoll_del(int);
+void	 master_pool_settled(struct pool *);
 bool	 master_running(void);
 time_t	 master_started(uint64_t *);
 void	 master_stop(const char *);
 
-/* services.c: the services running now, and the pools being retired */
+/*
+ * services.c: the services running now, and those retired with their
+ * pool: a service's lifetime, from its line to the end of its pool's last
+ * worker, has this one owner.
+ */
 struct msvc *msvc_new(struct service *, struct policy_set *,
 	    struct errors *);
 int	 msvc_listen(struct msvc *);
 bool	 msvc_serving(const struct msvc *);
 void	 msvc_free(struct msvc *);
+const struct mworker *msvc_workers(const struct msvc *, unsigned *);
 struct msvc **services_all(size_t *);
 void	 services_set(struct msvc **, size_t);
-void	 services_retire(struct msvc *, uint64_t);
+uint64_t services_place(struct msvc **, size_t);
 void	 services_retire_reload(struct msvc *);
 #define RETIRED_GENERATIONS	4	/* old pools of one service at once */
 void	 services_guard_ports(void);
@@ -145,7 +158,8 @@ void	 services_free(void);
 
 /* reload.c */
 int	 reload_request(const char *);
-void	 reload_check(void);
+void	 reload_pool_settled(struct pool *);
+void	 reload_cancel(void);
 bool	 reload_pending(void);
 const char *reload_last(time_t *);
 uint64_t reload_count(bool);
@@ -195,31 +209,90 @@ bool	 listen_reusable(const struct service *, const struct service *);
 int	 listen_update(int, const struct service *, const char **);
 void	 listen_close(struct msvc *);
 
-/* pool.c */
+/*
+ * pool.c: a pool per sandbox identity (the same user and group, the same
+ * policy, internal or external): the services it serves, its workers,
+ * its cold start. pool.c owns the pools.
+ */
+struct pool {
+	uint64_t	 id;		/* for status: pool=N */
+	uint64_t	 generation;	/* the start or reload that made it */
+	char		*label;		/* its log fields; its own */
+	const struct policy *policy;	/* its services' (the same bytes): */
+	struct policy_set *pset;	/* pset's, held until pool_free */
+	bool		 internal;
+	uid_t		 uid;
+	gid_t		 gid;
+	uint64_t	 isolated;	/* 0, or the one service's id */
+	struct msvc	**svcs;		/* by slot; held by services.c, which */
+	uint32_t	 nslots;	/* takes each out (pool_remove) before */
+	uint32_t	 nlive;		/* it frees it; NULL: gone */
+	unsigned	 refs;		/* services that point at it */
+	struct mworker	*workers;	/* its own */
+	unsigned	 nworkers;
+	unsigned	 nspawned;	/* started so far: the rest at the */
+	bool		 started;	/* first connection */
+	bool		 cold;		/* its sockets in the master's epoll */
+	bool		 settled;	/* every worker started is ready */
+	bool		 failed;
+	bool		 retired;	/* no service left: it drains */
+	uint64_t	 retire_by;	/* then TERM what is left, */
+	int		 escalation;	/* then KILL: 0, 1 (TERMed), 2 (KILLed) */
+};
 void	 pool_init(uid_t, gid_t, bool);
-void	 pool_init_paths(void);
-int	 pool_state_open(struct msvc *);
-void	 pool_state_close(struct msvc *);
+uint64_t pool_generation(void);
+void	 pool_join(struct msvc *, uint64_t);
+void	 pool_start_generation(uint64_t);
+void	 pool_remove(struct msvc *, bool);
+void	 pool_unwatch(struct msvc *);
+void	 pool_watch_again(struct msvc *);
+void	 pool_release(struct pool *, struct msvc *);
+void	 pool_retire(struct pool *, uint64_t);
+void	 pool_worker_ready(struct mworker *);
+void	 pool_settle(struct pool *);
+void	 pool_worker_failed(struct mworker *);
+struct msvc *pool_lead(const struct pool *);
+bool	 pool_running(const struct pool *);
+struct pool **pools_all(size_t *);
+struct msvc *pool_find_worker(pid_t);
+struct mworker *pool_worker_by_pid(pid_t);
+unsigned pool_workers_running(const struct pool *);
+uint64_t pools_tick(uint64_t, bool);
+void	 pools_stop(uint64_t);
+bool	 pools_running(void);
+void	 pools_free(void);
 uint64_t pool_suspend_ms(const struct msvc *);
+int	 pool_shared_open(struct msvc *);
+void	 pool_shared_close(struct msvc *);
 struct child_rec;
 void	 pool_adopted_exit(struct msvc *, const struct child_rec *, int);
-void	 pool_set_guard_port(int);
-void	 pool_clear_guard_ports(void);
-void	 pool_send_guard(struct msvc *);
-void	 pool_start(struct msvc *);
-void	 pool_stop(struct msvc *, uint64_t);
-bool	 pool_running(const struct msvc *);
-bool	 pool_reap(pid_t, int);
-bool	 pool_stopped(pid_t, int);
-struct msvc *pool_find_worker(pid_t);
-uint64_t pool_timers(struct msvc *, uint64_t);
+
+/* spawn.c: a worker process, started by exec of our own binary */
+void	 spawn_init(void);
+void	 spawn_worker(struct mworker *);
+
+/* tell.c: what the master says to its workers over their channels */
+void	 tell_init(uid_t, gid_t, bool);
+void	 tell_init_paths(void);
+void	 tell_set_guard_port(int);
+void	 tell_clear_guard_ports(void);
+void	 tell_guard(struct pool *);
+void	 tell_description(struct mworker *);
+void	 tell_stop(struct pool *, uint64_t);
+void	 tell_drop(struct pool *, uint32_t);
+
+/* restart.c: a worker's end, and its next start */
+void	 restart_schedule(struct mworker *, uint64_t);
+uint64_t restart_timers(struct pool *, uint64_t);
+bool	 restart_reap(pid_t, int);
+bool	 restart_stopped(pid_t, int);
 
 /* monitor.c: what a worker may say, when and how often */
-void	 monitor_start(struct worker *, int);
-void	 monitor_read(struct worker *, int);
-void	 monitor_close(struct worker *);
-void	 monitor_log_dropped(struct worker *, uint64_t, bool);
-uint64_t monitor_timer(struct worker *, uint64_t);
+void	 monitor_start(struct mworker *, int);
+void	 monitor_read(struct mworker *, int);
+void	 monitor_close(struct mworker *);
+void	 monitor_log_dropped(struct mworker *, uint64_t, bool);
+uint64_t monitor_timer(struct mworker *, uint64_t);
 
 /* children.c: the master's own record of the child servers (child_rec) */
 enum child_verdict {
@@ -228,10 +301,10 @@ enum child_verdict {
 	CHILD_LIE,		/* not that worker's child */
 };
 int	 children_proc_stat(pid_t, pid_t *, unsigned long long *, char *);
-enum child_verdict children_spawned(struct worker *, pid_t, int,
+enum child_verdict children_spawned(struct mworker *, pid_t, int,
 	    struct child_rec *, const char **);
 const struct child_rec *children_find(pid_t);
-const char *children_violation(const struct worker *, pid_t, bool,
+const char *children_violation(const struct mworker *, pid_t, bool,
 	    struct child_rec *);
 bool	 children_ended(pid_t, struct child_rec *);
 void	 children_free(void);

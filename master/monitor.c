@@ -60,18 +60,18 @@ struct rule {
 	enum who	 who;
 	enum rate	 rate;
 	/* NULL if the fields hold against what we know; else why not. */
-	const char	*(*check)(struct worker *, const struct chan_msg *);
+	const char	*(*check)(struct mworker *, const struct chan_msg *);
 	/* Acts on it; under BUCKET, told whether a token was left for it. */
-	void		 (*act)(struct worker *, struct chan_msg *, bool);
+	void		 (*act)(struct mworker *, struct chan_msg *, bool);
 };
 
-static const char *check_spawned(struct worker *, const struct chan_msg *);
-static const char *check_violation(struct worker *, const struct chan_msg *);
-static void	 act_ready(struct worker *, struct chan_msg *, bool);
-static void	 act_log(struct worker *, struct chan_msg *, bool);
-static void	 act_learn(struct worker *, struct chan_msg *, bool);
-static void	 act_spawned(struct worker *, struct chan_msg *, bool);
-static void	 act_violation(struct worker *, struct chan_msg *, bool);
+static const char *check_spawned(struct mworker *, const struct chan_msg *);
+static const char *check_violation(struct mworker *, const struct chan_msg *);
+static void	 act_ready(struct mworker *, struct chan_msg *, bool);
+static void	 act_log(struct mworker *, struct chan_msg *, bool);
+static void	 act_learn(struct mworker *, struct chan_msg *, bool);
+static void	 act_spawned(struct mworker *, struct chan_msg *, bool);
+static void	 act_violation(struct mworker *, struct chan_msg *, bool);
 
 static const struct rule rules[] = {
 	{ MSG_READY, "READY", 0, NO_FD, SETUP, ANY, ONCE,
@@ -91,7 +91,7 @@ static void	 monitor_event(struct mev *, uint32_t);
 
 /* A fresh worker on its channel: a full bucket, nothing said yet. */
 void
-monitor_start(struct worker *w, int chan)
+monitor_start(struct mworker *w, int chan)
 {
 	w->chan = chan;
 	w->ready = false;
@@ -105,7 +105,7 @@ monitor_start(struct worker *w, int chan)
 }
 
 void
-monitor_close(struct worker *w)
+monitor_close(struct mworker *w)
 {
 	if (w->chan == -1)
 		return;
@@ -115,7 +115,7 @@ monitor_close(struct worker *w)
 
 /* Whether a line (or a report) may go now: LOG_BURST, then LOG_PER_SEC. */
 static bool
-bucket_take(struct worker *w, uint64_t now)
+bucket_take(struct mworker *w, uint64_t now)
 {
 	uint64_t add = (now - w->log_refill_at) * LOG_PER_SEC / 1000;
 
@@ -135,7 +135,7 @@ bucket_take(struct worker *w, uint64_t now)
  * said at most once a second while a flood lasts, and once more after.
  */
 void
-monitor_log_dropped(struct worker *w, uint64_t now, bool now_or_never)
+monitor_log_dropped(struct mworker *w, uint64_t now, bool now_or_never)
 {
 	if (w->log_rate_limited == 0 && w->log_channel_full == 0)
 		return;
@@ -145,7 +145,7 @@ monitor_log_dropped(struct worker *w, uint64_t now, bool now_or_never)
 	    "channel_full=%llu %s pid=%ld",
 	    (unsigned long long)(w->log_rate_limited + w->log_channel_full),
 	    (unsigned long long)w->log_rate_limited,
-	    (unsigned long long)w->log_channel_full, w->ms->svc->fields,
+	    (unsigned long long)w->log_channel_full, w->pool->label,
 	    (long)w->pid);
 	w->log_rate_limited = 0;
 	w->log_channel_full = 0;
@@ -154,7 +154,7 @@ monitor_log_dropped(struct worker *w, uint64_t now, bool now_or_never)
 
 /* When the next count of dropped lines is due (UINT64_MAX: none). */
 uint64_t
-monitor_timer(struct worker *w, uint64_t now)
+monitor_timer(struct mworker *w, uint64_t now)
 {
 	if (w->log_rate_limited == 0 && w->log_channel_full == 0)
 		return UINT64_MAX;
@@ -165,17 +165,11 @@ monitor_timer(struct worker *w, uint64_t now)
 }
 
 static void
-act_ready(struct worker *w, struct chan_msg *m, bool token)
+act_ready(struct mworker *w, struct chan_msg *m, bool token)
 {
-	unsigned i;
-
 	(void)m;
 	(void)token;
-	w->ready = true;
-	for (i = 0; i < w->ms->nworkers; i++)
-		if (!w->ms->workers[i].ready)
-			return;
-	master_service_settled(w->ms);
+	pool_worker_ready(w);
 }
 
 /*
@@ -184,7 +178,7 @@ act_ready(struct worker *w, struct chan_msg *m, bool token)
  * no field of the line is the worker's.
  */
 static void
-act_log(struct worker *w, struct chan_msg *m, bool token)
+act_log(struct mworker *w, struct chan_msg *m, bool token)
 {
 	char text[LOG_LINE_MAX], quoted[2 * LOG_LINE_MAX + 3];
 	char line[sizeof(quoted) + 512];
@@ -206,7 +200,7 @@ act_log(struct worker *w, struct chan_msg *m, bool token)
 		return;
 	prio = msg_log_clean(&m->u.log, text, sizeof(text));
 	snprintf(line, sizeof(line), "from worker %s pid=%ld msg=%s",
-	    w->ms->svc->fields, (long)w->pid,
+	    w->pool->label, (long)w->pid,
 	    log_quote(text, quoted, sizeof(quoted)));
 	if (prio <= LOG_ERR)
 		str_copy(w->last_error, text, sizeof(w->last_error));
@@ -214,10 +208,10 @@ act_log(struct worker *w, struct chan_msg *m, bool token)
 }
 
 static void
-act_learn(struct worker *w, struct chan_msg *m, bool token)
+act_learn(struct mworker *w, struct chan_msg *m, bool token)
 {
 	(void)token;
-	learn_add(w->ms, m->fd);
+	learn_add(pool_lead(w->pool), m->fd);
 	m->fd = -1;			/* learn.c's now */
 }
 
@@ -231,7 +225,7 @@ act_learn(struct worker *w, struct chan_msg *m, bool token)
  * soon) is not taken for a lie.
  */
 static const char *
-check_spawned(struct worker *w, const struct chan_msg *m)
+check_spawned(struct mworker *w, const struct chan_msg *m)
 {
 	struct child_rec r;
 	const char *why = NULL;
@@ -249,7 +243,7 @@ check_spawned(struct worker *w, const struct chan_msg *m)
 }
 
 static void
-act_spawned(struct worker *w, struct chan_msg *m, bool token)
+act_spawned(struct mworker *w, struct chan_msg *m, bool token)
 {
 	(void)w;
 	(void)m;
@@ -258,7 +252,7 @@ act_spawned(struct worker *w, struct chan_msg *m, bool token)
 
 /* Where pid is among the children that ended before we looked, or -1. */
 static int
-gone_slot(const struct worker *w, pid_t pid)
+gone_slot(const struct mworker *w, pid_t pid)
 {
 	size_t i;
 
@@ -270,7 +264,7 @@ gone_slot(const struct worker *w, pid_t pid)
 
 /* The pid must be a child we recorded for this worker, and ended. */
 static const char *
-check_violation(struct worker *w, const struct chan_msg *m)
+check_violation(struct mworker *w, const struct chan_msg *m)
 {
 	const char *why;
 
@@ -287,7 +281,7 @@ check_violation(struct worker *w, const struct chan_msg *m)
  * The peer is the one we read, never the worker's.
  */
 static void
-act_violation(struct worker *w, struct chan_msg *m, bool token)
+act_violation(struct mworker *w, struct chan_msg *m, bool token)
 {
 	struct child_rec r = { .pid = m->u.violation.pid };
 	int g;
@@ -301,7 +295,7 @@ act_violation(struct worker *w, struct chan_msg *m, bool token)
 	}
 	if (!token)
 		w->log_rate_limited++;
-	violation_child(w->ms, &r, token, w->started_at);
+	violation_child(pool_lead(w->pool), &r, token, w->started_at);
 	monitor_log_dropped(w, now_ms(), false);
 }
 
@@ -318,7 +312,7 @@ rule_of(uint32_t type)
 
 /* NULL when the message is within its table entry and acted on. */
 static const char *
-dispatch(struct worker *w, struct chan_msg *m)
+dispatch(struct mworker *w, struct chan_msg *m)
 {
 	const struct rule *r = rule_of(m->hdr.type);
 	const char *why;
@@ -334,9 +328,9 @@ dispatch(struct worker *w, struct chan_msg *m)
 		return "a descriptor it should not have";
 	if (!(r->phases & (w->ready ? SERVING : SETUP)))
 		return w->ready ? "after READY" : "before READY";
-	if ((r->who == EXTERNAL && w->ms->svc->builtin != BUILTIN_NONE) ||
-	    (r->who == LEARNING && (w->ms->policy->action != ACTION_LOG ||
-	    w->ms->policy->kind == POLICY_NONE)))
+	if ((r->who == EXTERNAL && w->pool->internal) ||
+	    (r->who == LEARNING && (w->pool->policy->action != ACTION_LOG ||
+	    w->pool->policy->kind == POLICY_NONE)))
 		return "from a worker that has none to send";
 	if (r->rate == ONCE && (w->said & (1u << r->type)))
 		return "a second time";
@@ -359,7 +353,7 @@ type_name(uint32_t type)
 
 /* Up to max messages from the worker (0: all there are). */
 void
-monitor_read(struct worker *w, int max)
+monitor_read(struct mworker *w, int max)
 {
 	static struct chan_msg m;
 	char quoted[128];
@@ -381,7 +375,7 @@ monitor_read(struct worker *w, int max)
 		if (why == NULL)
 			continue;
 		log_errx("worker broke the protocol, killing it %s pid=%ld "
-		    "type=%u name=%s reason=%s", w->ms->svc->fields,
+		    "type=%u name=%s reason=%s", w->pool->label,
 		    (long)w->pid, n == -1 ? 0 : m.hdr.type,
 		    n == -1 ? "-" : type_name(m.hdr.type),
 		    log_quote(why, quoted, sizeof(quoted)));
@@ -395,5 +389,5 @@ static void
 monitor_event(struct mev *ev, uint32_t events)
 {
 	(void)events;
-	monitor_read(container_of(ev, struct worker, ev), EVENTS_PER_TURN);
+	monitor_read(container_of(ev, struct mworker, ev), EVENTS_PER_TURN);
 }

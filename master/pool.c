@@ -1,118 +1,541 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Worker pools: starting each worker by re-executing our own binary, telling
- * it what to serve, hearing its reports, and restarting it when it dies.
+ * Worker pools, one per sandbox identity: services that would run under
+ * the same confinement (the same user and group, the same compiled
+ * policy, internal or external) share one pool, and each of its workers
+ * serves every socket of theirs, as nginx's workers do. A policy that says
+ * isolate, and every external service (its worker owns its children's
+ * table), gets a pool of its own. A pool starts cold: the master watches
+ * its sockets, accepts nothing, reads nothing, and starts its workers at
+ * the first connection (prefork N starts N at once). The pools of one
+ * start or reload are a generation; a later reload never adds a service
+ * to a running pool, it makes new ones, so a running worker is never
+ * disturbed by a service that was not its own.
  */
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "chan.h"
-#include <grp.h>
-#include "policy.h"
-#include "svcstate.h"
 #include "log.h"
 #include "master.h"
+#include "msg.h"
+#include "policy.h"
+#include "svcstate.h"
 #include "util.h"
 
-#define HEALTHY_UPTIME_MS	10000	/* lived this long: restart at once */
-#define RESTART_DELAY_MAX_MS	30000
+#define STOP_GRACE_MS	1000	/* after the drain's TERM, before KILL */
 
-extern char **environ;
-
-static int self_fd = -1;		/* open_self() */
+static struct pool **pools;	/* ours: pools_tick frees them */
+static size_t npools;
+static uint64_t last_generation, last_id;
 static uid_t internal_uid;
 static gid_t internal_gid;
-static bool change_ids;
-static uint8_t guard_ports[GUARD_PORTS_BYTES];
-
-/* Running workers, to find one by pid when it is reaped. */
-static struct worker **running;
-static size_t nrunning;
-
-/*
- * Our own binary, opened once: every worker is this image, whatever
- * replaces the file on disk later, so an upgrade never mixes versions.
- * Named through readlink rather than by opening /proc/self/exe, because
- * under valgrind that is valgrind's own binary and readlink is the call
- * valgrind answers with ours.
- */
-static void
-open_self(void)
-{
-	char path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-
-	if (n > 0) {
-		path[n] = '\0';
-		self_fd = open(path, O_PATH | O_CLOEXEC);
-	}
-	if (self_fd == -1 &&
-	    (self_fd = open("/proc/self/exe", O_PATH | O_CLOEXEC)) == -1)
-		fatal("cannot open our own binary");
-}
 
 void
 pool_init(uid_t uid, gid_t gid, bool root)
 {
 	internal_uid = uid;
 	internal_gid = gid;
-	change_ids = root;
-	open_self();
+	tell_init(uid, gid, root);
+	spawn_init();
 }
 
-/* No internal UDP service ever answers a datagram from another one. */
-void
-pool_set_guard_port(int port)
+/* A new generation: the pools a start or a reload makes. */
+uint64_t
+pool_generation(void)
 {
-	guard_ports[port / 8] |= (uint8_t)(1 << (port % 8));
+	return ++last_generation;
 }
 
-void
-pool_clear_guard_ports(void)
+struct pool **
+pools_all(size_t *n)
 {
-	memset(guard_ports, 0, sizeof(guard_ports));
+	*n = npools;
+	return pools;
 }
 
-/* A running internal UDP service learns the ports of the others anew. */
-void
-pool_send_guard(struct msvc *ms)
+/*
+ * The same confinement: compared in the compiled form the worker gets,
+ * not by file name (two files may say the same), the name aside.
+ */
+static bool
+same_policy(const struct policy *a, const struct policy *b)
 {
-	static struct msg_guard m;
-	unsigned i;
+	return memcmp((const char *)a + sizeof(a->name),
+	    (const char *)b + sizeof(b->name),
+	    sizeof(*a) - sizeof(a->name)) == 0;
+}
 
-	memcpy(m.udp_guard_ports, guard_ports, sizeof(guard_ports));
-	for (i = 0; i < ms->nworkers; i++)
-		if (ms->workers[i].chan != -1 && chan_send(ms->workers[i].chan,
-		    MSG_GUARD, &m, sizeof(m), MSG_DONTWAIT) == -1)
-			log_warn("cannot update the guard ports %s pid=%ld",
-			    ms->svc->fields, (long)ms->workers[i].pid);
+static bool
+fits(const struct pool *p, const struct msvc *ms, uint64_t generation,
+    uid_t uid, gid_t gid, uint64_t isolated)
+{
+	return p->generation == generation && !p->started && !p->retired &&
+	    p->nslots < POOL_SOCKETS_MAX && p->isolated == 0 &&
+	    isolated == 0 &&
+	    p->internal == (ms->svc->builtin != BUILTIN_NONE) &&
+	    p->uid == uid && p->gid == gid &&
+	    same_policy(p->policy, ms->policy);
+}
+
+/*
+ * The pool of this generation with the service's identity, new if none:
+ * the service is held by it until pool_remove.
+ */
+void
+pool_join(struct msvc *ms, uint64_t generation)
+{
+	bool internal = ms->svc->builtin != BUILTIN_NONE;
+	/* Internal services never need root, whatever the line says. */
+	uid_t uid = internal ? internal_uid : ms->svc->uid;
+	gid_t gid = internal ? internal_gid : ms->svc->gid;
+	uint64_t isolated = !internal || ms->policy->isolate ? ms->id : 0;
+	struct pool *p = NULL;
+	size_t i;
+
+	for (i = npools; i > 0 && p == NULL; i--)
+		if (fits(pools[i - 1], ms, generation, uid, gid, isolated))
+			p = pools[i - 1];
+	if (p == NULL) {
+		p = xcalloc(1, sizeof(*p));
+		p->id = ++last_id;
+		p->generation = generation;
+		p->internal = internal;
+		p->uid = uid;
+		p->gid = gid;
+		p->isolated = isolated;
+		/* Its first service's, kept by holding the set that has it. */
+		p->policy = ms->policy;
+		p->pset = ms->pset;
+		policies_hold(p->pset);
+		pools = xreallocarray(pools, npools + 1, sizeof(*pools));
+		pools[npools++] = p;
+	}
+	p->svcs = xreallocarray(p->svcs, p->nslots + 1, sizeof(*p->svcs));
+	ms->slot = p->nslots;
+	p->svcs[p->nslots++] = ms;
+	p->nlive++;
+	p->refs++;
+	ms->pool = p;
+}
+
+/* The first service it still serves, to name it; NULL: none left. */
+struct msvc *
+pool_lead(const struct pool *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nslots; i++)
+		if (p->svcs[i] != NULL)
+			return p->svcs[i];
+	return NULL;
 }
 
 static unsigned
-pool_size(const struct msvc *ms)
+pool_size(const struct pool *p)
 {
-	if (ms->policy->workers)
-		return ms->policy->workers;
+	if (p->policy->workers)
+		return p->policy->workers;
+	return p->internal ? opts.workers : 1;
+}
+
+static unsigned
+pool_prefork(const struct pool *p)
+{
+	unsigned n = p->policy->prefork_set ? p->policy->prefork :
+	    opts.prefork;
+
+	return n < p->nworkers ? n : p->nworkers;
+}
+
+/* Every worker started has said READY, or the pool failed: said once. */
+void
+pool_settle(struct pool *p)
+{
+	if (p->settled)
+		return;
+	p->settled = true;
+	master_pool_settled(p);
+}
+
+static void	 wake_event(struct mev *, uint32_t);
+
+/* The master watches the socket for the pool's first connection. */
+static void
+watch(struct msvc *ms)
+{
+	if (ms->watched || ms->fd == -1)
+		return;
+	ms->wake.fn = wake_event;
+	if (master_epoll_add(ms->fd, &ms->wake) == -1) {
+		log_warn("cannot watch the socket, starting its pool %s",
+		    ms->svc->fields);
+		return;
+	}
+	ms->watched = true;
+}
+
+void
+pool_unwatch(struct msvc *ms)
+{
+	if (!ms->watched)
+		return;
+	if (master_epoll_del(ms->fd) == -1)
+		log_warn("epoll del %s", ms->svc->fields);
+	ms->watched = false;
+}
+
+/* A service back in its pool (its successor failed): watched if cold. */
+void
+pool_watch_again(struct msvc *ms)
+{
+	if (ms->pool != NULL && ms->pool->cold)
+		watch(ms);
+}
+
+static void
+spawn_rest(struct pool *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nslots; i++)
+		if (p->svcs[i] != NULL)
+			pool_unwatch(p->svcs[i]);
+	p->cold = false;
+	while (p->nspawned < p->nworkers)
+		spawn_worker(&p->workers[p->nspawned++]);
+}
+
+/*
+ * A cold pool's first connection (or datagram): its workers start and
+ * take every socket; the connection waits in the backlog meanwhile.
+ */
+static void
+wake_event(struct mev *ev, uint32_t events)
+{
+	struct msvc *ms = container_of(ev, struct msvc, wake);
+
+	(void)events;
+	if (ms->pool == NULL || !ms->pool->cold)
+		return;
+	log_debug("first connection, starting the pool %s pool=%llu",
+	    ms->svc->fields, (unsigned long long)ms->pool->id);
+	spawn_rest(ms->pool);
+}
+
+static void
+pool_start(struct pool *p)
+{
+	struct msvc *lead = pool_lead(p);
+	unsigned i, n;
+
+	p->started = true;
+	if (p->nslots == 1)
+		p->label = xstrdup(lead->svc->fields);
+	else
+		xasprintf(&p->label, "%s pool=%llu services=%u",
+		    lead->svc->fields, (unsigned long long)p->id, p->nslots);
+	p->nworkers = pool_size(p);
+	p->workers = xcalloc(p->nworkers, sizeof(*p->workers));
+	for (i = 0; i < p->nworkers; i++) {
+		p->workers[i].pool = p;
+		p->workers[i].chan = -1;
+	}
+	n = pool_prefork(p);
+	while (p->nspawned < n)
+		spawn_worker(&p->workers[p->nspawned++]);
+	if (p->nspawned < p->nworkers) {
+		p->cold = true;
+		for (i = 0; i < p->nslots; i++)
+			if (p->svcs[i] != NULL)
+				watch(p->svcs[i]);
+	}
+	if (p->nspawned == 0)
+		pool_settle(p);
+}
+
+/* Every pool of the generation, now that all its services joined. */
+void
+pool_start_generation(uint64_t generation)
+{
+	size_t i;
+
+	for (i = 0; i < npools; i++)
+		if (pools[i]->generation == generation && !pools[i]->started)
+			pool_start(pools[i]);
+}
+
+void
+pool_worker_ready(struct mworker *w)
+{
+	struct pool *p = w->pool;
+	unsigned i;
+
+	w->ready = true;
+	for (i = 0; i < p->nspawned; i++)
+		if (!p->workers[i].ready)
+			return;
+	pool_settle(p);
+}
+
+/*
+ * A worker that cannot set up (EXIT_NORESPAWN): none of its pool would,
+ * so every service it serves is failed with its reason.
+ */
+void
+pool_worker_failed(struct mworker *w)
+{
+	struct pool *p = w->pool;
+	char quoted[sizeof(w->last_error) + 64];
+	const char *why = w->last_error[0] ? w->last_error :
+	    "worker could not set up";
+	uint32_t i;
+
+	p->failed = true;
+	for (i = 0; i < p->nslots; i++) {
+		struct msvc *ms = p->svcs[i];
+
+		if (ms == NULL)
+			continue;
+		ms->status = MSVC_FAILED;
+		free(ms->why);
+		ms->why = xstrdup(why);
+		pool_unwatch(ms);
+		log_errx("service failed, not restarting it %s reason=%s",
+		    ms->svc->fields, log_quote(ms->why, quoted,
+			sizeof(quoted)));
+	}
+	for (i = 0; i < p->nworkers; i++)
+		p->workers[i].restart_at = 0;
+	p->cold = false;
+	tell_stop(p, 0);
+	pool_settle(p);
+}
+
+/*
+ * The service leaves its pool (a reload moved or removed it): drop, its
+ * workers stop accepting on its socket; their sessions on it go on.
+ */
+void
+pool_remove(struct msvc *ms, bool drop)
+{
+	struct pool *p = ms->pool;
+
+	if (p == NULL || ms->slot >= p->nslots || p->svcs[ms->slot] != ms)
+		return;
+	pool_unwatch(ms);
+	if (p->nlive == 0)
+		return;		/* the last: kept to name the retired pool */
+	if (drop && p->nlive > 1)
+		tell_drop(p, ms->slot);
+	/* The last one names the pool while it drains: msvc_free clears it. */
+	if (p->nlive > 1)
+		p->svcs[ms->slot] = NULL;
+	p->nlive--;
+}
+
+/* A service that pointed at it is freed (msvc_free). */
+void
+pool_release(struct pool *p, struct msvc *ms)
+{
+	if (p == NULL)
+		return;
+	if (ms->slot < p->nslots && p->svcs[ms->slot] == ms)
+		p->svcs[ms->slot] = NULL;
+	if (p->refs > 0)
+		p->refs--;
+}
+
+static uint64_t
+drain_deadline(uint64_t drain_ms)
+{
 	/*
-	 * daytime and time hold no connection: one worker answers at the
-	 * rate of the accept queue, and a second would only contend for the
-	 * listening socket's lock (measured: a tenth of the time in a spin).
+	 * A grace past the drain time, so that a worker whose own deadline
+	 * came a little after ours (it learned of the stop later) closes and
+	 * reports its sessions itself.
 	 */
-	if (ms->svc->builtin == BUILTIN_DAYTIME ||
-	    ms->svc->builtin == BUILTIN_TIME)
-		return 1;
-	if (ms->svc->builtin != BUILTIN_NONE && ms->svc->socktype == SOCK_STREAM)
-		return opts.workers;
-	return 1;
+	if (drain_ms == MSG_STOP_NO_DEADLINE)
+		return UINT64_MAX;
+	return now_ms() + drain_ms + STOP_GRACE_MS;
+}
+
+/*
+ * Stops the pool accepting; its sessions drain (within drain_ms, or
+ * without a deadline for a reload's), its child servers stay. A second
+ * call may shorten the time, never lengthen it.
+ */
+void
+pool_retire(struct pool *p, uint64_t drain_ms)
+{
+	uint32_t i;
+	uint64_t by = drain_deadline(drain_ms);
+
+	for (i = 0; i < p->nslots; i++)
+		if (p->svcs[i] != NULL)
+			pool_unwatch(p->svcs[i]);
+	p->cold = false;
+	if (p->retired && by >= p->retire_by)
+		return;
+	p->retired = true;
+	p->retire_by = by;
+	for (i = 0; i < p->nworkers; i++)
+		p->workers[i].restart_at = 0;
+	tell_stop(p, drain_ms);
+}
+
+bool
+pool_running(const struct pool *p)
+{
+	unsigned i;
+
+	for (i = 0; i < p->nworkers; i++)
+		if (p->workers[i].pid != WORKER_NOT_RUNNING)
+			return true;
+	return false;
+}
+
+unsigned
+pool_workers_running(const struct pool *p)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < p->nworkers; i++)
+		n += p->workers[i].pid != WORKER_NOT_RUNNING;
+	return n;
+}
+
+struct mworker *
+pool_worker_by_pid(pid_t pid)
+{
+	size_t i;
+	unsigned k;
+
+	if (pid <= 0)
+		return NULL;
+	for (i = 0; i < npools; i++)
+		for (k = 0; k < pools[i]->nworkers; k++)
+			if (pools[i]->workers[k].pid == pid)
+				return &pools[i]->workers[k];
+	return NULL;
+}
+
+/*
+ * The service a worker's doings are counted against: its pool's first,
+ * or for a retired pool the last it served (services.c keeps it).
+ */
+struct msvc *
+pool_find_worker(pid_t pid)
+{
+	struct mworker *w = pool_worker_by_pid(pid);
+
+	return w != NULL ? pool_lead(w->pool) : NULL;
+}
+
+/* What is left of a pool at its deadline: TERM, then after a grace, KILL. */
+static void
+escalate(struct pool *p, uint64_t now)
+{
+	int sig = p->escalation == 0 ? SIGTERM : SIGKILL;
+	unsigned j;
+
+	for (j = 0; j < p->nworkers; j++) {
+		struct mworker *w = &p->workers[j];
+
+		if (w->pid == WORKER_NOT_RUNNING)
+			continue;
+		log_warnx("worker did not drain in time, %s %s pid=%ld",
+		    sig == SIGTERM ? "terminating it" : "killing it",
+		    p->label, (long)w->pid);
+		kill(w->pid, sig);
+	}
+	p->escalation++;
+	p->retire_by = now + STOP_GRACE_MS;
+}
+
+static void
+pool_free(struct pool *p)
+{
+	unsigned i;
+
+	for (i = 0; i < p->nworkers; i++)
+		monitor_close(&p->workers[i]);
+	free(p->workers);
+	free(p->svcs);
+	policies_release(p->pset);
+	free(p->label);
+	free(p);
+}
+
+/*
+ * Due restarts of serving pools (none while stopping), the retired ones
+ * escalated at their deadline, and a pool no service points at and no
+ * worker runs in, freed. Returns when next.
+ */
+uint64_t
+pools_tick(uint64_t now, bool stopping)
+{
+	uint64_t next = UINT64_MAX, t;
+	size_t i;
+
+	for (i = 0; i < npools;) {
+		struct pool *p = pools[i];
+
+		if (!p->retired && !stopping && p->started &&
+		    (t = restart_timers(p, now)) < next)
+			next = t;
+		if (p->retired && p->escalation < 2 && now >= p->retire_by &&
+		    pool_running(p))
+			escalate(p, now);
+		if (p->retired && p->escalation < 2 && p->retire_by < next &&
+		    pool_running(p))
+			next = p->retire_by;
+		if (p->refs == 0 && !pool_running(p)) {
+			pool_free(p);
+			pools[i] = pools[--npools];
+			continue;
+		}
+		i++;
+	}
+	return next;
+}
+
+/* Stop: every pool retired within the drain time. */
+void
+pools_stop(uint64_t drain_ms)
+{
+	size_t i;
+
+	for (i = 0; i < npools; i++)
+		pool_retire(pools[i], drain_ms);
+}
+
+bool
+pools_running(void)
+{
+	size_t i;
+
+	for (i = 0; i < npools; i++)
+		if (pool_running(pools[i]))
+			return true;
+	return false;
+}
+
+void
+pools_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < npools; i++)
+		pool_free(pools[i]);
+	free(pools);
+	pools = NULL;
+	npools = 0;
 }
 
 /* How long a tripped spawn rate keeps the service off. */
@@ -125,7 +548,7 @@ pool_suspend_ms(const struct msvc *ms)
 
 /* The state that outlives the workers; internal services keep counters. */
 int
-pool_state_open(struct msvc *ms)
+pool_shared_open(struct msvc *ms)
 {
 	const struct service *s = ms->svc;
 
@@ -139,22 +562,22 @@ pool_state_open(struct msvc *ms)
 	if (s->builtin == BUILTIN_NONE)
 		ms->nslots = s->max_child > SVCSTATE_CHILDREN_DEFAULT ?
 		    s->max_child : SVCSTATE_CHILDREN_DEFAULT;
-	ms->state_fd = svcstate_create(ms->nslots, &ms->state);
-	if (ms->state_fd == -1) {
-		ms->state = NULL;
+	ms->shared_fd = svcstate_create(ms->nslots, &ms->shared);
+	if (ms->shared_fd == -1) {
+		ms->shared = NULL;
 		return -1;
 	}
 	return 0;
 }
 
 void
-pool_state_close(struct msvc *ms)
+pool_shared_close(struct msvc *ms)
 {
-	svcstate_unmap(ms->state, ms->nslots);
-	ms->state = NULL;
-	if (ms->state_fd != -1)
-		close(ms->state_fd);
-	ms->state_fd = -1;
+	svcstate_unmap(ms->shared, ms->nslots);
+	ms->shared = NULL;
+	if (ms->shared_fd != -1)
+		close(ms->shared_fd);
+	ms->shared_fd = -1;
 }
 
 /* An adopted child of this service ended (services_adopted_exit). */
@@ -176,432 +599,4 @@ pool_adopted_exit(struct msvc *ms, const struct child_rec *r, int status)
 	else
 		log_info("child exited %s child=%ld %s adopted=yes peer=%s",
 		    ms->svc->fields, (long)r->pid, how, peer);
-}
-
-static void
-running_add(struct worker *w)
-{
-	running = xreallocarray(running, nrunning + 1, sizeof(*running));
-	running[nrunning++] = w;
-}
-
-struct msvc *
-pool_find_worker(pid_t pid)
-{
-	size_t i;
-
-	for (i = 0; i < nrunning; i++)
-		if (running[i]->pid == pid)
-			return running[i]->ms;
-	return NULL;
-}
-
-/*
- * A worker stopped (SIGSTOP, a debugger) or continued. Stopped, it
- * serves no one: said once, and if it stays so past -o stopped, killed
- * (pool_timers) and replaced like any dead worker. False: not a worker.
- */
-bool
-pool_stopped(pid_t pid, int status)
-{
-	struct worker *w = NULL;
-	const char *name;
-	uint64_t now = now_ms();
-	size_t i;
-
-	for (i = 0; i < nrunning && w == NULL; i++)
-		if (running[i]->pid == pid)
-			w = running[i];
-	if (w == NULL)
-		return false;
-	if (WIFSTOPPED(status)) {
-		if (w->stopped_at != 0)
-			return true;
-		w->stopped_at = now;
-		name = sigabbrev_np(WSTOPSIG(status));
-		log_warnx("worker stopped %s pid=%ld signal=%s",
-		    w->ms->svc->fields, (long)pid, name ? name : "?");
-	} else if (w->stopped_at != 0) {
-		log_info("worker continued %s pid=%ld stopped_for=%llums",
-		    w->ms->svc->fields, (long)pid,
-		    (unsigned long long)(now - w->stopped_at));
-		w->stopped_at = 0;
-	}
-	return true;
-}
-
-static struct worker *
-running_take(pid_t pid)
-{
-	struct worker *w;
-	size_t i;
-
-	for (i = 0; i < nrunning; i++) {
-		if (running[i]->pid != pid)
-			continue;
-		w = running[i];
-		running[i] = running[--nrunning];
-		return w;
-	}
-	return NULL;
-}
-
-/* The user's supplementary groups, as initgroups(3) would set them. */
-static uint32_t
-service_groups(const struct service *s, uint32_t *out)
-{
-	gid_t list[MSG_GROUPS_MAX];
-	int n = MSG_GROUPS_MAX, i;
-
-	if (getgrouplist(s->user, s->gid, list, &n) == -1) {
-		log_warnx("user in more than %d groups, the rest are not "
-		    "set %s user=%s", MSG_GROUPS_MAX, s->fields, s->user);
-		n = MSG_GROUPS_MAX;
-	}
-	for (i = 0; i < n; i++)
-		out[i] = list[i];
-	return (uint32_t)n;
-}
-
-/* What the pools' namespaces keep from the children, as absolute paths. */
-static struct {
-	char	conf[MSG_PATH_MAX], policy_dir[MSG_PATH_MAX];
-	char	pidfile[MSG_PATH_MAX], ctl_socket[MSG_PATH_MAX];
-} sandbox;
-
-static void
-absolute(const char *path, char *out, size_t len)
-{
-	char cwd[MSG_PATH_MAX];
-
-	if (path == NULL || path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
-		str_copy(out, path ? path : "", len);
-	else if ((size_t)snprintf(out, len, "%s/%s", cwd, path) >= len)
-		out[0] = '\0';	/* too long to protect: said at start */
-	if (path != NULL && out[0] == '\0')
-		log_warnx("path too long to keep from the child servers: %s",
-		    path);
-}
-
-/* Before daemonize() leaves the directory the paths are relative to. */
-void
-pool_init_paths(void)
-{
-	absolute(opts.conf_path, sandbox.conf, sizeof(sandbox.conf));
-	absolute(opts.policy_dir, sandbox.policy_dir,
-	    sizeof(sandbox.policy_dir));
-	absolute(opts.pidfile, sandbox.pidfile, sizeof(sandbox.pidfile));
-	absolute(opts.ctl_socket, sandbox.ctl_socket,
-	    sizeof(sandbox.ctl_socket));
-}
-
-static void
-send_service(struct worker *w)
-{
-	static struct msg_service m;
-	const struct service *s = w->ms->svc;
-	size_t off = 0;
-	int i;
-
-	memset(&m, 0, sizeof(m));
-	m.version = MSG_VERSION;
-	m.master_pid = getpid();
-	m.socktype = s->socktype;
-	m.family = s->family;
-	m.builtin = s->builtin;
-	m.change_ids = change_ids;
-	m.max_conns = opts.max_conns;
-	m.idle_timeout_ms = w->ms->policy->idle_timeout_ms ?
-	    w->ms->policy->idle_timeout_ms : (uint32_t)opts.idle_timeout_ms;
-	m.log_connections = opts.log_connections;
-	str_copy(m.title, s->fields, sizeof(m.title));
-	m.landlock_abi_max = opts.landlock_abi_max;
-	memcpy(m.conf_path, sandbox.conf, sizeof(m.conf_path));
-	memcpy(m.policy_dir, sandbox.policy_dir, sizeof(m.policy_dir));
-	memcpy(m.pidfile, sandbox.pidfile, sizeof(m.pidfile));
-	memcpy(m.ctl_socket, sandbox.ctl_socket, sizeof(m.ctl_socket));
-	if (s->builtin != BUILTIN_NONE) {
-		/* Internal services never need root, whatever the line says. */
-		m.uid = internal_uid;
-		m.gid = internal_gid;
-		memcpy(m.udp_guard_ports, guard_ports, sizeof(guard_ports));
-	} else {
-		m.uid = s->uid;
-		m.gid = s->gid;
-		if (change_ids)
-			m.ngroups = service_groups(s, m.groups);
-		m.wait = s->wait;
-		m.keep_env = opts.keep_env;
-		m.nslots = w->ms->nslots;
-		m.max_spawn = s->max_spawn ? s->max_spawn : opts.spawn_rate;
-		m.max_child = s->max_child;
-		m.max_cpm = s->max_cpm;
-		m.max_perip = s->max_perip;
-		m.suspend_ms = (uint32_t)pool_suspend_ms(w->ms);
-		str_copy(m.program, s->program, sizeof(m.program));
-		m.argc = (uint32_t)s->argc;
-		for (i = 0; i < s->argc; i++) {
-			size_t len = strlen(s->argv[i]) + 1;
-
-			memcpy(m.args + off, s->argv[i], len);
-			off += len;
-		}
-	}
-	if (chan_send(w->chan, MSG_SERVICE, &m, sizeof(m), MSG_DONTWAIT) == -1 ||
-	    chan_send(w->chan, MSG_POLICY, w->ms->policy,
-	    sizeof(*w->ms->policy), MSG_DONTWAIT) == -1)
-		log_warn("cannot send the service to worker %s pid=%ld",
-		    s->fields, (long)w->pid);
-}
-
-/*
- * At once the first time, and after a healthy life; a restarted worker
- * that dies again before it has lived HEALTHY_UPTIME_MS waits
- * restart-delay, then twice that, up to a cap. (The death after a long
- * life is not the first of a quick pair: the second death at once, then
- * 0, 100 ms, was one step later than sinetd(8) says.)
- */
-static void
-schedule_restart(struct worker *w, uint64_t now)
-{
-	if (now - w->started_at >= HEALTHY_UPTIME_MS || w->quick_deaths == 0) {
-		w->backoff_ms = 0;
-		w->quick_deaths = 1;	/* restarted: the next death is quick */
-	} else {
-		w->backoff_ms = w->backoff_ms == 0 ? opts.restart_delay_ms :
-		    w->backoff_ms * 2 > RESTART_DELAY_MAX_MS ?
-		    RESTART_DELAY_MAX_MS : w->backoff_ms * 2;
-		w->quick_deaths++;
-	}
-	w->restart_at = now + w->backoff_ms;
-}
-
-/*
- * A fresh image of our own binary (open_self), the channel at fd 3, the
- * listening socket at fd 4, the service's state at fd 5 and the binary at
- * fd 6 to execute it by (the worker closes it first thing), every other
- * descriptor closed, default signals, its own process group so a
- * terminal's ^C reaches the master alone.
- */
-static void
-worker_spawn(struct worker *w)
-{
-	const struct service *s = w->ms->svc;
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, all;
-	char *argv[] = { "sinetd-worker", "-X", s->fields, NULL };
-	int sv[2], chan_tmp = -1, listen_tmp = -1, state_tmp = -1;
-	int self_tmp = -1, rc;
-	pid_t pid;
-
-	w->restart_at = 0;
-	w->stopped_at = 0;
-	w->started_at = now_ms();
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
-		log_warn("socketpair for worker %s", s->fields);
-		schedule_restart(w, w->started_at);
-		return;
-	}
-	/* Above the target numbers, so neither dup2 clobbers the other. */
-	chan_tmp = fcntl(sv[1], F_DUPFD_CLOEXEC, WORKER_SELF_FD + 1);
-	listen_tmp = fcntl(w->ms->fd, F_DUPFD_CLOEXEC, WORKER_SELF_FD + 1);
-	state_tmp = fcntl(w->ms->state_fd, F_DUPFD_CLOEXEC, WORKER_SELF_FD + 1);
-	self_tmp = fcntl(self_fd, F_DUPFD_CLOEXEC, WORKER_SELF_FD + 1);
-	if (chan_tmp == -1 || listen_tmp == -1 || state_tmp == -1 ||
-	    self_tmp == -1) {
-		log_warn("dup for worker %s", s->fields);
-		rc = -1;
-		goto out;
-	}
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, chan_tmp, WORKER_CHAN_FD);
-	posix_spawn_file_actions_adddup2(&fa, listen_tmp, WORKER_LISTEN_FD);
-	posix_spawn_file_actions_adddup2(&fa, state_tmp, WORKER_STATE_FD);
-	posix_spawn_file_actions_adddup2(&fa, self_tmp, WORKER_SELF_FD);
-	posix_spawn_file_actions_addclosefrom_np(&fa, WORKER_SELF_FD + 1);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-	rc = posix_spawn(&pid, WORKER_SELF_PATH, &fa, &attr, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-#ifdef SINETD_TEST_HOOKS
-	/* build/t/sinetd-hooks only: the first worker lies, not its heirs. */
-	if (rc == 0) {
-		unsetenv("SINETD_TEST_FORGE");
-		unsetenv("SINETD_TEST_EMFILE_AT_START");
-		unsetenv("SINETD_TEST_FATAL_FULL");
-	}
-#endif
-	if (rc != 0) {
-		errno = rc;
-		log_warn("cannot start worker %s", s->fields);
-	}
-out:
-	if (chan_tmp != -1)
-		close(chan_tmp);
-	if (listen_tmp != -1)
-		close(listen_tmp);
-	if (state_tmp != -1)
-		close(state_tmp);
-	if (self_tmp != -1)
-		close(self_tmp);
-	close(sv[1]);
-	if (rc != 0) {
-		close(sv[0]);
-		schedule_restart(w, w->started_at);
-		return;
-	}
-	/* Before it reads its service, so before it can fork. */
-	if (s->builtin == BUILTIN_NONE && cgroup_attach(s->fields,
-	    w->ms->policy, pid) == -1)
-		log_warn("cannot bound the pool's processes and memory %s",
-		    s->fields);
-	w->pid = pid;
-	monitor_start(w, sv[0]);
-	if (fd_set_nonblock(w->chan, true) == -1 ||
-	    master_epoll_add(w->chan, &w->ev) == -1)
-		fatal("cannot watch worker channel");
-	running_add(w);
-	send_service(w);
-	log_debug("worker started %s pid=%ld", s->fields, (long)pid);
-}
-
-void
-pool_start(struct msvc *ms)
-{
-	unsigned i;
-
-	ms->nworkers = pool_size(ms);
-	ms->workers = xcalloc(ms->nworkers, sizeof(*ms->workers));
-	for (i = 0; i < ms->nworkers; i++) {
-		ms->workers[i].ms = ms;
-		ms->workers[i].chan = -1;
-		worker_spawn(&ms->workers[i]);
-	}
-}
-
-bool
-pool_running(const struct msvc *ms)
-{
-	unsigned i;
-
-	for (i = 0; i < ms->nworkers; i++)
-		if (ms->workers[i].pid != 0)
-			return true;
-	return false;
-}
-
-void
-pool_stop(struct msvc *ms, uint64_t drain_ms)
-{
-	struct msg_stop m = { .drain_ms = (uint32_t)drain_ms };
-	unsigned i;
-
-	for (i = 0; i < ms->nworkers; i++) {
-		struct worker *w = &ms->workers[i];
-
-		w->restart_at = 0;
-		if (w->pid != 0 && w->chan != -1 &&
-		    chan_send(w->chan, MSG_STOP, &m, sizeof(m),
-		    MSG_DONTWAIT) == -1)
-			log_warn("cannot tell worker to stop %s pid=%ld",
-			    ms->svc->fields, (long)w->pid);
-	}
-}
-
-/*
- * Restarts that are due, and counts of dropped log lines; returns when
- * the next is (or UINT64_MAX).
- */
-uint64_t
-pool_timers(struct msvc *ms, uint64_t now)
-{
-	uint64_t next = UINT64_MAX, t;
-	unsigned i;
-
-	for (i = 0; i < ms->nworkers; i++) {
-		struct worker *w = &ms->workers[i];
-
-		if ((t = monitor_timer(w, now)) < next)
-			next = t;
-		if (w->stopped_at != 0 && w->pid != 0) {
-			if (now - w->stopped_at >= opts.stopped_ms) {
-				log_errx("worker stayed stopped, killing it %s "
-				    "pid=%ld stopped_for=%llums",
-				    ms->svc->fields, (long)w->pid,
-				    (unsigned long long)(now - w->stopped_at));
-				kill(w->pid, SIGKILL);
-				/* Its death, reaped, says the rest. */
-				w->stopped_at = 0;
-			} else if (w->stopped_at + opts.stopped_ms < next)
-				next = w->stopped_at + opts.stopped_ms;
-		}
-		if (w->restart_at == 0)
-			continue;
-		if (w->restart_at <= now)
-			worker_spawn(w);
-		if (w->restart_at != 0 && w->restart_at < next)
-			next = w->restart_at;
-	}
-	return next;
-}
-
-/* One of our children ended: if it was a worker, say why and heal. */
-bool
-pool_reap(pid_t pid, int status)
-{
-	struct worker *w = running_take(pid);
-	struct msvc *ms;
-	char how[64];
-
-	if (w == NULL)
-		return false;
-	ms = w->ms;
-	/* Its last words may still be in the channel, all of them. */
-	w->reaped = true;
-	if (w->chan != -1)
-		monitor_read(w, 0);
-	monitor_log_dropped(w, now_ms(), true);
-	monitor_close(w);
-	w->pid = 0;
-	wait_status_str(status, how, sizeof(how));
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
-		violation_worker(ms, pid, w->started_at);
-	if (ms->status == MSVC_FAILED || ms->fd == -1) {
-		log_debug("worker exited %s pid=%ld %s", ms->svc->fields,
-		    (long)pid, how);
-		return true;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_NORESPAWN) {
-		char quoted[sizeof(w->last_error) + 64];
-		unsigned i;
-
-		ms->status = MSVC_FAILED;
-		free(ms->why);
-		ms->why = xstrdup(w->last_error[0] ? w->last_error :
-		    "worker could not set up");
-		log_errx("service failed, not restarting it %s reason=%s",
-		    ms->svc->fields, log_quote(ms->why, quoted,
-			sizeof(quoted)));
-		for (i = 0; i < ms->nworkers; i++)
-			ms->workers[i].restart_at = 0;
-		pool_stop(ms, 0);
-		master_service_settled(ms);
-		return true;
-	}
-	schedule_restart(w, now_ms());
-	log_warnx("worker died %s pid=%ld %s restart_in=%llums",
-	    ms->svc->fields, (long)pid, how,
-	    (unsigned long long)w->backoff_ms);
-	if (!w->ready)
-		master_service_settled(ms);
-	w->ready = false;
-	return true;
 }

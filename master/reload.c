@@ -6,8 +6,12 @@
  * type): an unchanged one is not touched; a changed one keeps its socket,
  * which is never closed, and gets a new pool, and only once that pool
  * serves does the old one stop accepting and drain; a removed one closes
- * its socket and drains; an added one binds and starts. The reload is a
- * barrier: "reload done" is logged once every new pool serves or failed.
+ * its socket and drains; an added one binds and starts. The changed and
+ * added services go into new pools (pool.c), so no running pool is
+ * touched but to drop the services that left it. The reload is a counted
+ * barrier (relayd's sc_reload): the new pools that must start workers
+ * are counted, each one's settling counts down, and "reload done" is
+ * logged at zero.
  */
 #include <sys/socket.h>
 
@@ -26,8 +30,12 @@
 
 static bool pending;		/* a reload waits for its pools */
 static size_t nkept, nchanged, nadded, nremoved, nfailed;
-static struct msvc **waiting;	/* the new pools it waits for */
-static size_t nwaiting;
+static uint64_t generation;	/* of the pools it made */
+static size_t unsettled;	/* of those, still starting */
+static struct msvc **moved;	/* changed services: each replaces one */
+static size_t nmoved;		/* (services.c owns both) */
+
+static void	 finish(void);
 
 /* For the status command: when the last one was asked for, and how it went. */
 static time_t last_at;
@@ -88,6 +96,8 @@ take_over(struct msvc *n, struct msvc *o)
 
 	if (o->status != MSVC_LISTENING || !listen_reusable(o->svc, n->svc))
 		return false;
+	/* The new pool watches it, if cold: one registration a socket. */
+	pool_unwatch(o);
 	/* It serves on with what it had: the reload did not all apply. */
 	if (listen_update(o->fd, n->svc, &what) == -1) {
 		log_err("reload: cannot update the socket, it serves as it "
@@ -100,28 +110,30 @@ take_over(struct msvc *n, struct msvc *o)
 	want = n->svc->builtin != BUILTIN_NONE ? 0 :
 	    n->svc->max_child > SVCSTATE_CHILDREN_DEFAULT ?
 	    n->svc->max_child : SVCSTATE_CHILDREN_DEFAULT;
-	if (o->state != NULL && o->nslots >= want) {
-		n->state = o->state;
-		n->state_fd = o->state_fd;
+	if (o->shared != NULL && o->nslots >= want) {
+		n->shared = o->shared;
+		n->shared_fd = o->shared_fd;
 		n->nslots = o->nslots;
-		o->state = NULL;
-		o->state_fd = -1;
-	} else if (pool_state_open(n) == 0) {
+		o->shared = NULL;
+		o->shared_fd = -1;
+	} else if (pool_shared_open(n) == 0) {
 		/* A table past the default size: the counters come along; */
 		/* the old pool's children stay counted in the old one until */
 		/* they end (sinetd.conf(5), max-child). */
-		if (o->state != NULL) {
-			n->state->c = o->state->c;
-			n->state->window_start = o->state->window_start;
-			n->state->window_spawns = o->state->window_spawns;
-			n->state->suspended_until = o->state->suspended_until;
-			n->state->disabled = o->state->disabled;
+		if (o->shared != NULL) {
+			n->shared->c = o->shared->c;
+			n->shared->window_start = o->shared->window_start;
+			n->shared->window_spawns = o->shared->window_spawns;
+			n->shared->suspended_until =
+			    o->shared->suspended_until;
+			n->shared->disabled = o->shared->disabled;
 		}
 	} else {
 		log_err("reload: cannot create the service state %s",
 		    n->svc->fields);
 		o->fd = n->fd;
 		n->fd = -1;
+		pool_watch_again(o);
 		return false;
 	}
 	n->status = MSVC_LISTENING;
@@ -130,10 +142,10 @@ take_over(struct msvc *n, struct msvc *o)
 }
 
 static void
-wait_for(struct msvc *n)
+add(struct msvc ***v, size_t *n, struct msvc *ms)
 {
-	waiting = xreallocarray(waiting, nwaiting + 1, sizeof(*waiting));
-	waiting[nwaiting++] = n;
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = ms;
 }
 
 /* Every error of the new configuration, or none: then it can apply. */
@@ -172,10 +184,11 @@ reload_request(const char *why)
 {
 	struct conf conf = { 0 };
 	struct policy_set *set;
-	struct msvc **old, **list, *n, *o;
+	struct msvc **old, **list, *n, *o, **place = NULL;
+	struct pool **all;
 	const char *replaced;
 	bool program;
-	size_t nold, nlist, i;
+	size_t nold, nlist, nplace = 0, npools, i;
 	bool *taken;
 
 	last_at = time(NULL);
@@ -253,8 +266,8 @@ reload_request(const char *why)
 			    replaced);
 		if (o != NULL && take_over(n, o)) {
 			nchanged++;
-			pool_start(n);
-			wait_for(n);
+			add(&place, &nplace, n);
+			add(&moved, &nmoved, n);
 			continue;
 		}
 		if (o != NULL) {
@@ -271,8 +284,7 @@ reload_request(const char *why)
 			nchanged++;
 		else
 			nadded++;
-		pool_start(n);
-		wait_for(n);
+		add(&place, &nplace, n);
 	}
 	for (i = 0; i < nold; i++) {
 		if (taken[i])
@@ -284,40 +296,64 @@ reload_request(const char *why)
 	}
 	free(taken);
 	services_set(list, nlist);
+	/* New pools for what changed or came: one per identity. */
+	generation = services_place(place, nplace);
+	free(place);
 	services_guard_ports();
 	policies_release(set);	/* the services that use it hold it */
 	watch_replaced_clear();
 	watch_configuration();
+	/* The barrier: the new pools still starting workers, counted. */
+	unsettled = 0;
+	all = pools_all(&npools);
+	for (i = 0; i < npools; i++)
+		if (all[i]->generation == generation && !all[i]->settled)
+			unsettled++;
 	pending = true;
-	reload_check();
+	if (unsettled == 0)
+		finish();
 	return 0;
 }
 
-/*
- * The barrier: once every new pool serves (or failed), the pools they
- * replace stop accepting and drain, and the reload is done. A changed
- * service whose new pool failed goes back to its old pool, still serving.
- */
+/* A new pool's workers all said READY, or it failed: one less to wait for. */
 void
-reload_check(void)
+reload_pool_settled(struct pool *p)
+{
+	if (!pending || p->generation != generation || unsettled == 0)
+		return;
+	if (--unsettled == 0)
+		finish();
+}
+
+/* A stop cancels a pending reload: its pools are retired with the rest. */
+void
+reload_cancel(void)
+{
+	if (!pending)
+		return;
+	free(moved);
+	moved = NULL;
+	nmoved = 0;
+	pending = false;
+	snprintf(last_result, sizeof(last_result), "cancelled by the stop");
+	control_reload_done(false, last_result);
+}
+
+/*
+ * The barrier is down: the services the new pools took over leave their
+ * old ones, which serve the sessions they hold. A changed service whose
+ * new pool failed goes back to its old record, still serving.
+ */
+static void
+finish(void)
 {
 	struct msvc **list;
 	size_t i, k, n;
 
-	if (!pending)
-		return;
-	for (i = 0; i < nwaiting; i++)
-		if (!waiting[i]->settled && waiting[i]->status != MSVC_FAILED)
-			return;
 	list = services_all(&n);
-	for (i = 0; i < nwaiting; i++) {
-		struct msvc *ms = waiting[i], *o = ms->replaces;
+	for (i = 0; i < nmoved; i++) {
+		struct msvc *ms = moved[i], *o = ms->replaces;
 
-		if (o == NULL) {
-			if (!msvc_serving(ms))
-				nfailed++;
-			continue;
-		}
 		ms->replaces = NULL;
 		if (msvc_serving(ms)) {
 			services_retire_reload(o);
@@ -326,24 +362,26 @@ reload_check(void)
 		log_errx("reload: the new pool did not start, the old one "
 		    "serves on %s reason=\"%s\"", ms->svc->fields,
 		    ms->why ? ms->why : "its workers died");
+		pool_remove(ms, true);
 		o->fd = ms->fd;
 		ms->fd = -1;
-		if (o->state == NULL) {
-			o->state = ms->state;
-			o->state_fd = ms->state_fd;
-			ms->state = NULL;
-			ms->state_fd = -1;
+		if (o->shared == NULL) {
+			o->shared = ms->shared;
+			o->shared_fd = ms->shared_fd;
+			ms->shared = NULL;
+			ms->shared_fd = -1;
 		}
+		pool_watch_again(o);
 		for (k = 0; k < n; k++)
 			if (list[k] == ms)
 				list[k] = o;
-		services_retire(ms, 0);
+		msvc_free(ms);
 		nchanged--;
 		nfailed++;
 	}
-	free(waiting);
-	waiting = NULL;
-	nwaiting = 0;
+	free(moved);
+	moved = NULL;
+	nmoved = 0;
 	pending = false;
 	snprintf(last_result, sizeof(last_result), "done: kept=%zu "
 	    "changed=%zu added=%zu removed=%zu failed=%zu", nkept, nchanged,

@@ -112,11 +112,11 @@ report_state(const struct msvc *ms, time_t *until)
 	*until = 0;
 	if (ms->status == MSVC_FAILED)
 		return "failed";
-	if (ms->state == NULL)
+	if (ms->shared == NULL)
 		return "listening";
-	if (__atomic_load_n(&ms->state->disabled, __ATOMIC_RELAXED) != 0)
+	if (__atomic_load_n(&ms->shared->disabled, __ATOMIC_RELAXED) != 0)
 		return "disabled";
-	end = __atomic_load_n(&ms->state->suspended_until, __ATOMIC_RELAXED);
+	end = __atomic_load_n(&ms->shared->suspended_until, __ATOMIC_RELAXED);
 	most = now + pool_suspend_ms(ms);
 	if (ms->svc->builtin == BUILTIN_NONE && end > now) {
 		*until = wall_of(end < most ? end : most);
@@ -150,8 +150,8 @@ report_program(const struct msvc *ms, char *buf, size_t len)
 unsigned
 report_children(const struct msvc *ms)
 {
-	return ms->state != NULL ?
-	    svcstate_load_clamped(&ms->state->nchildren, ms->nslots) : 0;
+	return ms->shared != NULL ?
+	    svcstate_load_clamped(&ms->shared->nchildren, ms->nslots) : 0;
 }
 
 /*
@@ -193,11 +193,11 @@ report_counters(const struct msvc *ms, uint64_t v[NCOUNTERS])
 	for (i = 0; i < NCOUNTERS; i++) {
 		const uint64_t *p;
 
-		if (ms->state == NULL) {
+		if (ms->shared == NULL) {
 			v[i] = 0;
 			continue;
 		}
-		p = (const uint64_t *)(const void *)((const char *)&ms->state->c +
+		p = (const uint64_t *)(const void *)((const char *)&ms->shared->c +
 		    counter_defs[i].off);
 		v[i] = __atomic_load_n(p, __ATOMIC_RELAXED);
 	}
@@ -206,11 +206,14 @@ report_counters(const struct msvc *ms, uint64_t v[NCOUNTERS])
 unsigned
 report_workers(const struct msvc *ms)
 {
-	unsigned i, n = 0;
+	return ms->pool != NULL ? pool_workers_running(ms->pool) : 0;
+}
 
-	for (i = 0; i < ms->nworkers; i++)
-		n += ms->workers[i].pid != 0;
-	return n;
+/* The pool whose workers serve it (several services may share one). */
+unsigned long long
+report_pool(const struct msvc *ms)
+{
+	return ms->pool != NULL ? (unsigned long long)ms->pool->id : 0;
 }
 
 void
@@ -234,11 +237,11 @@ report_sessions(const struct msvc *ms, struct shown_child *out, size_t max)
 	size_t n = 0, k;
 	int32_t pid;
 
-	if (ms->state == NULL || ms->nslots == 0)
+	if (ms->shared == NULL || ms->nslots == 0)
 		return 0;
-	hwm = svcstate_load_clamped(&ms->state->hwm, ms->nslots);
+	hwm = svcstate_load_clamped(&ms->shared->hwm, ms->nslots);
 	for (i = 0; i < hwm && n < max; i++) {
-		pid = __atomic_load_n(&ms->state->children[i].pid,
+		pid = __atomic_load_n(&ms->shared->children[i].pid,
 		    __ATOMIC_RELAXED);
 		if (pid <= 0 || (r = children_find(pid)) == NULL ||
 		    r->svc != ms->id || r->gone_at != 0)
@@ -264,6 +267,8 @@ status_text(struct buf *b, const struct msvc *ms, bool children)
 	char addr[ADDR_STR_MAX], prog[600], when[32], quoted[600];
 	time_t until;
 	const char *state = report_state(ms, &until);
+	const struct mworker *w;
+	unsigned nw;
 	size_t i, n;
 
 	report_addr(ms, addr, sizeof(addr));
@@ -279,12 +284,13 @@ status_text(struct buf *b, const struct msvc *ms, bool children)
 	if (ms->status == MSVC_FAILED)
 		buf_printf(b, " why=%s", log_quote(ms->why ? ms->why : "?",
 		    quoted, sizeof(quoted)));
-	buf_printf(b, " policy=%s workers=", ms->policy != NULL &&
-	    ms->policy->name[0] != '\0' ? ms->policy->name : "-");
-	for (i = 0, n = 0; i < ms->nworkers; i++)
-		if (ms->workers[i].pid != 0)
-			buf_printf(b, "%s%ld", n++ ? "," : "",
-			    (long)ms->workers[i].pid);
+	buf_printf(b, " policy=%s pool=%llu workers=", ms->policy != NULL &&
+	    ms->policy->name[0] != '\0' ? ms->policy->name : "-",
+	    report_pool(ms));
+	w = msvc_workers(ms, &nw);
+	for (i = 0, n = 0; i < nw; i++)
+		if (w[i].pid != WORKER_NOT_RUNNING)
+			buf_printf(b, "%s%ld", n++ ? "," : "", (long)w[i].pid);
 	if (n == 0)
 		buf_printf(b, "-");
 	buf_printf(b, " children=%u", report_children(ms));
@@ -312,6 +318,8 @@ status_json(struct buf *b, const struct msvc *ms, bool children)
 	char addr[ADDR_STR_MAX], prog[600], when[32];
 	time_t until;
 	const char *state = report_state(ms, &until);
+	const struct mworker *w;
+	unsigned nw;
 	size_t i, n;
 
 	report_addr(ms, addr, sizeof(addr));
@@ -342,11 +350,11 @@ status_json(struct buf *b, const struct msvc *ms, bool children)
 		buf_printf(b, "null");
 	buf_printf(b, ",\"policy\":");
 	buf_json(b, ms->policy ? ms->policy->name : "");
-	buf_printf(b, ",\"workers\":[");
-	for (i = 0, n = 0; i < ms->nworkers; i++)
-		if (ms->workers[i].pid != 0)
-			buf_printf(b, "%s%ld", n++ ? "," : "",
-			    (long)ms->workers[i].pid);
+	buf_printf(b, ",\"pool\":%llu,\"workers\":[", report_pool(ms));
+	w = msvc_workers(ms, &nw);
+	for (i = 0, n = 0; i < nw; i++)
+		if (w[i].pid != WORKER_NOT_RUNNING)
+			buf_printf(b, "%s%ld", n++ ? "," : "", (long)w[i].pid);
 	buf_printf(b, "],\"children_running\":%u,\"counters\":{",
 	    report_children(ms));
 	report_counters(ms, v);

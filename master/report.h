@@ -39,6 +39,7 @@ struct shown_child {
 
 void		 report_counters(const struct msvc *, uint64_t[NCOUNTERS]);
 unsigned	 report_workers(const struct msvc *);
+unsigned long long report_pool(const struct msvc *);
 unsigned	 report_children(const struct msvc *);
 size_t		 report_sessions(const struct msvc *,
 		    struct shown_child *, size_t);

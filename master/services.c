@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The services the master runs now, and the pools it is retiring (after a
- * reload, or a stop): each retired pool drains, and what is left of it at
- * its deadline is killed, then it is freed.
+ * The services the master runs, from their line to the end of the last
+ * worker that served them: the one owner of a service's lifetime. Each
+ * service joins the pool of its sandbox identity (pool.c); one a reload
+ * moves or removes leaves its pool, and its record goes at once if the
+ * pool serves others, or is kept, retired with the pool, until the
+ * pool's last worker is gone (its children and counters are still
+ * attributed to it).
  */
 #include <sys/socket.h>
 
@@ -19,11 +23,9 @@
 #include "svcstate.h"
 #include "util.h"
 
-#define STOP_GRACE_MS	1000	/* after the drain's TERM, before KILL */
-
-static struct msvc **svcs;
+static struct msvc **svcs;	/* ours */
 static size_t nsvcs;
-static struct msvc **retired;
+static struct msvc **retired;	/* ours, each with its retired pool */
 static size_t nretired;
 
 /*
@@ -39,7 +41,7 @@ msvc_new(struct service *svc, struct policy_set *set, struct errors *err)
 	ms->id = ++last_id;
 	ms->svc = svc;
 	ms->fd = -1;
-	ms->state_fd = -1;
+	ms->shared_fd = -1;
 	ms->pset = set;
 	policies_hold(set);
 	if ((ms->policy = policies_get(set, svc, err)) == NULL) {
@@ -87,7 +89,7 @@ msvc_listen(struct msvc *ms)
 			    (unsigned long long)ms->bind_backoff_ms);
 		return -1;
 	}
-	if (pool_state_open(ms) == -1) {
+	if (pool_shared_open(ms) == -1) {
 		ms->status = MSVC_FAILED;
 		free(ms->why);
 		xasprintf(&ms->why, "service state: %s", strerror(errno));
@@ -104,6 +106,23 @@ msvc_listen(struct msvc *ms)
 	return 0;
 }
 
+/*
+ * The listening services of list, each into the pool of its identity:
+ * pools of a new generation, started once every one has joined.
+ */
+uint64_t
+services_place(struct msvc **list, size_t n)
+{
+	uint64_t generation = pool_generation();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (list[i]->status == MSVC_LISTENING && list[i]->pool == NULL)
+			pool_join(list[i], generation);
+	pool_start_generation(generation);
+	return generation;
+}
+
 /* A failed bind whose time has come: once more; its pool if it works. */
 static uint64_t
 bind_retry(struct msvc *ms, uint64_t now)
@@ -115,23 +134,36 @@ bind_retry(struct msvc *ms, uint64_t now)
 	ms->status = MSVC_LISTENING;	/* msvc_listen tries only those */
 	if (msvc_listen(ms) == -1)
 		return ms->bind_retry_at;
+	services_place(&ms, 1);
 	services_guard_ports();
-	pool_start(ms);
 	return UINT64_MAX;
 }
 
-/* Every worker of its pool has said it is ready. */
+/*
+ * It can take a connection: its pool is cold (the first starts it), or
+ * every worker started has said it is ready.
+ */
 bool
 msvc_serving(const struct msvc *ms)
 {
+	const struct pool *p = ms->pool;
 	unsigned i;
 
-	if (ms->status != MSVC_LISTENING || ms->nworkers == 0)
+	if (ms->status != MSVC_LISTENING || p == NULL || !p->started ||
+	    p->failed || p->nworkers == 0)
 		return false;
-	for (i = 0; i < ms->nworkers; i++)
-		if (!ms->workers[i].ready)
+	for (i = 0; i < p->nspawned; i++)
+		if (!p->workers[i].ready)
 			return false;
 	return true;
+}
+
+/* The workers that serve it, its pool's: none before it has one. */
+const struct mworker *
+msvc_workers(const struct msvc *ms, unsigned *n)
+{
+	*n = ms->pool != NULL ? ms->pool->nworkers : 0;
+	return ms->pool != NULL ? ms->pool->workers : NULL;
 }
 
 void
@@ -139,12 +171,13 @@ msvc_free(struct msvc *ms)
 {
 	if (ms == NULL)
 		return;
+	pool_remove(ms, false);
 	if (ms->fd != -1)
-		close(ms->fd);
-	pool_state_close(ms);
+		listen_close(ms);
+	pool_shared_close(ms);
+	pool_release(ms->pool, ms);
 	service_free(ms->svc);
 	policies_release(ms->pset);
-	free(ms->workers);
 	free(ms->why);
 	free(ms);
 }
@@ -165,33 +198,22 @@ services_set(struct msvc **list, size_t n)
 	nsvcs = n;
 }
 
-/*
- * When the master steps in on a draining pool: a grace past the drain
- * time, so that a worker whose own deadline came a little after ours
- * (it learned of the stop later) closes and reports its sessions itself.
- */
-static uint64_t
-drain_deadline(uint64_t drain_ms)
+static void
+retire(struct msvc *ms, uint64_t drain_ms)
 {
-	return now_ms() + drain_ms + STOP_GRACE_MS;
-}
-
-/* Stops its pool accepting; its sessions drain, its children stay. */
-void
-services_retire(struct msvc *ms, uint64_t drain_ms)
-{
-	pool_stop(ms, drain_ms);
-	ms->retire_by = drain_deadline(drain_ms);
+	pool_retire(ms->pool, drain_ms);
 	retired = xreallocarray(retired, nretired + 1, sizeof(*retired));
 	retired[nretired++] = ms;
 }
 
 /*
- * A reload's old pool: it stops accepting and serves the sessions it
- * holds until they end or their idle timeout closes them, with no
- * deadline (a reload closes no session; the drain time bounds a stop).
- * A storm of reloads cannot pile them up: past RETIRED_GENERATIONS of
- * one service, the oldest drains as on a stop.
+ * A reload moved or removed it: its workers stop accepting on its socket
+ * and serve the sessions they hold until they end or their idle timeout
+ * closes them, with no deadline (a reload closes no session; the drain
+ * time bounds a stop). Its record goes now if its pool serves others;
+ * else the pool retires with it. A storm of reloads cannot pile pools
+ * up: past RETIRED_GENERATIONS of one service, the oldest drains as on
+ * a stop.
  */
 void
 services_retire_reload(struct msvc *ms)
@@ -199,13 +221,16 @@ services_retire_reload(struct msvc *ms)
 	struct msvc *oldest = NULL;
 	size_t i, same = 0;
 
-	pool_stop(ms, MSG_STOP_NO_DEADLINE);
-	ms->retire_by = UINT64_MAX;
-	retired = xreallocarray(retired, nretired + 1, sizeof(*retired));
-	retired[nretired++] = ms;
+	if (ms->pool == NULL || ms->pool->nlive > 1) {
+		pool_remove(ms, true);
+		msvc_free(ms);
+		return;
+	}
+	pool_remove(ms, false);
+	retire(ms, MSG_STOP_NO_DEADLINE);
 	for (i = 0; i < nretired; i++) {
-		if (retired[i]->id != ms->id || retired[i]->retire_by !=
-		    UINT64_MAX)
+		if (retired[i]->id != ms->id ||
+		    retired[i]->pool->retire_by != UINT64_MAX)
 			continue;
 		same++;
 		if (oldest == NULL)
@@ -216,56 +241,35 @@ services_retire_reload(struct msvc *ms)
 	log_warnx("reload: more than %d old pools of one service serve on, "
 	    "draining the oldest %s drain=%llums", RETIRED_GENERATIONS,
 	    oldest->svc->fields, (unsigned long long)opts.drain_ms);
-	pool_stop(oldest, opts.drain_ms);
-	oldest->retire_by = drain_deadline(opts.drain_ms);
+	pool_retire(oldest->pool, opts.drain_ms);
 }
 
 /*
  * The internal UDP services' ports, which none of them answers: after a
- * reload the running ones learn the new set.
+ * reload the running internal pools learn the new set.
  */
 void
 services_guard_ports(void)
 {
-	size_t i;
+	struct pool **all;
+	size_t i, n;
 
-	pool_clear_guard_ports();
+	tell_clear_guard_ports();
 	for (i = 0; i < nsvcs; i++)
 		if (svcs[i]->status == MSVC_LISTENING &&
 		    svcs[i]->svc->builtin != BUILTIN_NONE &&
 		    svcs[i]->svc->socktype == SOCK_DGRAM)
-			pool_set_guard_port(addr_port(&svcs[i]->svc->addr.sa));
-	for (i = 0; i < nsvcs; i++)
-		if (svcs[i]->nworkers > 0 &&
-		    svcs[i]->svc->builtin != BUILTIN_NONE &&
-		    svcs[i]->svc->socktype == SOCK_DGRAM)
-			pool_send_guard(svcs[i]);
-}
-
-/* What is left of a pool at its deadline: TERM, then after a grace, KILL. */
-static void
-escalate(struct msvc *ms, uint64_t now)
-{
-	int sig = ms->escalation == 0 ? SIGTERM : SIGKILL;
-	unsigned j;
-
-	for (j = 0; j < ms->nworkers; j++) {
-		struct worker *w = &ms->workers[j];
-
-		if (w->pid == 0)
-			continue;
-		log_warnx("worker did not drain in time, %s %s pid=%ld",
-		    sig == SIGTERM ? "terminating it" : "killing it",
-		    ms->svc->fields, (long)w->pid);
-		kill(w->pid, sig);
-	}
-	ms->escalation++;
-	ms->retire_by = now + STOP_GRACE_MS;
+			tell_set_guard_port(addr_port(&svcs[i]->svc->addr.sa));
+	all = pools_all(&n);
+	for (i = 0; i < n; i++)
+		if (all[i]->internal && !all[i]->retired &&
+		    pool_running(all[i]))
+			tell_guard(all[i]);
 }
 
 /*
- * Due restarts of running pools (none while stopping), and the retired
- * pools: freed once empty, escalated at their deadline. Returns when next.
+ * Due bind retries (none while stopping); the retired services whose
+ * pool is done, freed; then the pools' own timers. Returns when next.
  */
 uint64_t
 services_tick(uint64_t now, bool stopping)
@@ -273,39 +277,26 @@ services_tick(uint64_t now, bool stopping)
 	uint64_t next = UINT64_MAX, t;
 	size_t i;
 
-	for (i = 0; i < nsvcs && !stopping; i++) {
-		if ((t = pool_timers(svcs[i], now)) < next)
-			next = t;
+	for (i = 0; i < nsvcs && !stopping; i++)
 		if ((t = bind_retry(svcs[i], now)) < next)
 			next = t;
-	}
 	for (i = 0; i < nretired;) {
-		struct msvc *ms = retired[i];
-
-		if (!pool_running(ms)) {
-			msvc_free(ms);
+		if (!pool_running(retired[i]->pool)) {
+			msvc_free(retired[i]);
 			retired[i] = retired[--nretired];
 			continue;
 		}
-		if (ms->escalation < 2 && ms->retire_by != UINT64_MAX &&
-		    now >= ms->retire_by)
-			escalate(ms, now);
-		if (ms->escalation < 2 && ms->retire_by < next)
-			next = ms->retire_by;
 		i++;
 	}
+	if ((t = pools_tick(now, stopping)) < next)
+		next = t;
 	return next;
 }
 
 bool
 services_running(void)
 {
-	size_t i;
-
-	for (i = 0; i < nsvcs; i++)
-		if (pool_running(svcs[i]))
-			return true;
-	return nretired > 0;
+	return pools_running() || nretired > 0;
 }
 
 /* Stop: every socket closed (new connections refused), every pool retired. */
@@ -316,20 +307,20 @@ services_stop(uint64_t drain_ms)
 
 	for (i = 0; i < nsvcs; i++) {
 		listen_close(svcs[i]);
-		services_retire(svcs[i], drain_ms);
+		if (svcs[i]->pool == NULL) {
+			msvc_free(svcs[i]);
+			continue;
+		}
+		retire(svcs[i], drain_ms);
 	}
 	/* A reload's old pools, serving without a deadline: one now. */
-	for (i = 0; i < nretired; i++)
-		if (retired[i]->retire_by == UINT64_MAX) {
-			pool_stop(retired[i], drain_ms);
-			retired[i]->retire_by = drain_deadline(drain_ms);
-		}
+	pools_stop(drain_ms);
 	services_set(NULL, 0);
 }
 
 /*
- * A service by its id: the running pool, else a retired one (a reload
- * gives the new pool of a service the id of the old).
+ * A service by its id: the running one, else a retired one (a reload
+ * gives the new record of a service the id of the old).
  */
 struct msvc *
 services_find(uint64_t id)
@@ -348,7 +339,7 @@ services_find(uint64_t id)
 /*
  * A child server whose worker died ended, handed to us as its subreaper:
  * attributed by our own record of it (children.c), and its slot freed in
- * whichever pool of its service holds it. False: not one we recorded.
+ * whichever record of its service holds it. False: not one we recorded.
  */
 bool
 services_adopted_exit(pid_t pid, int status)
@@ -362,7 +353,7 @@ services_adopted_exit(pid_t pid, int status)
 	for (i = 0; i < nsvcs + nretired; i++) {
 		o = i < nsvcs ? svcs[i] : retired[i - nsvcs];
 		if (o->id == r.svc &&
-		    svcstate_free_adopted(o->state, o->nslots, pid))
+		    svcstate_free_adopted(o->shared, o->nslots, pid))
 			break;
 	}
 	pool_adopted_exit(ms, &r, status);
@@ -382,4 +373,5 @@ services_free(void)
 	free(retired);
 	svcs = retired = NULL;
 	nsvcs = nretired = 0;
+	pools_free();
 }

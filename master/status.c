@@ -226,7 +226,11 @@ header(struct buf *b, struct msvc **list, size_t n)
 
 	for (i = 0; i < n; i++) {
 		report_counters(list[i], v);
-		workers += report_workers(list[i]);
+		/* A pool's workers once, however many services it serves. */
+		for (k = 0; k < i && list[k]->pool != list[i]->pool; k++)
+			;
+		if (k == i)
+			workers += report_workers(list[i]);
 		children += report_children(list[i]);
 		accepted += v[0];
 		refused += refused_sum(v);
@@ -290,6 +294,8 @@ long_form(struct buf *b, const struct msvc *ms)
 	const struct service *s = ms->svc;
 	time_t until, now = time(NULL);
 	const char *state = report_state(ms, &until);
+	const struct mworker *w;
+	unsigned nw;
 	size_t i, n, len;
 	int k;
 
@@ -334,10 +340,12 @@ long_form(struct buf *b, const struct msvc *ms)
 		    opts.spawn_rate);
 	len = 0;
 	wl[0] = '\0';
-	for (i = 0, n = 0; i < ms->nworkers && len < sizeof(wl); i++)
-		if (ms->workers[i].pid != 0)
+	w = msvc_workers(ms, &nw);
+	for (i = 0, n = 0; i < nw && len < sizeof(wl); i++)
+		if (w[i].pid != WORKER_NOT_RUNNING)
 			len += (size_t)snprintf(wl + len, sizeof(wl) - len,
-			    "%s%ld", n++ ? " " : "", (long)ms->workers[i].pid);
+			    "%s%ld", n++ ? " " : "", (long)w[i].pid);
+	linef(b, "pool              %llu", report_pool(ms));
 	linef(b, "workers           %s", n ? wl : "none");
 	linef(b, "children          %u", report_children(ms));
 	report_counters(ms, v);

@@ -170,8 +170,8 @@ owner(pid_t pid, uint64_t at, int *how)
 static void
 count(struct msvc *ms)
 {
-	if (ms->state != NULL)
-		__atomic_add_fetch(&ms->state->c.violations, 1,
+	if (ms->shared != NULL)
+		__atomic_add_fetch(&ms->shared->c.violations, 1,
 		    __ATOMIC_RELAXED);
 }
 

@@ -99,6 +99,11 @@ policy_narrow(struct policy *p, const struct policy *file)
 	p->no_write_open |= file->no_write_open;
 	if (file->workers)
 		p->workers = file->workers;
+	if (file->prefork_set) {
+		p->prefork = file->prefork;
+		p->prefork_set = 1;
+	}
+	p->isolate |= file->isolate;
 	if (file->idle_timeout_ms)
 		p->idle_timeout_ms = file->idle_timeout_ms;
 	if (file->suspend_ms)

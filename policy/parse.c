@@ -779,6 +779,15 @@ directive(struct pparser *pp, char **w, int n)
 			str_copy(p->chroot, w[0], sizeof(p->chroot));
 	} else if (strcmp(d, "workers") == 0)
 		set_number(pp, d, w, n, 1, 256, &p->workers);
+	else if (strcmp(d, "prefork") == 0) {
+		set_number(pp, d, w, n, 0, 256, &p->prefork);
+		p->prefork_set = 1;
+	} else if (strcmp(d, "isolate") == 0) {
+		if (n != 0)
+			perr(pp, d, "takes no argument");
+		else
+			p->isolate = 1;
+	}
 	else if (strcmp(d, "idle-timeout") == 0)
 		set_duration(pp, d, w, n, &p->idle_timeout_ms);
 	else if (strcmp(d, "suspend") == 0)

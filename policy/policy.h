@@ -69,6 +69,9 @@ struct policy {
 	uint32_t	umask_set;
 	char		chroot[POLICY_PATH_MAX];
 	uint32_t	workers;		/* 0: the default */
+	uint32_t	prefork;		/* workers started at once, */
+	uint32_t	prefork_set;		/* if set; else -o prefork */
+	uint32_t	isolate;		/* a pool of its own */
 	uint32_t	idle_timeout_ms;	/* 0: the default */
 	uint32_t	suspend_ms;		/* 0: the default */
 	uint32_t	npaths;

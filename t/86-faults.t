@@ -21,8 +21,13 @@ subtest 'a worker that breaks the channel protocol is killed and replaced' => su
 	my $hooks = build_dir() . '/t/sinetd-hooks';
 	plan skip_all => 'no build/t/sinetd-hooks' unless -x $hooks;
 	my ($u, $e) = (free_port(), free_port());
-	my $d = Sinetd->start(bin => $hooks, args => ['-o', 'workers=1'],
-	    conf => "127.0.0.1:$u dgram udp wait nobody internal echo\n"
+	# The UDP service in a pool of its own: sharing one, the session on
+	# the other would die with the worker this test makes lie.
+	my $pol = tempdir(CLEANUP => 1);
+	write_file("$pol/default.policy", Sinetd::default_policy());
+	write_file("$pol/$u.policy", "isolate\n");
+	my $d = Sinetd->start(bin => $hooks,
+	    args => ['-o', 'workers=1', '-P', $pol], conf => "127.0.0.1:$u dgram udp wait nobody internal echo\n"
 	    . "127.0.0.1:$e stream tcp nowait nobody internal echo\n");
 	my $echo = tcp_connect('127.0.0.1', $e) or die "connect: $!";
 	syswrite($echo, "open\n");

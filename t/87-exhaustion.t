@@ -11,6 +11,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
+use File::Temp ();
 use Test::More;
 use Time::HiRes qw(sleep time);
 use POSIX qw(sysconf);
@@ -48,7 +49,13 @@ sub cpu_ticks {
 
 subtest 'a worker at its descriptor limit: no spin, one log line, recovers' => sub {
 	my ($e, $dt) = (free_port(), free_port());
-	my $d = Sinetd->start(args => ['-o', 'workers=1'], conf => <<"EOF");
+	# echo in a pool of its own: sharing one, daytime would be served
+	# by the very worker this test starves.
+	my $pol = File::Temp::tempdir(CLEANUP => 1);
+	write_file("$pol/default.policy", Sinetd::default_policy());
+	write_file("$pol/$e.policy", "isolate\n");
+	my $d = Sinetd->start(args => ['-o', 'workers=1', '-P', $pol],
+	    conf => <<"EOF");
 127.0.0.1:$e stream tcp nowait nobody internal echo
 127.0.0.1:$dt stream tcp nowait nobody internal daytime
 EOF

@@ -64,13 +64,16 @@ ok(wait_for(5, sub {
 ($rc, $out) = $d->ctl('status');
 is($rc, 0, 'status: exit 0');
 like($out, qr/^sinetd: +version \S+, pid ${\ $d->pid}$/m, 'the daemon\'s pid');
+# The totals count processes: the four internal services share one pool
+# (one worker, -o workers=1) since pools follow sandboxes, where each had
+# its own (5 workers then); each row still shows the workers serving it.
 is(masked($out), <<"END", 'status: the header and the table');
 sinetd:    version V, pid P
 started:   S, up T
 config:    DIR/inetd.conf
 policies:  PDIR
 reload:    none since start
-totals:    5 services, 5 workers, 1 child, 4 accepted, 1 refused
+totals:    5 services, 2 workers, 1 child, 4 accepted, 1 refused
 states:    4 listening, 1 disabled
 
 SERVICE PROTO ADDRESS   STATE     WAIT   USER   POLICY   WK CH ACCEPTED REFUSED
@@ -93,6 +96,7 @@ like(masked($out), qr/^reload:    TIME \(T ago\)\nresult:    done: kept=5 change
 is($rc, 0, 'status SERVICE: exit 0');
 my $long = masked($out);
 $long =~ s/^(workers +)\d+$/${1}W/m;
+$long =~ s/^(pool +)\d+$/${1}N/m;	# which pool serves it: a line of its own
 $long =~ s/^  \d+ +(127\.0\.0\.1:)\d+ +\S+Z \(\S+\)$/  PID $1PORT SINCE/m;
 is($long, <<"END", 'status SERVICE: the long form');
 service           CHILD
@@ -105,6 +109,7 @@ argv              sleep 30
 policy            default
 defined at        DIR/inetd.conf:4
 limits            max-child 4, max-cpm 0, max-perip 2, spawns/min 256 (0: none)
+pool              N
 workers           W
 children          1
 accepted          1

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
@@ -28,11 +29,14 @@ char chargen_pattern[CHARGEN_CHUNK + CHARGEN_PERIOD];
 void
 builtin_init(uint32_t builtin)
 {
+	static bool done;
 	char *p = chargen_pattern;
 	size_t i, k, copies;
 
-	if (builtin != BUILTIN_CHARGEN)
+	/* Its pages are touched only in a worker that serves chargen. */
+	if (builtin != BUILTIN_CHARGEN || done)
 		return;
+	done = true;
 	for (i = 0; i < CHARGEN_LINES; i++) {
 		for (k = 0; k < CHARGEN_COLUMNS; k++)
 			*p++ = (char)(' ' + (i + k) % CHARGEN_LINES);

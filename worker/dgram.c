@@ -24,33 +24,21 @@
 
 #define DGRAM_BURST	64
 
-static struct {
+/* A UDP socket of the pool. */
+struct dsock {
 	struct loop_ev	 ev;
-	int		 fd;
+	int		 fd;		/* -1: stopped */
 	bool		 dual;		/* IPv6 socket taking IPv4 clients too */
-} dl = { .fd = -1 };
+	enum builtin	 builtin;
+	struct svcstate	*st;
+	struct wsock	*ws;		/* worker.c's */
+};
 
-static enum builtin builtin;
+static struct dsock *socks;		/* this worker's life, never moved */
+static size_t nsocks, nsocks_max;
 static const struct policy *pol;
-static struct svcstate *st;
 static bool log_conns;
 static char dgram_buf[65536];
-
-static void
-refused(const struct sockaddr *sa, socklen_t len, const char *why)
-{
-	struct sockaddr_in v4;
-	char addr[ADDR_STR_MAX];
-
-	if (!peerlog_due(sa, why, loop_now()))
-		return;
-	if (dl.dual && addr_unmap_v4(sa, &v4)) {
-		sa = (const struct sockaddr *)&v4;
-		len = sizeof(v4);
-	}
-	log_warnx("udp request refused peer=%s reason=%s",
-	    addr_str(sa, len, addr, sizeof(addr)), why);
-}
 
 #ifdef SINETD_TEST_HOOKS
 /*
@@ -81,18 +69,19 @@ test_hook(const char *buf, ssize_t n)
 static void
 dgram_ready(struct loop_ev *ev, uint32_t events)
 {
+	struct dsock *dl = container_of(ev, struct dsock, ev);
+	struct svcstate *st = dl->st;
 	union sockaddr_any peer;
 	char addr[ADDR_STR_MAX];
-	const char *why, *out;
+	const char *out;
 	socklen_t plen;
 	ssize_t n, len;
 	int i;
 
-	(void)ev;
 	(void)events;
-	for (i = 0; i < DGRAM_BURST && dl.fd != -1; i++) {
+	for (i = 0; i < DGRAM_BURST && dl->fd != -1; i++) {
 		plen = sizeof(peer);
-		n = recvfrom(dl.fd, dgram_buf, sizeof(dgram_buf), MSG_DONTWAIT,
+		n = recvfrom(dl->fd, dgram_buf, sizeof(dgram_buf), MSG_DONTWAIT,
 		    &peer.sa, &plen);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -101,20 +90,9 @@ dgram_ready(struct loop_ev *ev, uint32_t events)
 				log_warn("recvfrom");
 			return;
 		}
-		if (service_disabled(st)) {
-			SVC_COUNT(st, refused_disabled);
+		if (admit_peer(st, pol, &peer.sa, plen,
+		    guard_check(&peer.sa, dl->dual), true, dl->dual) != ADMIT_OK)
 			continue;
-		}
-		if ((why = guard_check(&peer.sa, dl.dual)) != NULL) {
-			SVC_COUNT(st, refused_guard);
-			refused(&peer.sa, plen, why);
-			continue;
-		}
-		if ((why = policy_refuses_peer(pol, &peer.sa)) != NULL) {
-			SVC_COUNT(st, refused_access);
-			refused(&peer.sa, plen, why);
-			continue;
-		}
 		SVC_COUNT(st, accepted);
 #ifdef SINETD_TEST_HOOKS
 		test_hook(dgram_buf, n);
@@ -122,47 +100,74 @@ dgram_ready(struct loop_ev *ev, uint32_t events)
 		if (log_conns)
 			log_info("request peer=%s bytes=%zd",
 			    addr_str(&peer.sa, plen, addr, sizeof(addr)), n);
-		if ((len = builtin_datagram(builtin, dgram_buf, (size_t)n,
+		if ((len = builtin_datagram(dl->builtin, dgram_buf, (size_t)n,
 		    &out)) == -1)
 			continue;
 		/*
 		 * The kernel refuses a directed broadcast we did not know
 		 * of (EACCES without SO_BROADCAST): one more guard.
 		 */
-		if (sendto(dl.fd, out, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
+		if (sendto(dl->fd, out, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
 		    &peer.sa, plen) == -1 && errno == EACCES)
-			refused(&peer.sa, plen, "broadcast");
+			admit_log_refused(&peer.sa, plen, "broadcast", true,
+			    dl->dual);
 	}
 }
 
-void
-dgram_start(const struct msg_service *m, const struct policy *p,
-    struct svcstate *state, int fd)
+static void
+dgram_prepare(const struct msg_service *m, const struct policy *p, size_t n)
 {
+	socks = xcalloc(n, sizeof(*socks));
+	nsocks_max = n;
+	pol = p;
+	log_conns = m->log_connections;
+	guard_set_ports(m->udp_guard_ports);
+	guard_read_broadcasts();
+}
+
+static void
+dgram_start(struct wsock *ws)
+{
+	struct dsock *dl;
 	int v6only = 1;
 	socklen_t len = sizeof(v6only);
 
-	builtin = m->builtin;
-	pol = p;
-	st = state;
-	log_conns = m->log_connections;
-	guard_set_ports(m->udp_guard_ports);
-	builtin_init(builtin);
-	if (m->family == AF_INET6 && getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
-	    &v6only, &len) == 0)
-		dl.dual = !v6only;
-	dl.fd = fd;
-	dl.ev.fn = dgram_ready;
-	if (loop_add(fd, EPOLLIN | EPOLLEXCLUSIVE, &dl.ev) == -1)
+	if (nsocks == nsocks_max)
+		fatalx("more datagram sockets than the pool listed");
+	dl = &socks[nsocks++];
+	dl->ws = ws;
+	dl->builtin = ws->builtin;
+	dl->st = ws->st;
+	builtin_init(dl->builtin);
+	if (ws->family == AF_INET6 && getsockopt(ws->fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &v6only, &len) == 0)
+		dl->dual = !v6only;
+	dl->fd = ws->fd;
+	dl->ev.fn = dgram_ready;
+	if (loop_add(dl->fd, EPOLLIN | EPOLLEXCLUSIVE, &dl->ev) == -1)
 		fatal("epoll add listener");
 }
 
-void
-dgram_stop(void)
+static void
+dgram_stop_accepting(struct wsock *ws)
 {
-	if (dl.fd == -1)
-		return;
-	loop_del(dl.fd);
-	close(dl.fd);
-	dl.fd = -1;
+	size_t i;
+
+	for (i = 0; i < nsocks; i++) {
+		if (socks[i].ws != ws || socks[i].fd == -1)
+			continue;
+		loop_del(socks[i].fd);
+		close(socks[i].fd);
+		socks[i].fd = -1;
+	}
 }
+
+/* A datagram is answered at once: nothing is open, nothing is due. */
+const struct kind kind_dgram = {
+	.name = "dgram",
+	.prepare = dgram_prepare,
+	.start = dgram_start,
+	.stop_accepting = dgram_stop_accepting,
+	.tick = NULL,
+	.open = NULL,
+};

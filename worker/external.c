@@ -35,8 +35,10 @@
 #define REPORTS_MAX	1024	/* spawns and violations the channel refused */
 #define REPORT_RETRY_MS	10
 
+/* An external pool serves one service (msgcheck.c): its socket. */
 static const struct msg_service *desc;
 static const struct policy *pol;
+static struct wsock *ws;		/* worker.c's */
 static struct svcstate *st;
 static struct limits lim;
 static struct listener lst = { .fd = -1 };
@@ -176,24 +178,20 @@ static bool
 spawn_for(int fd, const union sockaddr_any *peer, socklen_t plen)
 {
 	char addr[ADDR_STR_MAX];
-	const char *why;
 	unsigned same = 1;
 	enum verdict v;
 	pid_t pid;
 	int slot = -1, err;
 
-	if (service_disabled(st)) {
-		SVC_COUNT(st, refused_disabled);
+	switch (admit_peer(st, pol, &peer->sa, plen, NULL, false, false)) {
+	case ADMIT_DISABLED:
 		refuse_reset(fd);
 		return true;
-	}
-	if ((why = policy_refuses_peer(pol, &peer->sa)) != NULL) {
-		SVC_COUNT(st, refused_access);
-		if (peerlog_due(&peer->sa, why, loop_now()))
-			log_warnx("connection refused peer=%s reason=%s",
-			    addr_str(&peer->sa, plen, addr, sizeof(addr)), why);
+	case ADMIT_REFUSED:
 		close(fd);
 		return true;
+	case ADMIT_OK:
+		break;
 	}
 	v = limits_admit(st, &lim, &peer->sa, loop_now(), &slot, &same);
 	if (v == LIMIT_FULL)
@@ -300,7 +298,7 @@ drop_pending(void)
 	char buf[1];
 	int fd;
 
-	if (desc->socktype == SOCK_DGRAM) {
+	if (ws->socktype == SOCK_DGRAM) {
 		while (recv(lst.fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC)
 		    >= 0)
 			;
@@ -323,20 +321,18 @@ first_datagram_allowed(void)
 {
 	union sockaddr_any peer;
 	socklen_t plen = sizeof(peer);
-	char addr[ADDR_STR_MAX], c;
-	const char *why;
+	char c;
 
-	if (desc->socktype != SOCK_DGRAM || (pol->nonly == 0 &&
+	if (ws->socktype != SOCK_DGRAM || (pol->nonly == 0 &&
 	    pol->nnoaccess == 0))
 		return true;
 	if (recvfrom(lst.fd, &c, 1, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC,
 	    &peer.sa, &plen) == -1)
 		return false;
-	if ((why = policy_refuses_peer(pol, &peer.sa)) == NULL)
+	/* Disabled was asked first (wait_ready): the peer's checks. */
+	if (admit_peer(NULL, pol, &peer.sa, plen, NULL, true, false) ==
+	    ADMIT_OK)
 		return true;
-	if (peerlog_due(&peer.sa, why, loop_now()))
-		log_warnx("udp request refused peer=%s reason=%s",
-		    addr_str(&peer.sa, plen, addr, sizeof(addr)), why);
 	(void)recv(lst.fd, &c, 1, MSG_DONTWAIT | MSG_TRUNC);
 	return false;
 }
@@ -440,17 +436,16 @@ children_ready(struct loop_ev *ev, uint32_t events)
 static struct loop_ev children_ev = { .fn = children_ready };
 
 /* Before lock-down: the argument vector and what never changes. */
-void
+static void
 external_prepare(const struct msg_service *m, const struct policy *p,
-    struct svcstate *state)
+    size_t n)
 {
 	const char *a = m->args;
 	sigset_t set;
 	uint32_t i;
 
+	(void)n;	/* one: msgcheck.c */
 	desc = m;
-	st = state;
-	lim.nslots = m->nslots;
 	lim.max_spawn = m->max_spawn;
 	lim.max_child = m->max_child;
 	lim.max_cpm = m->max_cpm;
@@ -473,25 +468,29 @@ external_prepare(const struct msg_service *m, const struct policy *p,
 		fatal("signalfd");
 }
 
-void
-external_start(int fd)
+static void
+external_start(struct wsock *w)
 {
+	ws = w;
+	st = w->st;
+	lim.nslots = w->nslots;
 	if (loop_add(sigfd, EPOLLIN, &children_ev) == -1)
 		fatal("epoll add signalfd");
 	lst.ready = desc->wait ? wait_ready : accept_ready;
-	listener_start(&lst, fd);
+	listener_start(&lst, w->fd);
 }
 
-void
-external_stop_accepting(void)
+static void
+external_stop_accepting(struct wsock *w)
 {
+	(void)w;
 	listener_stop(&lst);
 	if (held.fd != -1)
 		close(held.fd);
 	held.fd = -1;
 }
 
-uint64_t
+static uint64_t
 external_tick(uint64_t now)
 {
 	uint64_t next = reports_flush() ? UINT64_MAX : now + REPORT_RETRY_MS;
@@ -515,3 +514,13 @@ external_tick(uint64_t now)
 	}
 	return t < next ? t : next;
 }
+
+/* Child servers are not sessions to drain: they run on in their own. */
+const struct kind kind_external = {
+	.name = "external",
+	.prepare = external_prepare,
+	.start = external_start,
+	.stop_accepting = external_stop_accepting,
+	.tick = external_tick,
+	.open = NULL,
+};

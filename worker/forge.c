@@ -54,9 +54,10 @@ forge_logfields(void)
 
 /* Everything in the shared state the master might read or lock. */
 static void
-forge_state(const struct msg_service *desc, struct svcstate *st)
+forge_state(const struct msg_service *desc, const struct wsock *ws)
 {
-	size_t len = svcstate_size(desc->nslots), n, i;
+	struct svcstate *st = ws->st;
+	size_t len = svcstate_size(ws->nslots), n, i;
 
 	n = (len - offsetof(struct svcstate, children)) /
 	    sizeof(struct svc_child);
@@ -90,9 +91,9 @@ forge_spawned(const struct msg_service *desc)
 	    MSG_DONTWAIT);
 }
 
-/* After lock-down and READY: what the lie is, if any. */
+/* After lock-down and READY: what the lie is, if any (its first socket's). */
 void
-forge(const struct msg_service *desc, struct svcstate *st)
+forge(const struct msg_service *desc, const struct wsock *ws)
 {
 	const char *what = getenv("SINETD_TEST_FORGE");
 
@@ -103,7 +104,7 @@ forge(const struct msg_service *desc, struct svcstate *st)
 	else if (strcmp(what, "logfields") == 0)
 		forge_logfields();
 	else if (strcmp(what, "state") == 0)
-		forge_state(desc, st);
+		forge_state(desc, ws);
 	else if (strcmp(what, "spawned") == 0)
 		forge_spawned(desc);
 }

@@ -111,7 +111,8 @@ unplaced_from(const struct svcstate *st, uint32_t nslots, uint8_t family,
 	if (__atomic_load_n(&st->unplaced, __ATOMIC_RELAXED) == 0)
 		return 0;
 	for (i = 0; i < hwm; i++)
-		if (st->children[i].pid != 0 && st->children[i].source == 0 &&
+		if (st->children[i].pid != SVC_CHILD_FREE &&
+		    st->children[i].source == 0 &&
 		    st->children[i].family == family &&
 		    memcmp(st->children[i].addr, addr, 16) == 0)
 			n++;
@@ -126,13 +127,13 @@ slot_take(struct svcstate *st, const struct limits *lim, uint8_t family,
 	struct svc_child *c;
 
 	for (i = 0; i < hwm && __atomic_load_n(&st->children[i].pid,
-	    __ATOMIC_RELAXED) != 0; i++)
+	    __ATOMIC_RELAXED) != SVC_CHILD_FREE; i++)
 		;
 	if (i == lim->nslots)
 		return -1;
 	c = &st->children[i];
 	/* Taken before hwm covers it: the master frees only a child's pid. */
-	__atomic_store_n(&c->pid, -1, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->pid, SVC_CHILD_SPAWNING, __ATOMIC_RELAXED);
 	if (i == hwm)
 		__atomic_store_n(&st->hwm, i + 1, __ATOMIC_RELAXED);
 	c->worker = (int32_t)getpid();

@@ -42,7 +42,7 @@ lockdown_prepare(const struct msg_service *m, struct policy *p)
 
 	tzset();
 	landlock_cap_abi(m->landlock_abi_max);
-	if (policy_worker_filters(p, m->builtin == BUILTIN_NONE,
+	if (policy_worker_filters(p, !m->internal,
 	    m->master_pid, &policy_filter, &guard_filter, err,
 	    sizeof(err)) == -1 ||
 	    filter_compile_quiet(&quiet_filter, err, sizeof(err)) == -1)
@@ -82,7 +82,7 @@ own_rlimits(const struct msg_service *m)
 {
 	struct rlimit zero = { 0, 0 };
 
-	if (m->builtin == BUILTIN_NONE || !m->change_ids)
+	if (!m->internal || !m->change_ids)
 		return;
 	if (setrlimit(RLIMIT_NPROC, &zero) == -1 ||
 	    setrlimit(RLIMIT_FSIZE, &zero) == -1)
@@ -127,7 +127,7 @@ confine(const struct policy *p)
 void
 lockdown(const struct msg_service *m, const struct policy *p)
 {
-	bool internal = m->builtin != BUILTIN_NONE;
+	bool internal = m->internal;
 	/* Only a root worker of an external service can take it. */
 	bool setuid_order = !internal && (p->protect & SETUID_SESSIONS);
 	uint64_t missing = 0, keep;

@@ -7,7 +7,6 @@
 
 #include <unistd.h>
 
-#include "svcstate.h"
 #include "worker.h"
 
 void
@@ -17,11 +16,4 @@ refuse_reset(int fd)
 
 	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
 	close(fd);
-}
-
-/* sinetctl disable: the master sets the flag in the shared state. */
-bool
-service_disabled(const struct svcstate *st)
-{
-	return st != NULL && __atomic_load_n(&st->disabled, __ATOMIC_RELAXED);
 }

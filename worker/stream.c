@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The internal services over TCP, served from the event loop out of a fixed
- * connection table: nothing is allocated per connection. echo keeps at most
+ * connection table shared by every stream socket of the pool: nothing is
+ * allocated per connection. echo keeps at most
  * ECHO_BUF bytes in flight, chargen writes only when the socket is writable,
  * and a connection that makes no progress for the idle timeout is closed.
  */
@@ -30,6 +31,7 @@
 struct conn {
 	struct loop_ev	 ev;
 	int		 fd;		/* -1: free, or closed this turn */
+	enum builtin	 builtin;	/* of the socket it came from */
 	uint32_t	 off, len;	/* echo: bytes of the buffer to send */
 	uint32_t	 pos;		/* chargen: offset in the period */
 	bool		 eof;		/* echo: the peer is done sending */
@@ -39,11 +41,16 @@ struct conn {
 	struct conn	*runq_next;
 };
 
-static struct listener lst = { .fd = -1 };
+/* A stream socket of the pool. */
+struct ssock {
+	struct listener	 lst;
+	struct wsock	*ws;		/* worker.c's */
+};
 
-static enum builtin builtin;
+static struct ssock *socks;		/* this worker's life */
+static size_t nsocks, nsocks_max;
+
 static const struct policy *pol;
-static struct svcstate *st;
 static uint64_t idle_ms;
 static bool log_conns;
 static struct conn *conns;
@@ -57,9 +64,9 @@ static struct conn *runq_first, *runq_last;
 static size_t nopen;
 
 static bool
-needs_slot(void)
+needs_slot(enum builtin b)
 {
-	return builtin != BUILTIN_DAYTIME && builtin != BUILTIN_TIME;
+	return b != BUILTIN_DAYTIME && b != BUILTIN_TIME;
 }
 
 static void
@@ -238,7 +245,7 @@ chargen_io(struct conn *c)
 static void
 conn_serve(struct conn *c)
 {
-	switch (builtin) {
+	switch (c->builtin) {
 	case BUILTIN_ECHO:
 		echo_io(c);
 		break;
@@ -271,7 +278,7 @@ conn_available(void)
 }
 
 static void
-conn_open(int fd)
+conn_open(int fd, enum builtin b)
 {
 	struct conn *c = free_list;
 
@@ -280,6 +287,7 @@ conn_open(int fd)
 	else
 		c = &conns[conns_used++];
 	c->fd = fd;
+	c->builtin = b;
 	c->off = c->len = c->pos = 0;
 	c->eof = false;
 	c->last_active = loop_now();
@@ -296,13 +304,13 @@ conn_open(int fd)
 
 /* The answer is the whole service: write it, drop any input, close. */
 static void
-answer_once(int fd)
+answer_once(int fd, enum builtin b)
 {
 	char text[DAYTIME_MAX];
 	uint32_t t;
 	size_t len;
 
-	if (builtin == BUILTIN_DAYTIME) {
+	if (b == BUILTIN_DAYTIME) {
 		len = builtin_daytime(text, sizeof(text));
 		if (len > 0)
 			(void)send(fd, text, len, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -318,105 +326,117 @@ answer_once(int fd)
 static void
 accept_ready(struct listener *l)
 {
-	static const char bounce[] = "source-port-20";
+	struct ssock *ss = container_of(l, struct ssock, lst);
+	struct svcstate *st = ss->ws->st;
+	enum builtin b = ss->ws->builtin;
 	union sockaddr_any peer;
 	char addr[ADDR_STR_MAX];
-	const char *why;
 	socklen_t plen;
 	int i, fd;
 
 	for (i = 0; i < ACCEPT_BURST && !l->paused && !l->stopped; i++) {
-		if (needs_slot() && !conn_available()) {
+		if (needs_slot(b) && !conn_available()) {
 			listener_pause(l, 0);	/* clients wait in the backlog */
 			return;
 		}
 		if ((fd = listener_accept(l, &peer, &plen, SOCK_NONBLOCK)) == -1)
 			return;
 		SVC_COUNT(st, accepted);
-		if (service_disabled(st)) {
-			SVC_COUNT(st, refused_disabled);
+		/* The FTP bounce guard: nothing legitimate comes from 20. */
+		switch (admit_peer(st, pol, &peer.sa, plen,
+		    addr_port(&peer.sa) == 20 ? "source-port-20" : NULL, false,
+		    false)) {
+		case ADMIT_DISABLED:
 			refuse_reset(fd);
 			continue;
-		}
-		/* The FTP bounce guard: nothing legitimate comes from 20. */
-		if (addr_port(&peer.sa) == 20) {
-			SVC_COUNT(st, refused_guard);
-			if (peerlog_due(&peer.sa, bounce, loop_now()))
-				log_warnx("connection refused peer=%s "
-				    "reason=%s", addr_str(&peer.sa, plen, addr,
-					sizeof(addr)), bounce);
+		case ADMIT_REFUSED:
 			close(fd);
 			continue;
-		}
-		if ((why = policy_refuses_peer(pol, &peer.sa)) != NULL) {
-			SVC_COUNT(st, refused_access);
-			if (peerlog_due(&peer.sa, why, loop_now()))
-				log_warnx("connection refused peer=%s "
-				    "reason=%s", addr_str(&peer.sa, plen, addr,
-					sizeof(addr)), why);
-			close(fd);
-			continue;
+		case ADMIT_OK:
+			break;
 		}
 		if (log_conns)
 			log_info("connection peer=%s",
 			    addr_str(&peer.sa, plen, addr, sizeof(addr)));
-		if (needs_slot())
-			conn_open(fd);
+		if (needs_slot(b))
+			conn_open(fd, b);
 		else
-			answer_once(fd);
+			answer_once(fd, b);
 	}
 }
 
-void
-stream_start(const struct msg_service *m, const struct policy *p,
-    struct svcstate *state, int fd)
+/* What every stream socket shares: the table, sized by max-conns. */
+static void
+stream_prepare(const struct msg_service *m, const struct policy *p, size_t n)
 {
-	builtin = m->builtin;
+	/* Never moved: the loop holds pointers to their listeners. */
+	socks = xcalloc(n, sizeof(*socks));
+	nsocks_max = n;
 	pol = p;
-	st = state;
 	idle_ms = m->idle_timeout_ms;
 	log_conns = m->log_connections;
-	builtin_init(builtin);
-	if (needs_slot()) {
-		conns = xcalloc(m->max_conns, sizeof(*conns));
-		conns_max = m->max_conns;
-	}
-	if (builtin == BUILTIN_ECHO) {
-		/* Reserved, not touched: idle connections cost no memory. */
-		echo_arena = mmap(NULL, (size_t)m->max_conns * ECHO_BUF,
-		    PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		/*
-		 * Sized by max-conns, reserved, never touched: ENOMEM here
-		 * is the configuration's (an address-space limit it exceeds),
-		 * and would fail again. Not restarted, unlike fatal()'s.
-		 */
-		if (echo_arena == MAP_FAILED)
-			fatalx("mmap echo buffers error=\"%s\"",
-			    strerror(errno));
-	}
-	lst.ready = accept_ready;
-	listener_start(&lst, fd);
+	conns = xcalloc(m->max_conns, sizeof(*conns));
+	conns_max = m->max_conns;
 }
 
-void
-stream_stop_accepting(void)
+/* echo's buffers, for a pool that serves echo: one per connection slot. */
+static void
+echo_reserve(void)
 {
-	listener_stop(&lst);
+	if (echo_arena != NULL)
+		return;
+	/* Reserved, not touched: idle connections cost no memory. */
+	echo_arena = mmap(NULL, conns_max * ECHO_BUF, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/*
+	 * Sized by max-conns, reserved, never touched: ENOMEM here is the
+	 * configuration's (an address-space limit it exceeds), and would
+	 * fail again. Not restarted, unlike fatal()'s.
+	 */
+	if (echo_arena == MAP_FAILED)
+		fatalx("mmap echo buffers error=\"%s\"", strerror(errno));
 }
 
-size_t
+static void
+stream_start(struct wsock *ws)
+{
+	struct ssock *ss;
+
+	if (nsocks == nsocks_max)
+		fatalx("more stream sockets than the pool listed");
+	ss = &socks[nsocks++];
+	memset(ss, 0, sizeof(*ss));
+	ss->ws = ws;
+	builtin_init(ws->builtin);
+	if (ws->builtin == BUILTIN_ECHO)
+		echo_reserve();
+	ss->lst.ready = accept_ready;
+	listener_start(&ss->lst, ws->fd);
+}
+
+static void
+stream_stop_accepting(struct wsock *ws)
+{
+	size_t i;
+
+	for (i = 0; i < nsocks; i++)
+		if (socks[i].ws == ws)
+			listener_stop(&socks[i].lst);
+}
+
+static size_t
 stream_open_count(void)
 {
 	return nopen;
 }
 
 /* Deferred work, idle timeouts, freed slots; returns the next deadline. */
-uint64_t
+static uint64_t
 stream_tick(uint64_t now)
 {
 	struct conn *c, *list;
-	uint64_t next;
+	uint64_t next = UINT64_MAX, t;
+	size_t i;
 
 	list = runq_first;
 	runq_first = runq_last = NULL;
@@ -435,7 +455,17 @@ stream_tick(uint64_t now)
 		c->next = free_list;
 		free_list = c;
 	}
-	next = listener_tick(&lst, now, !needs_slot() || conn_available());
+	/* Listeners paused for a slot, or for descriptors (listener.c). */
+	for (i = 0; i < nsocks; i++) {
+		struct listener *l = &socks[i].lst;
+		bool room = !needs_slot(socks[i].ws->builtin) ||
+		    conn_available();
+
+		if (!l->paused)
+			continue;
+		if ((t = listener_tick(l, now, room)) < next)
+			next = t;
+	}
 	if (runq_first != NULL)
 		return now;
 	if (idle.next != &idle && idle.next->last_active + idle_ms < next)
@@ -443,3 +473,11 @@ stream_tick(uint64_t now)
 	return next;
 }
 
+const struct kind kind_stream = {
+	.name = "stream",
+	.prepare = stream_prepare,
+	.start = stream_start,
+	.stop_accepting = stream_stop_accepting,
+	.tick = stream_tick,
+	.open = stream_open_count,
+};

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The worker: started by the master with its channel on fd 3 and its
- * listening socket on fd 4, it learns what to serve, locks itself down,
- * reports ready, and serves until told to stop or until the master is gone.
+ * pool's listening sockets from fd 7 on, it learns what to serve, locks
+ * itself down, reports ready, and serves every socket of its pool until
+ * told to stop or until the master is gone.
  */
 #include <sys/epoll.h>
 #include <sys/prctl.h>
@@ -31,6 +32,8 @@
 
 static struct msg_service desc;
 static struct policy policy;
+static struct wsock *socks;		/* the pool's, for our life */
+static uint32_t nsocks;
 static bool stopping;
 static uint64_t drain_deadline;
 static uint32_t log_dropped;
@@ -128,6 +131,90 @@ receive_policy(void)
 	policy = m.u.policy;
 }
 
+enum { KIND_STREAM, KIND_DGRAM, KIND_EXTERNAL, KINDS };
+
+/* The kinds, as relayd's table of processes: one entry each. */
+static const struct kind *const kinds[KINDS] = {
+	[KIND_STREAM] = &kind_stream,
+	[KIND_DGRAM] = &kind_dgram,
+	[KIND_EXTERNAL] = &kind_external,
+};
+
+static int
+kind_of(const struct wsock *ws)
+{
+	if (ws->builtin == BUILTIN_NONE)
+		return KIND_EXTERNAL;
+	return ws->socktype == SOCK_STREAM ? KIND_STREAM : KIND_DGRAM;
+}
+
+/* The pool's sockets, in batches, each with its descriptors at its place. */
+static void
+receive_sockets(void)
+{
+	static struct chan_msg m;
+	const struct msg_socket *e;
+	struct wsock *ws;
+	const char *why;
+	uint32_t i;
+
+	socks = xcalloc(desc.nsockets, sizeof(*socks));
+	while (nsocks < desc.nsockets) {
+		if (chan_recv(WORKER_CHAN_FD, &m, 0) <= 0 ||
+		    chan_expect(&m, MSG_SOCKETS, sizeof(m.u.sockets)) == -1)
+			fatalx("bad socket list type=%u len=%u", m.hdr.type,
+			    m.hdr.len);
+		if ((why = msg_sockets_check(&m.u.sockets, desc.internal)) !=
+		    NULL)
+			fatalx("%s", why);
+		if (m.u.sockets.n > desc.nsockets - nsocks)
+			fatalx("bad socket list: more than the pool has");
+		for (i = 0; i < m.u.sockets.n; i++) {
+			e = &m.u.sockets.s[i];
+			ws = &socks[nsocks];
+			ws->slot = e->slot;
+			ws->socktype = e->socktype;
+			ws->family = e->family;
+			ws->builtin = e->builtin;
+			ws->nslots = e->nslots;
+			ws->fd = WORKER_LISTEN_FD(nsocks);
+			nsocks++;
+		}
+	}
+}
+
+/* Each kind the pool has, set up; each socket mapped and started. */
+static void
+start_sockets(void)
+{
+	size_t count[KINDS] = { 0 };
+	uint32_t i;
+	int k;
+
+	for (i = 0; i < nsocks; i++) {
+		if ((socks[i].st = svcstate_map(WORKER_STATE_FD(i),
+		    socks[i].nslots)) == NULL)
+			fatal("mapping the service state");
+		/* Mapped: the descriptor is of no more use. */
+		close(WORKER_STATE_FD(i));
+		count[kind_of(&socks[i])]++;
+	}
+	for (k = 0; k < KINDS; k++)
+		if (count[k] > 0)
+			kinds[k]->prepare(&desc, &policy, count[k]);
+	for (i = 0; i < nsocks; i++)
+		kinds[kind_of(&socks[i])]->start(&socks[i]);
+}
+
+static void
+stop_socket(struct wsock *ws)
+{
+	if (ws->stopped)
+		return;
+	ws->stopped = true;
+	kinds[kind_of(ws)]->stop_accepting(ws);
+}
+
 /* Enough descriptors for the connection table, or a smaller table. */
 static void
 fit_nofile(void)
@@ -154,6 +241,7 @@ fit_nofile(void)
 static void
 begin_drain(uint32_t drain_ms)
 {
+	uint32_t i;
 	uint64_t deadline = drain_ms == MSG_STOP_NO_DEADLINE ? UINT64_MAX :
 	    loop_now() + drain_ms;
 
@@ -165,12 +253,27 @@ begin_drain(uint32_t drain_ms)
 	}
 	stopping = true;
 	drain_deadline = deadline;
-	if (desc.builtin == BUILTIN_NONE)
-		external_stop_accepting();
-	else if (desc.socktype == SOCK_STREAM)
-		stream_stop_accepting();
-	else
-		dgram_stop();
+	for (i = 0; i < nsocks; i++)
+		stop_socket(&socks[i]);
+}
+
+/*
+ * A reload moved these sockets' services to another pool: no more
+ * accepting on them, their sessions go on. With none left to accept on,
+ * the worker drains as a reload's old pool does.
+ */
+static void
+drop_sockets(const struct msg_drop *m)
+{
+	uint32_t i, left = 0;
+
+	for (i = 0; i < nsocks; i++) {
+		if (m->slots[socks[i].slot / 8] & (1u << (socks[i].slot % 8)))
+			stop_socket(&socks[i]);
+		left += !socks[i].stopped;
+	}
+	if (left == 0)
+		begin_drain(MSG_STOP_NO_DEADLINE);
 }
 
 static void
@@ -194,11 +297,15 @@ chan_ready(struct loop_ev *ev, uint32_t events)
 		switch (m.hdr.type) {
 		case MSG_GUARD:
 			if (chan_expect(&m, MSG_GUARD, sizeof(m.u.guard)) == -1 ||
-			    desc.builtin == BUILTIN_NONE ||
-			    desc.socktype != SOCK_DGRAM)
+			    !desc.internal)
 				fatalx("unexpected guard message len=%u",
 				    m.hdr.len);
 			guard_set_ports(m.u.guard.udp_guard_ports);
+			break;
+		case MSG_DROP:
+			if (chan_expect(&m, MSG_DROP, sizeof(m.u.drop)) == -1)
+				fatalx("bad drop message len=%u", m.hdr.len);
+			drop_sockets(&m.u.drop);
 			break;
 		case MSG_STOP:
 			if (chan_expect(&m, MSG_STOP, sizeof(m.u.stop)) == -1)
@@ -220,14 +327,25 @@ static struct loop_ev chan_ev = { .fn = chan_ready };
 static uint64_t
 worker_tick(uint64_t now)
 {
+	static bool present[KINDS];
+	static bool counted;
 	uint64_t next = UINT64_MAX, t;
 	size_t open = 0;
+	uint32_t i;
+	int k;
 
-	if (desc.builtin == BUILTIN_NONE)
-		next = external_tick(now);
-	else if (desc.socktype == SOCK_STREAM) {
-		next = stream_tick(now);
-		open = stream_open_count();
+	if (!counted) {
+		for (i = 0; i < nsocks; i++)
+			present[kind_of(&socks[i])] = true;
+		counted = true;
+	}
+	for (k = 0; k < KINDS; k++) {
+		if (!present[k])
+			continue;
+		if (kinds[k]->tick != NULL && (t = kinds[k]->tick(now)) < next)
+			next = t;
+		if (kinds[k]->open != NULL)
+			open += kinds[k]->open();
 	}
 	if ((t = log_dropped_tick(now)) < next)
 		next = t;
@@ -247,11 +365,10 @@ worker_tick(uint64_t now)
 int
 worker_main(void)
 {
-	struct svcstate *state;
 	struct stat st;
 
 	/* The binary we were executed through: nothing of ours needs it. */
-	(void)close_range(WORKER_SELF_FD, ~0U, 0);
+	(void)close(WORKER_SELF_FD);
 	if (fstat(WORKER_CHAN_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
 		fprintf(stderr, "sinetd: -X is the role of a worker that "
 		    "sinetd starts itself\n");
@@ -275,6 +392,9 @@ worker_main(void)
 
 	receive_service();
 	receive_policy();
+	receive_sockets();
+	/* Nothing past the pool's own descriptors. */
+	(void)close_range(WORKER_LISTEN_FD(nsocks), ~0U, 0);
 #ifdef SINETD_TEST_HOOKS
 	/* build/t/sinetd-hooks only: a worker that dies as it starts. */
 	if (getenv("SINETD_TEST_CRASH_AT_START") != NULL)
@@ -294,17 +414,7 @@ worker_main(void)
 	    loop_add(WORKER_CHAN_FD, EPOLLIN, &chan_ev) == -1)
 		fatal("channel");
 	/* Set up to serve, then lock down: after it, no file, no new fd. */
-	if ((state = svcstate_map(WORKER_STATE_FD, desc.nslots)) == NULL)
-		fatal("mapping the service state");
-	if (desc.builtin == BUILTIN_NONE) {
-		external_prepare(&desc, &policy, state);
-		external_start(WORKER_LISTEN_FD);
-	} else if (desc.socktype == SOCK_STREAM)
-		stream_start(&desc, &policy, state, WORKER_LISTEN_FD);
-	else {
-		guard_read_broadcasts();
-		dgram_start(&desc, &policy, state, WORKER_LISTEN_FD);
-	}
+	start_sockets();
 	/* A lock-down that fails is never worth a restart, whatever errno. */
 	log_fatal_transient_status = -1;
 	lockdown(&desc, &policy);
@@ -315,7 +425,7 @@ worker_main(void)
 	log_fatal_status = 1;
 #ifdef SINETD_TEST_HOOKS
 	/* build/t/sinetd-hooks only: a worker that lies (forge.c). */
-	forge(&desc, state);
+	forge(&desc, &socks[0]);
 	/* A fatal line after the channel filled: it must still arrive. */
 	if (getenv("SINETD_TEST_FATAL_FULL") != NULL) {
 		struct msg_log m = { .prio = LOG_INFO };

@@ -91,28 +91,60 @@ void	 env_init(bool);
 char *const *env_plain(void);
 char *const *env_for_peer(int, const struct sockaddr *, socklen_t, unsigned);
 
-/* external.c: spawning child servers */
-void	 external_prepare(const struct msg_service *, const struct policy *,
-	    struct svcstate *);
-void	 external_start(int);
-void	 external_stop_accepting(void);
-uint64_t external_tick(uint64_t);
+/*
+ * A socket of the pool, as the master listed it (MSG_SOCKETS): worker.c
+ * holds the list for the worker's life; the kinds keep pointers into it.
+ */
+struct wsock {
+	uint32_t	 slot;		/* the pool's name for it (MSG_DROP) */
+	int		 fd;		/* WORKER_LISTEN_FD(its place) */
+	int		 socktype;
+	int		 family;
+	enum builtin	 builtin;	/* BUILTIN_NONE: an external service */
+	uint32_t	 nslots;
+	struct svcstate	*st;		/* its service's shared state */
+	bool		 stopped;	/* no longer accepting */
+};
+
+/*
+ * A kind of socket a worker serves (relayd's process table, inside the
+ * worker): set up once before lock-down for the n sockets of its kind the
+ * pool has (if any), start each socket, stop accepting on one (a stop, or a reload that moved
+ * its service), and the timers. open: the sessions a drain waits for.
+ */
+struct kind {
+	const char	*name;
+	void		(*prepare)(const struct msg_service *,
+			    const struct policy *, size_t);
+	void		(*start)(struct wsock *);
+	void		(*stop_accepting)(struct wsock *);
+	uint64_t	(*tick)(uint64_t);
+	size_t		(*open)(void);
+};
+extern const struct kind kind_stream;	/* stream.c: internal, TCP */
+extern const struct kind kind_dgram;	/* dgram.c: internal, UDP */
+extern const struct kind kind_external;	/* external.c: child servers */
 
 /* lockdown.c */
 void	 lockdown_prepare(const struct msg_service *, struct policy *);
 void	 lockdown(const struct msg_service *, const struct policy *);
 
-/* stream.c: the internal services over TCP */
-void	 stream_start(const struct msg_service *, const struct policy *,
-	    struct svcstate *, int);
-void	 stream_stop_accepting(void);
-size_t	 stream_open_count(void);
-uint64_t stream_tick(uint64_t);
-
-/* dgram.c: the internal services over UDP */
-void	 dgram_start(const struct msg_service *, const struct policy *,
-	    struct svcstate *, int);
-void	 dgram_stop(void);
+/*
+ * admit.c: whether a peer may be served, the one place every kind asks:
+ * a disabled service, the kind's own guard (its reason, or NULL), then the
+ * policy's only-from and no-access. Counted and logged here; what a
+ * refusal does to the connection is the kind's.
+ */
+enum admission {
+	ADMIT_OK,
+	ADMIT_DISABLED,		/* sinetctl disable */
+	ADMIT_REFUSED,		/* the guard, only-from or no-access */
+};
+enum admission admit_peer(struct svcstate *, const struct policy *,
+	    const struct sockaddr *, socklen_t, const char *, bool, bool);
+void	 admit_log_refused(const struct sockaddr *, socklen_t, const char *,
+	    bool, bool);
+bool	 service_disabled(const struct svcstate *);
 
 /* guard.c: the UDP loop and reflection guard */
 void	 guard_set_ports(const uint8_t [GUARD_PORTS_BYTES]);
@@ -134,14 +166,13 @@ ssize_t	 builtin_datagram(uint32_t, const char *, size_t, const char **);
 
 /* refuse.c: a connection refused at once, with a reset */
 void	 refuse_reset(int);
-bool	 service_disabled(const struct svcstate *);
 
 /* peerlog.c: log a refused peer at most once a minute */
 int	 peerlog_due(const struct sockaddr *, const char *, uint64_t);
 
 #ifdef SINETD_TEST_HOOKS
 /* forge.c: build/t/sinetd-hooks only, a worker that lies to the master */
-void	 forge(const struct msg_service *, struct svcstate *);
+void	 forge(const struct msg_service *, const struct wsock *);
 #endif
 
 #endif

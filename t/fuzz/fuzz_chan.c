@@ -45,6 +45,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (chan_expect(&m, MSG_SERVICE, sizeof(m.u.service)) == 0)
 			(void)msg_service_check(&m.u.service);
 		break;
+	case MSG_SOCKETS:
+		if (chan_expect(&m, MSG_SOCKETS, sizeof(m.u.sockets)) == 0) {
+			(void)msg_sockets_check(&m.u.sockets, true);
+			(void)msg_sockets_check(&m.u.sockets, false);
+		}
+		break;
 	case MSG_POLICY:
 		if (chan_expect(&m, MSG_POLICY, sizeof(m.u.policy)) == 0)
 			(void)msg_policy_check(&m.u.policy);
@@ -64,6 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)chan_expect(&m, m.hdr.type, 0);
 		(void)chan_expect(&m, MSG_GUARD, sizeof(m.u.guard));
 		(void)chan_expect(&m, MSG_STOP, sizeof(m.u.stop));
+		(void)chan_expect(&m, MSG_DROP, sizeof(m.u.drop));
 	}
 	return 0;
 }

@@ -46,6 +46,7 @@ main(int argc, char *argv[])
 	struct msg_violation v = { .pid = 1234 };
 	struct msg_spawned sp = { .pid = 1234 };
 	static struct msg_guard g;
+	static struct msg_sockets so;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: seed_chan dir\n");
@@ -54,14 +55,19 @@ main(int argc, char *argv[])
 	dir = argv[1];
 	s.version = MSG_VERSION;
 	s.master_pid = 1;
-	s.socktype = SOCK_STREAM;
-	s.family = 2;
-	s.builtin = BUILTIN_ECHO;
+	s.internal = 1;
+	s.nsockets = 2;
 	s.max_conns = 4096;
 	snprintf(s.title, sizeof(s.title), "service=7 proto=tcp");
 	seed("service-internal", MSG_SERVICE, &s, sizeof(s));
-	s.builtin = BUILTIN_NONE;
-	s.nslots = 40;
+	so.n = 2;
+	so.s[0] = (struct msg_socket){ .slot = 0, .socktype = SOCK_STREAM,
+	    .family = 2, .builtin = BUILTIN_ECHO };
+	so.s[1] = (struct msg_socket){ .slot = 1, .socktype = SOCK_DGRAM,
+	    .family = 10, .builtin = BUILTIN_DAYTIME };
+	seed("sockets-internal", MSG_SOCKETS, &so, sizeof(so));
+	s.internal = 0;
+	s.nsockets = 1;
 	s.max_spawn = 256;
 	s.ngroups = 1;
 	s.argc = 2;

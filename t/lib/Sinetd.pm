@@ -172,6 +172,11 @@ sub start {
 	# turns it off) would race it on a slow machine. refresh => 1 keeps
 	# it on, for the tests of it.
 	unshift @args, '-W' unless $o{refresh};
+	# The tests look at running workers (their pids, ids, filters):
+	# every pool starts its workers at once, as before pools started
+	# cold. lazy => 1 keeps the default, a cold start (t/96d-pools.t).
+	unshift @args, '-o', 'prefork=256'
+	    unless $o{lazy} || grep { /^prefork=/ } @args;
 	if (under_tmp() && !grep { $_ eq '-P' } @args) {
 		mkdir("$dir/policy.tmp");
 		write_file("$dir/policy.tmp/default.policy", default_policy());
@@ -242,12 +247,13 @@ sub wait_log {
 # A line a worker logged, as the master writes it: the master's fields
 # first (the service's, then the worker's pid), then the worker's text
 # quoted whole, msg="...", with \" and \\ inside. $svc matches the
-# service field (undef: any); $text matches from the start of the text,
+# service field (undef: any, or a pool's first); $text matches from the start of the text,
 # and ends with " where the text must end.
 sub worker_said {
 	my ($svc, $text) = @_;
 	$svc //= qr/\S+/;
-	return qr/from worker service=$svc proto=\S+ addr=\S+ pid=\d+ msg="$text/;
+	# A pool of several services names its first, then itself.
+	return qr/from worker service=$svc proto=\S+ addr=\S+(?: pool=\d+ services=\d+)? pid=\d+ msg="$text/;
 }
 
 sub count_log {
