@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -600,6 +601,8 @@ master_main(void)
 	violation_init();
 	open_services(&conf);
 	conf_free(&conf);
+	/* What the parse took goes back before the long idle (malloc_trim). */
+	malloc_trim(0);
 	watch_configuration();
 	pidfile_write(pidfd);
 	run_loop();

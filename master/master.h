@@ -228,6 +228,8 @@ struct pool {
 	uint32_t	 nslots;	/* takes each out (pool_remove) before */
 	uint32_t	 nlive;		/* it frees it; NULL: gone */
 	unsigned	 refs;		/* services that point at it */
+	uint8_t		*drops;		/* slots its workers are yet to be */
+	bool		 drops_due;	/* told to drop, a bit each; its own */
 	struct mworker	*workers;	/* its own */
 	unsigned	 nworkers;
 	unsigned	 nspawned;	/* started so far: the rest at the */
@@ -279,7 +281,7 @@ void	 tell_clear_guard_ports(void);
 void	 tell_guard(struct pool *);
 void	 tell_description(struct mworker *);
 void	 tell_stop(struct pool *, uint64_t);
-void	 tell_drop(struct pool *, uint32_t);
+void	 tell_drop(struct pool *, const uint8_t *);
 
 /* restart.c: a worker's end, and its next start */
 void	 restart_schedule(struct mworker *, uint64_t);

@@ -332,8 +332,13 @@ pool_remove(struct msvc *ms, bool drop)
 	pool_unwatch(ms);
 	if (p->nlive == 0)
 		return;		/* the last: kept to name the retired pool */
-	if (drop && p->nlive > 1)
-		tell_drop(p, ms->slot);
+	/* Told in one message for the whole reload (pools_tick). */
+	if (drop && p->nlive > 1 && pool_running(p)) {
+		if (p->drops == NULL)
+			p->drops = xcalloc(1, POOL_SOCKETS_MAX / 8);
+		p->drops[ms->slot / 8] |= (uint8_t)(1u << (ms->slot % 8));
+		p->drops_due = true;
+	}
 	/* The last one names the pool while it drains: msvc_free clears it. */
 	if (p->nlive > 1)
 		p->svcs[ms->slot] = NULL;
@@ -384,6 +389,7 @@ pool_retire(struct pool *p, uint64_t drain_ms)
 		return;
 	p->retired = true;
 	p->retire_by = by;
+	p->drops_due = false;	/* the stop says it all */
 	for (i = 0; i < p->nworkers; i++)
 		p->workers[i].restart_at = 0;
 	tell_stop(p, drain_ms);
@@ -467,6 +473,7 @@ pool_free(struct pool *p)
 		monitor_close(&p->workers[i]);
 	free(p->workers);
 	free(p->svcs);
+	free(p->drops);
 	policies_release(p->pset);
 	free(p->label);
 	free(p);
@@ -486,6 +493,11 @@ pools_tick(uint64_t now, bool stopping)
 	for (i = 0; i < npools;) {
 		struct pool *p = pools[i];
 
+		if (p->drops_due && !p->retired) {
+			tell_drop(p, p->drops);
+			memset(p->drops, 0, POOL_SOCKETS_MAX / 8);
+		}
+		p->drops_due = false;
 		if (!p->retired && !stopping && p->started &&
 		    (t = restart_timers(p, now)) < next)
 			next = t;

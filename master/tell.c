@@ -110,14 +110,16 @@ tell_stop(struct pool *p, uint64_t drain_ms)
 	send_all(p, MSG_STOP, &m, sizeof(m), "tell worker to stop");
 }
 
-/* Its workers stop accepting on that socket; their sessions go on. */
+/*
+ * Its workers stop accepting on those sockets (a bit per slot, all of a
+ * reload's in one message); their sessions go on.
+ */
 void
-tell_drop(struct pool *p, uint32_t slot)
+tell_drop(struct pool *p, const uint8_t *slots)
 {
 	static struct msg_drop m;
 
-	memset(&m, 0, sizeof(m));
-	m.slots[slot / 8] = (uint8_t)(1u << (slot % 8));
+	memcpy(m.slots, slots, sizeof(m.slots));
 	send_all(p, MSG_DROP, &m, sizeof(m), "tell worker to drop a socket");
 }
 

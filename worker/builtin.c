@@ -103,6 +103,7 @@ builtin_datagram(uint32_t builtin, const char *in, size_t n, const char **out)
 		*out = in;
 		return (ssize_t)n;
 	case BUILTIN_CHARGEN:
+		builtin_init(BUILTIN_CHARGEN);
 		/* One line a datagram, its start rotating, as the BSDs do. */
 		*out = chargen_pattern + chargen_line * CHARGEN_LINE_LEN;
 		chargen_line = (chargen_line + 1) % CHARGEN_LINES;

@@ -138,7 +138,6 @@ dgram_start(struct wsock *ws)
 	dl->ws = ws;
 	dl->builtin = ws->builtin;
 	dl->st = ws->st;
-	builtin_init(dl->builtin);
 	if (ws->family == AF_INET6 && getsockopt(ws->fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &v6only, &len) == 0)
 		dl->dual = !v6only;

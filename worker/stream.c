@@ -358,6 +358,9 @@ accept_ready(struct listener *l)
 		if (log_conns)
 			log_info("connection peer=%s",
 			    addr_str(&peer.sa, plen, addr, sizeof(addr)));
+		/* chargen's pages are touched by a worker that serves it. */
+		if (b == BUILTIN_CHARGEN)
+			builtin_init(b);
 		if (needs_slot(b))
 			conn_open(fd, b);
 		else
@@ -407,7 +410,6 @@ stream_start(struct wsock *ws)
 	ss = &socks[nsocks++];
 	memset(ss, 0, sizeof(*ss));
 	ss->ws = ws;
-	builtin_init(ws->builtin);
 	if (ws->builtin == BUILTIN_ECHO)
 		echo_reserve();
 	ss->lst.ready = accept_ready;

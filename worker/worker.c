@@ -13,6 +13,7 @@
 #include <sys/time.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,8 @@
 
 #define NOFILE_SPARE 32	/* descriptors beyond the connection table */
 
+/* What the master sends before the loop runs, one record at a time. */
+static struct chan_msg setup_msg;
 static struct msg_service desc;
 static struct policy policy;
 static struct wsock *socks;		/* the pool's, for our life */
@@ -98,37 +101,37 @@ log_dropped_tick(uint64_t now)
 static void
 receive_service(void)
 {
-	static struct chan_msg m;
+	struct chan_msg *m = &setup_msg;
 	const char *why;
 	ssize_t n;
 
-	n = chan_recv(WORKER_CHAN_FD, &m, 0);
+	n = chan_recv(WORKER_CHAN_FD, m, 0);
 	if (n == 0)
 		exit(0);	/* the master is gone */
 	if (n == -1)
 		fatal("reading the service description");
-	if (chan_expect(&m, MSG_SERVICE, sizeof(m.u.service)) == -1)
-		fatalx("bad service description type=%u len=%u", m.hdr.type,
-		    m.hdr.len);
-	if ((why = msg_service_check(&m.u.service)) != NULL)
+	if (chan_expect(m, MSG_SERVICE, sizeof(m->u.service)) == -1)
+		fatalx("bad service description type=%u len=%u", m->hdr.type,
+		    m->hdr.len);
+	if ((why = msg_service_check(&m->u.service)) != NULL)
 		fatalx("%s", why);
-	desc = m.u.service;
+	desc = m->u.service;
 	desc.title[sizeof(desc.title) - 1] = '\0';
 }
 
 static void
 receive_policy(void)
 {
-	static struct chan_msg m;
+	struct chan_msg *m = &setup_msg;
 	const char *why;
 
-	if (chan_recv(WORKER_CHAN_FD, &m, 0) <= 0 ||
-	    chan_expect(&m, MSG_POLICY, sizeof(m.u.policy)) == -1)
-		fatalx("bad policy message type=%u len=%u", m.hdr.type,
-		    m.hdr.len);
-	if ((why = msg_policy_check(&m.u.policy)) != NULL)
+	if (chan_recv(WORKER_CHAN_FD, m, 0) <= 0 ||
+	    chan_expect(m, MSG_POLICY, sizeof(m->u.policy)) == -1)
+		fatalx("bad policy message type=%u len=%u", m->hdr.type,
+		    m->hdr.len);
+	if ((why = msg_policy_check(&m->u.policy)) != NULL)
 		fatalx("%s", why);
-	policy = m.u.policy;
+	policy = m->u.policy;
 }
 
 enum { KIND_STREAM, KIND_DGRAM, KIND_EXTERNAL, KINDS };
@@ -152,7 +155,7 @@ kind_of(const struct wsock *ws)
 static void
 receive_sockets(void)
 {
-	static struct chan_msg m;
+	struct chan_msg *m = &setup_msg;
 	const struct msg_socket *e;
 	struct wsock *ws;
 	const char *why;
@@ -160,17 +163,17 @@ receive_sockets(void)
 
 	socks = xcalloc(desc.nsockets, sizeof(*socks));
 	while (nsocks < desc.nsockets) {
-		if (chan_recv(WORKER_CHAN_FD, &m, 0) <= 0 ||
-		    chan_expect(&m, MSG_SOCKETS, sizeof(m.u.sockets)) == -1)
-			fatalx("bad socket list type=%u len=%u", m.hdr.type,
-			    m.hdr.len);
-		if ((why = msg_sockets_check(&m.u.sockets, desc.internal)) !=
+		if (chan_recv(WORKER_CHAN_FD, m, 0) <= 0 ||
+		    chan_expect(m, MSG_SOCKETS, sizeof(m->u.sockets)) == -1)
+			fatalx("bad socket list type=%u len=%u", m->hdr.type,
+			    m->hdr.len);
+		if ((why = msg_sockets_check(&m->u.sockets, desc.internal)) !=
 		    NULL)
 			fatalx("%s", why);
-		if (m.u.sockets.n > desc.nsockets - nsocks)
+		if (m->u.sockets.n > desc.nsockets - nsocks)
 			fatalx("bad socket list: more than the pool has");
-		for (i = 0; i < m.u.sockets.n; i++) {
-			e = &m.u.sockets.s[i];
+		for (i = 0; i < m->u.sockets.n; i++) {
+			e = &m->u.sockets.s[i];
 			ws = &socks[nsocks];
 			ws->slot = e->slot;
 			ws->socktype = e->socktype;
@@ -415,6 +418,8 @@ worker_main(void)
 		fatal("channel");
 	/* Set up to serve, then lock down: after it, no file, no new fd. */
 	start_sockets();
+	/* What compiling the filters took goes back: an idle pool costs less. */
+	malloc_trim(0);
 	/* A lock-down that fails is never worth a restart, whatever errno. */
 	log_fatal_transient_status = -1;
 	lockdown(&desc, &policy);
