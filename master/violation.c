@@ -121,14 +121,21 @@ parent_of(pid_t pid)
 	return children_proc_stat(pid, &ppid, NULL, NULL) == 0 ? ppid : 0;
 }
 
+/* What a pid of ours is (owner). */
+enum owned {
+	OWNED_NONE,
+	OWNED_WORKER,
+	OWNED_CHILD,		/* a child server */
+	OWNED_DESCENDANT,	/* a process a child server started */
+};
+
 /*
- * Whose is this pid, by our own records: a worker's (*how 1), a child
- * server's (2), or a process a child server started (3)? NULL: not one
- * of ours. The process events know it even once it is gone; else /proc,
+ * Whose is this pid, by our own records, and what is it (*how)? NULL:
+ * not one of ours. The process events know it even once it is gone; else /proc,
  * while it is there and (at, if not 0) not younger than that moment.
  */
 static struct msvc *
-owner(pid_t pid, uint64_t at, int *how)
+owner(pid_t pid, uint64_t at, enum owned *how)
 {
 	const struct child_rec *c;
 	unsigned long long start;
@@ -138,12 +145,12 @@ owner(pid_t pid, uint64_t at, int *how)
 	int depth;
 
 	if ((ms = pool_find_worker(pid)) != NULL) {
-		*how = 1;
+		*how = OWNED_WORKER;
 		return ms;
 	}
 	if (procev_find(pid, at, BEFORE_MS, &svc, &top, NULL) &&
 	    (ms = services_find(svc)) != NULL) {
-		*how = pid == top ? 2 : 3;
+		*how = pid == top ? OWNED_CHILD : OWNED_DESCENDANT;
 		return ms;
 	}
 	/* A process younger than the moment is not the one that was. */
@@ -155,11 +162,11 @@ owner(pid_t pid, uint64_t at, int *how)
 		    (depth > 0 || at == 0 || c->start == 0 ||
 		    ticks_ms(c->start) <= at + BEFORE_MS) &&
 		    (ms = services_find(c->svc)) != NULL) {
-			*how = depth == 0 ? 2 : 3;
+			*how = depth == 0 ? OWNED_CHILD : OWNED_DESCENDANT;
 			return ms;
 		}
 		if (depth > 0 && (ms = pool_find_worker(pid)) != NULL) {
-			*how = 3;
+			*how = OWNED_DESCENDANT;
 			return ms;
 		}
 		pid = parent_of(pid);
@@ -296,7 +303,7 @@ refusal(const struct audit_record *r)
 {
 	struct msvc *ms;
 	char name[64];
-	int how = 0;
+	enum owned how = OWNED_NONE;
 
 	if (r->syscall == SCMP_SYS(clone3) &&
 	    (r->arch == 0 || r->arch == seccomp_arch_native()))
@@ -328,7 +335,7 @@ violation_record(const struct audit_record *r)
 	struct audit_record mine;
 	struct msvc *ms;
 	size_t i;
-	int how = 0;
+	enum owned how = OWNED_NONE;
 
 	if ((r->code & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO) {
 		refusal(r);
@@ -354,7 +361,8 @@ violation_record(const struct audit_record *r)
 	 * server started died: said now, if /proc still shows it is ours
 	 * and no younger than its record (its pid not yet used again).
 	 */
-	if (have_procev || (ms = owner(r->pid, 0, &how)) == NULL || how != 3 ||
+	if (have_procev || (ms = owner(r->pid, 0, &how)) == NULL ||
+	    how != OWNED_DESCENDANT ||
 	    children_proc_stat(r->pid, NULL, &start, NULL) == -1 ||
 	    ticks_ms(start) > r->at_ms + BEFORE_MS ||
 	    !recent_take(r->pid, 0, 0, r->at_ms, &mine))
