@@ -328,7 +328,9 @@ dispatch(struct mworker *w, struct chan_msg *m)
 		return "a descriptor it should not have";
 	if (!(r->phases & (w->ready ? SERVING : SETUP)))
 		return w->ready ? "after READY" : "before READY";
-	if ((r->who == EXTERNAL && w->pool->internal) ||
+	/* Its reports are counted against a service: it must have one. */
+	if ((r->who != ANY && pool_lead(w->pool) == NULL) ||
+	    (r->who == EXTERNAL && w->pool->internal) ||
 	    (r->who == LEARNING && (w->pool->policy->action != ACTION_LOG ||
 	    w->pool->policy->kind == POLICY_NONE)))
 		return "from a worker that has none to send";

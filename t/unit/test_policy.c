@@ -123,6 +123,12 @@ accepts(void)
 	    strcmp(p.chroot, "/srv") == 0 && p.workers == 4 &&
 	    p.idle_timeout_ms == 30000 && p.suspend_ms == 300000 &&
 	    p.no_exec_memory, "nice, umask, chroot, workers, durations");
+	rc = parse("prefork 0\nisolate\n", NULL, &p, &err);
+	ok(rc == 0 && p.prefork == 0 && p.prefork_set && p.isolate,
+	    "prefork 0 is set, not the default; isolate");
+	rc = parse("workers 2\n", NULL, &p, &err);
+	ok(rc == 0 && !p.prefork_set && !p.isolate,
+	    "without them: the default start, a shared pool");
 	rc = parse("only-from 127.0.0.0/8 ::1\nno-access 127.0.0.2\n", NULL,
 	    &p, &err);
 	ok(rc == 0 && p.nonly == 2 && p.only_from[0].prefix == 8 &&
@@ -175,6 +181,9 @@ static const struct reject rejects[] = {
 	  false },
 	{ "workers 0\n", "1: workers: expected a number from 1 to 256",
 	  false },
+	{ "prefork many\n", "1: prefork: expected a number from 0 to 256",
+	  false },
+	{ "isolate yes\n", "1: isolate: takes no argument", false },
 	{ "idle-timeout soon\n", "1: idle-timeout: expected a duration",
 	  false },
 	{ "only-from 300.1.1.1\n", "1: only-from: \"300.1.1.1\" is not an "
