@@ -145,6 +145,7 @@ struct msg_stop {
  */
 struct msg_spawned {
 	int32_t		pid;
+	uint32_t	slot;		/* the socket it came from (MSG_SOCKETS) */
 };
 
 /*
@@ -155,9 +156,14 @@ struct msg_violation {
 	int32_t		pid;
 };
 
+/* A line about the pool as a whole, not one of its sockets. */
+#define MSG_LOG_POOL		UINT32_MAX
+
 struct msg_log {
 	int32_t		prio;		/* syslog priority */
 	uint32_t	dropped;	/* lines before it the channel refused */
+	uint32_t	slot;		/* the socket it is about (MSG_SOCKETS), */
+					/* or MSG_LOG_POOL */
 	char		text[LOG_LINE_MAX];	/* "": only the count */
 };
 

@@ -42,9 +42,7 @@ msg_service_check(const struct msg_service *m)
 	if (m->internal > 1 || m->max_conns == 0 ||
 	    m->ngroups > MSG_GROUPS_MAX)
 		return "bad service description: kind, max_conns or groups";
-	/* An external pool serves one service: its children are its own. */
-	if (m->nsockets == 0 || m->nsockets > POOL_SOCKETS_MAX ||
-	    (!m->internal && m->nsockets != 1))
+	if (m->nsockets == 0 || m->nsockets > POOL_SOCKETS_MAX)
 		return "bad service description: sockets";
 	if (memchr(m->conf_path, '\0', sizeof(m->conf_path)) == NULL ||
 	    memchr(m->policy_dir, '\0', sizeof(m->policy_dir)) == NULL ||

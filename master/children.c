@@ -248,9 +248,12 @@ worker_dead(const struct mworker *w)
  * has), never a word of the worker's.
  */
 enum child_verdict
-children_spawned(struct mworker *w, pid_t pid, int fd, struct child_rec *out,
-    const char **why)
+children_spawned(struct mworker *w, pid_t pid, uint32_t slot, int fd,
+    struct child_rec *out, const char **why)
 {
+	const struct pool *p = w->pool;
+	/* The service of that socket: it may have left the pool since. */
+	const struct msvc *ms = slot < p->nslots ? p->svcs[slot] : NULL;
 	struct child_rec handed, *old;
 	unsigned long long start;
 	bool have_handed;
@@ -261,14 +264,18 @@ children_spawned(struct mworker *w, pid_t pid, int fd, struct child_rec *out,
 	memset(out, 0, sizeof(*out));
 	out->pid = pid;
 	out->worker = w->pid;
-	out->svc = pool_lead(w->pool)->id;
 	out->started_epoch = (int64_t)time(NULL);
 	if (pid <= 0) {
 		*why = "a spawn of no pid";
 		return CHILD_LIE;
 	}
+	if (slot >= p->nslots) {
+		*why = "a spawn for a socket not its pool's";
+		return CHILD_LIE;
+	}
+	out->svc = p->ids[slot];
 	memset(&handed, 0, sizeof(handed));
-	have_handed = fd != -1 && peer_of(fd, pool_lead(w->pool), &handed);
+	have_handed = fd != -1 && ms != NULL && peer_of(fd, ms, &handed);
 	if (have_handed) {
 		out->family = handed.family;
 		out->port = handed.port;
@@ -305,7 +312,8 @@ children_spawned(struct mworker *w, pid_t pid, int fd, struct child_rec *out,
 		return CHILD_LIE;
 	}
 	out->start = start;
-	(void)child_peer(pidfd, pool_lead(w->pool), out);	/* else the handed one's */
+	if (ms != NULL)		/* else the handed one's */
+		(void)child_peer(pidfd, ms, out);
 	close(pidfd);
 	if (old == NULL && !room()) {
 		if (!full_said)

@@ -224,6 +224,8 @@ struct pool {
 	uid_t		 uid;
 	gid_t		 gid;
 	uint64_t	 isolated;	/* 0, or the one service's id */
+	uint64_t	*ids;		/* by slot, the services' ids, kept */
+					/* after they leave; its own */
 	struct msvc	**svcs;		/* by slot; held by services.c, which */
 	uint32_t	 nslots;	/* takes each out (pool_remove) before */
 	uint32_t	 nlive;		/* it frees it; NULL: gone */
@@ -303,8 +305,8 @@ enum child_verdict {
 	CHILD_LIE,		/* not that worker's child */
 };
 int	 children_proc_stat(pid_t, pid_t *, unsigned long long *, char *);
-enum child_verdict children_spawned(struct mworker *, pid_t, int,
-	    struct child_rec *, const char **);
+enum child_verdict children_spawned(struct mworker *, pid_t, uint32_t,
+	    int, struct child_rec *, const char **);
 const struct child_rec *children_find(pid_t);
 const char *children_violation(const struct mworker *, pid_t, bool,
 	    struct child_rec *);

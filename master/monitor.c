@@ -182,6 +182,8 @@ act_log(struct mworker *w, struct chan_msg *m, bool token)
 {
 	char text[LOG_LINE_MAX], quoted[2 * LOG_LINE_MAX + 3];
 	char line[sizeof(quoted) + 512];
+	const char *about;
+	uint32_t slot;
 	int prio;
 
 	/*
@@ -199,9 +201,16 @@ act_log(struct mworker *w, struct chan_msg *m, bool token)
 	if (m->u.log.text[0] == '\0' || !token)
 		return;
 	prio = msg_log_clean(&m->u.log, text, sizeof(text));
-	snprintf(line, sizeof(line), "from worker %s pid=%ld msg=%s",
-	    w->pool->label, (long)w->pid,
-	    log_quote(text, quoted, sizeof(quoted)));
+	/*
+	 * The service it is about, if the worker names one of its pool's
+	 * (a worker can mislabel a line among its own pool's services, and
+	 * nothing more); else the pool.
+	 */
+	slot = m->u.log.slot;
+	about = slot < w->pool->nslots && w->pool->svcs[slot] != NULL ?
+	    w->pool->svcs[slot]->svc->fields : w->pool->label;
+	snprintf(line, sizeof(line), "from worker %s pid=%ld msg=%s", about,
+	    (long)w->pid, log_quote(text, quoted, sizeof(quoted)));
 	if (prio <= LOG_ERR)
 		str_copy(w->last_error, text, sizeof(w->last_error));
 	log_line(prio, line);
@@ -230,7 +239,8 @@ check_spawned(struct mworker *w, const struct chan_msg *m)
 	struct child_rec r;
 	const char *why = NULL;
 
-	switch (children_spawned(w, m->u.spawned.pid, m->fd, &r, &why)) {
+	switch (children_spawned(w, m->u.spawned.pid, m->u.spawned.slot, m->fd,
+	    &r, &why)) {
 	case CHILD_RECORDED:
 		return NULL;
 	case CHILD_GONE:
@@ -284,6 +294,7 @@ static void
 act_violation(struct mworker *w, struct chan_msg *m, bool token)
 {
 	struct child_rec r = { .pid = m->u.violation.pid };
+	struct msvc *ms;
 	int g;
 
 	/* check_violation found it in one or the other. */
@@ -295,7 +306,10 @@ act_violation(struct mworker *w, struct chan_msg *m, bool token)
 	}
 	if (!token)
 		w->log_rate_limited++;
-	violation_child(pool_lead(w->pool), &r, token, w->started_at);
+	/* The child's own service, by our record of it. */
+	if ((ms = services_find(r.svc)) == NULL)
+		ms = pool_lead(w->pool);
+	violation_child(ms, &r, token, w->started_at);
 	monitor_log_dropped(w, now_ms(), false);
 }
 

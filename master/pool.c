@@ -3,9 +3,10 @@
  * Worker pools, one per sandbox identity: services that would run under
  * the same confinement (the same user and group, the same compiled
  * policy, internal or external) share one pool, and each of its workers
- * serves every socket of theirs, as nginx's workers do. A policy that says
- * isolate, and every external service (its worker owns its children's
- * table), gets a pool of its own. A pool starts cold: the master watches
+ * serves every socket of theirs, as nginx's workers do; external services
+ * share one when their lines differ in their address alone (one program,
+ * one set of limits, each with its own socket and state). A policy that
+ * says isolate gets a pool of its own. A pool starts cold: the master watches
  * its sockets, accepts nothing, reads nothing, and starts its workers at
  * the first connection (prefork N starts N at once). The pools of one
  * start or reload are a generation; a later reload never adds a service
@@ -72,6 +73,24 @@ same_policy(const struct policy *a, const struct policy *b)
 	    sizeof(*a) - sizeof(a->name)) == 0;
 }
 
+/* What an external service runs, and under which limits: all but where. */
+static bool
+same_run(const struct service *a, const struct service *b)
+{
+	int i;
+
+	if (a->wait != b->wait || a->max_spawn != b->max_spawn ||
+	    a->max_child != b->max_child || a->max_cpm != b->max_cpm ||
+	    a->max_perip != b->max_perip || a->argc != b->argc ||
+	    strcmp(a->program, b->program) != 0 ||
+	    strcmp(a->user, b->user) != 0)
+		return false;
+	for (i = 0; i < a->argc; i++)
+		if (strcmp(a->argv[i], b->argv[i]) != 0)
+			return false;
+	return true;
+}
+
 static bool
 fits(const struct pool *p, const struct msvc *ms, uint64_t generation,
     uid_t uid, gid_t gid, uint64_t isolated)
@@ -81,7 +100,8 @@ fits(const struct pool *p, const struct msvc *ms, uint64_t generation,
 	    isolated == 0 &&
 	    p->internal == (ms->svc->builtin != BUILTIN_NONE) &&
 	    p->uid == uid && p->gid == gid &&
-	    same_policy(p->policy, ms->policy);
+	    same_policy(p->policy, ms->policy) &&
+	    (p->internal || same_run(pool_lead(p)->svc, ms->svc));
 }
 
 /*
@@ -95,7 +115,7 @@ pool_join(struct msvc *ms, uint64_t generation)
 	/* Internal services never need root, whatever the line says. */
 	uid_t uid = internal ? internal_uid : ms->svc->uid;
 	gid_t gid = internal ? internal_gid : ms->svc->gid;
-	uint64_t isolated = !internal || ms->policy->isolate ? ms->id : 0;
+	uint64_t isolated = ms->policy->isolate ? ms->id : 0;
 	struct pool *p = NULL;
 	size_t i;
 
@@ -118,7 +138,9 @@ pool_join(struct msvc *ms, uint64_t generation)
 		pools[npools++] = p;
 	}
 	p->svcs = xreallocarray(p->svcs, p->nslots + 1, sizeof(*p->svcs));
+	p->ids = xreallocarray(p->ids, p->nslots + 1, sizeof(*p->ids));
 	ms->slot = p->nslots;
+	p->ids[p->nslots] = ms->id;
 	p->svcs[p->nslots++] = ms;
 	p->nlive++;
 	p->refs++;
@@ -473,6 +495,7 @@ pool_free(struct pool *p)
 		monitor_close(&p->workers[i]);
 	free(p->workers);
 	free(p->svcs);
+	free(p->ids);
 	free(p->drops);
 	policies_release(p->pset);
 	free(p->label);

@@ -132,6 +132,7 @@ exited(const struct proc_event *e)
 	pid_t pid = e->event_data.exit.process_tgid;
 	uint32_t code = e->event_data.exit.exit_code;
 	struct tracked *t, copy;
+	const struct child_rec *c;
 	struct msvc *ms;
 
 	if (e->event_data.exit.process_pid != pid ||
@@ -148,6 +149,9 @@ exited(const struct proc_event *e)
 	if (t->depth < 2)
 		return;
 	copy = *t;
+	/* A pool of several: the child server's own service, as recorded. */
+	if ((c = children_find(copy.top)) != NULL)
+		copy.svc = c->svc;
 	/* The wait status: the signal in the low 7 bits, 0x80 a core. */
 	if ((code & 0x7f) != SIGSYS ||
 	    (ms = services_find(copy.svc)) == NULL)

@@ -148,7 +148,9 @@ owner(pid_t pid, uint64_t at, enum owned *how)
 		*how = OWNED_WORKER;
 		return ms;
 	}
+	/* In a pool of several, the child server's own service, recorded. */
 	if (procev_find(pid, at, BEFORE_MS, &svc, &top, NULL) &&
+	    ((c = children_find(top)) == NULL || (svc = c->svc) != 0) &&
 	    (ms = services_find(svc)) != NULL) {
 		*how = pid == top ? OWNED_CHILD : OWNED_DESCENDANT;
 		return ms;

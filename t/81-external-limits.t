@@ -12,13 +12,16 @@ use Sinetd;
 
 my $report = build_dir() . '/t/report';
 my ($rate, $child, $perip, $cpm, $wait, $adopt) = map { free_port() } 1 .. 6;
+# $adopt's max-cpm of 1000 is never reached: it makes its line differ from
+# $child's, which would otherwise share its pool, and the worker this test
+# kills would be $child's too.
 my $d = Sinetd->start(args => ['-o', 'suspend=2s'], conf => <<"EOF");
 127.0.0.1:$rate stream tcp nowait.3 nobody /bin/cat
 127.0.0.1:$child stream tcp nowait/1 nobody /bin/cat
 127.0.0.1:$perip stream tcp nowait/0/0/1 nobody /bin/cat
 127.0.0.1:$cpm stream tcp nowait/0/2 nobody /bin/echo echo hi
 127.0.0.1:$wait dgram udp wait.4 nobody $report report exit=0
-127.0.0.1:$adopt stream tcp nowait/1 nobody /bin/cat
+127.0.0.1:$adopt stream tcp nowait/1/1000 nobody /bin/cat
 EOF
 
 sub cat_ok {

@@ -189,6 +189,44 @@ subtest 'a reload that changes one service keeps the others' => sub {
 	is($d->stop >> 8, 0, 'clean stop');
 };
 
+subtest 'an external line on two addresses: one pool, each its own children' => sub {
+	my $cat = -x '/usr/bin/cat' ? '/usr/bin/cat' : '/bin/cat';
+	my ($p, $q) = (free_port(), free_port());
+	my $d = Sinetd->start(conf =>
+	    "127.0.0.1,[::1]:$p stream tcp nowait/8/0/1 nobody $cat cat\n"
+	    . "127.0.0.1:$q stream tcp nowait nobody $cat cat -u\n");
+	my %s;
+	for my $l (status_lines($d)) {
+		my ($host, $port) = $l->{addr} =~ /^(.*):(\d+)$/;
+		$s{"$host/$port"} = $l;
+	}
+	is($s{"127.0.0.1/$p"}{pool}, $s{"[::1]/$p"}{pool},
+	    'the two addresses of one line: one pool');
+	isnt($s{"127.0.0.1/$q"}{pool}, $s{"127.0.0.1/$p"}{pool},
+	    'a line that runs its program otherwise: another');
+	is(nworkers($d), 2, 'a worker each (external: one by default)');
+	my $v4 = Sinetd::tcp_connect('127.0.0.1', $p);
+	my $v6 = Sinetd::tcp_connect('::1', $p);
+	syswrite($_, "hi\n") for $v4, $v6;
+	is(Sinetd::read_some($v4, 3, 2), "hi\n", 'the IPv4 socket serves');
+	is(Sinetd::read_some($v6, 3, 2), "hi\n", 'and the IPv6 one');
+	# max-perip 1 holds per service: a second client from ::1 is refused.
+	my $again = Sinetd::tcp_talk('::1', $p, "x\n", timeout => 1);
+	ok(!defined($again) || $again eq '', 'max-perip holds for each');
+	my %c;
+	ok(wait_for(5, sub {
+		%c = ();
+		for my $l (status_lines($d)) {
+			my ($host, $port) = $l->{addr} =~ /^(.*):(\d+)$/;
+			$c{"$host/$port"} = $l->{children};
+		}
+		($c{"127.0.0.1/$p"} // 0) == 1 && ($c{"[::1]/$p"} // 0) == 1;
+	}), 'each service counts its own child')
+	    or diag(join ' ', %c);
+	close($_) for $v4, $v6;
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
 subtest 'a cold pool starts at its first connection' => sub {
 	my ($a, $u) = (free_port(), free_port());
 	my $d = Sinetd->start(lazy => 1, args => ['-o', 'workers=2'],

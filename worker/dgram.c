@@ -79,16 +79,16 @@ dgram_ready(struct loop_ev *ev, uint32_t events)
 	int i;
 
 	(void)events;
+	worker_log_about(dl->ws);
 	for (i = 0; i < DGRAM_BURST && dl->fd != -1; i++) {
 		plen = sizeof(peer);
 		n = recvfrom(dl->fd, dgram_buf, sizeof(dgram_buf), MSG_DONTWAIT,
 		    &peer.sa, &plen);
 		if (n == -1) {
-			if (errno == EAGAIN || errno == EINTR)
-				return;
-			if (errno != ECONNREFUSED)
+			if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNREFUSED)
 				log_warn("recvfrom");
-			return;
+			break;
 		}
 		if (admit_peer(st, pol, &peer.sa, plen,
 		    guard_check(&peer.sa, dl->dual), true, dl->dual) != ADMIT_OK)
@@ -112,6 +112,7 @@ dgram_ready(struct loop_ev *ev, uint32_t events)
 			admit_log_refused(&peer.sa, plen, "broadcast", true,
 			    dl->dual);
 	}
+	worker_log_about(NULL);
 }
 
 static void

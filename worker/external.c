@@ -4,7 +4,10 @@
  * connection on fds 0, 1 and 2; for wait, hand the listening socket itself
  * to one child and stop polling it until that child exits. The limits are
  * decided before each spawn (limits.c); every child's end is reaped from a
- * signalfd, freed from the service's table and logged.
+ * signalfd, freed from its service's table and logged. A pool serves the
+ * sockets of services whose lines differ in their address alone (the tcp
+ * and tcp6 of one line, say): one program, one set of limits, and a state
+ * and a listener each.
  */
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -35,28 +38,33 @@
 #define REPORTS_MAX	1024	/* spawns and violations the channel refused */
 #define REPORT_RETRY_MS	10
 
-/* An external pool serves one service (msgcheck.c): its socket. */
+/* A socket of the pool: its service's state and what it is waiting for. */
+struct esock {
+	struct listener	 lst;
+	struct wsock	*ws;		/* worker.c's */
+	struct svcstate	*st;
+	struct limits	 lim;
+	pid_t		 wait_child;
+	bool		 exec_failing;	/* logged this burst of exec failures */
+	bool		 full_logged;	/* logged this stretch at max-child */
+	bool		 full_paused;	/* the listener waits for a slot */
+	uint64_t	 full_said_at;	/* when max-child was last said */
+	bool		 full_said;	/* said at all */
+	unsigned	 full_unsaid;	/* stretches at max-child not said since */
+	struct {
+		int			fd;
+		union sockaddr_any	peer;
+		socklen_t		plen;
+	}		 held;
+};
+
 static const struct msg_service *desc;
 static const struct policy *pol;
-static struct wsock *ws;		/* worker.c's */
-static struct svcstate *st;
-static struct limits lim;
-static struct listener lst = { .fd = -1 };
+static struct esock *socks;		/* this worker's life, never moved */
+static size_t nsocks, nsocks_max;
 static struct spawn sp;
 static char *argv[SERVICE_ARGV_MAX + 1];
 static int sigfd = -1;
-static pid_t wait_child;
-static bool exec_failing;	/* logged this burst of exec failures */
-static bool full_logged;	/* logged this stretch at max-child */
-static bool full_paused;	/* the listener waits for a slot */
-static uint64_t full_said_at;	/* when max-child was last said */
-static bool full_said;		/* said at all */
-static unsigned full_unsaid;	/* stretches at max-child not said since */
-static struct {
-	int			fd;
-	union sockaddr_any	peer;
-	socklen_t		plen;
-} held = { .fd = -1 };
 
 /*
  * What the master must hear of each child, in order (a violation never
@@ -65,6 +73,7 @@ static struct {
 static struct {
 	uint32_t	type;
 	int32_t		pid;
+	uint32_t	slot;
 } reports[REPORTS_MAX];
 static size_t reports_head, reports_len;
 static bool reports_lost_said;
@@ -77,10 +86,10 @@ static const char *const verdict_reason[] = {
 
 /* fd: a spawn's connection, for the master to ask its peer, or -1. */
 static bool
-report_send(uint32_t type, int32_t pid, int fd)
+report_send(uint32_t type, int32_t pid, uint32_t slot, int fd)
 {
 	struct msg_violation v = { .pid = pid };
-	struct msg_spawned s = { .pid = pid };
+	struct msg_spawned s = { .pid = pid, .slot = slot };
 
 	if (type == MSG_SPAWNED)
 		return chan_send_fd(WORKER_CHAN_FD, type, &s, sizeof(s),
@@ -94,7 +103,7 @@ static bool
 reports_flush(void)
 {
 	while (reports_len > 0 && report_send(reports[reports_head].type,
-	    reports[reports_head].pid, -1)) {
+	    reports[reports_head].pid, reports[reports_head].slot, -1)) {
 		reports_head = (reports_head + 1) % REPORTS_MAX;
 		reports_len--;
 	}
@@ -109,9 +118,11 @@ reports_flush(void)
  * then not know that child (its violation would be taken for a lie).
  */
 static void
-report(uint32_t type, pid_t pid, int fd)
+report(uint32_t type, pid_t pid, uint32_t slot, int fd)
 {
-	if (reports_flush() && report_send(type, (int32_t)pid, fd))
+	size_t at;
+
+	if (reports_flush() && report_send(type, (int32_t)pid, slot, fd))
 		return;
 	if (reports_len == REPORTS_MAX) {
 		if (!reports_lost_said)
@@ -121,28 +132,30 @@ report(uint32_t type, pid_t pid, int fd)
 		return;
 	}
 	reports_lost_said = false;
-	reports[(reports_head + reports_len) % REPORTS_MAX].type = type;
-	reports[(reports_head + reports_len) % REPORTS_MAX].pid = (int32_t)pid;
+	at = (reports_head + reports_len) % REPORTS_MAX;
+	reports[at].type = type;
+	reports[at].pid = (int32_t)pid;
+	reports[at].slot = slot;
 	reports_len++;
 }
 
 static void
-log_rate_trip(void)
+log_rate_trip(const struct esock *es)
 {
 	log_errx("spawn rate exceeded, service suspended limit=%u/60s "
-	    "suspend=%llus", lim.max_spawn,
-	    (unsigned long long)(lim.suspend_ms / 1000));
+	    "suspend=%llus", es->lim.max_spawn,
+	    (unsigned long long)(es->lim.suspend_ms / 1000));
 }
 
 static void
-refuse(int fd, const union sockaddr_any *peer, socklen_t plen,
-    enum verdict v)
+refuse(const struct esock *es, int fd, const union sockaddr_any *peer,
+    socklen_t plen, enum verdict v)
 {
 	char addr[ADDR_STR_MAX];
 	const char *why = verdict_reason[v];
 
 	if (v == LIMIT_RATE)
-		log_rate_trip();
+		log_rate_trip(es);
 	else if (why != NULL && peerlog_due(&peer->sa, why, loop_now()))
 		log_warnx("connection refused peer=%s reason=%s",
 		    addr_str(&peer->sa, plen, addr, sizeof(addr)), why);
@@ -154,28 +167,29 @@ refuse(int fd, const union sockaddr_any *peer, socklen_t plen,
 }
 
 static void
-exec_failed(int err)
+exec_failed(struct esock *es, int err)
 {
-	SVC_COUNT(st, exec_failed);
-	if (!exec_failing) {
+	SVC_COUNT(es->st, exec_failed);
+	if (!es->exec_failing) {
 		errno = err;
 		log_warn("cannot execute server program=%s", desc->program);
 	}
-	exec_failing = true;
+	es->exec_failing = true;
 }
 
 static bool
-full_now(void)
+full_now(const struct esock *es)
 {
-	uint32_t most = lim.max_child && lim.max_child < lim.nslots ?
-	    lim.max_child : lim.nslots;
+	uint32_t most = es->lim.max_child && es->lim.max_child <
+	    es->lim.nslots ? es->lim.max_child : es->lim.nslots;
 
-	return __atomic_load_n(&st->nchildren, __ATOMIC_RELAXED) >= most;
+	return __atomic_load_n(&es->st->nchildren, __ATOMIC_RELAXED) >= most;
 }
 
 /* Returns false when the connection must wait: the service is full. */
 static bool
-spawn_for(int fd, const union sockaddr_any *peer, socklen_t plen)
+spawn_for(struct esock *es, int fd, const union sockaddr_any *peer,
+    socklen_t plen)
 {
 	char addr[ADDR_STR_MAX];
 	unsigned same = 1;
@@ -183,7 +197,7 @@ spawn_for(int fd, const union sockaddr_any *peer, socklen_t plen)
 	pid_t pid;
 	int slot = -1, err;
 
-	switch (admit_peer(st, pol, &peer->sa, plen, NULL, false, false)) {
+	switch (admit_peer(es->st, pol, &peer->sa, plen, NULL, false, false)) {
 	case ADMIT_DISABLED:
 		refuse_reset(fd);
 		return true;
@@ -193,24 +207,25 @@ spawn_for(int fd, const union sockaddr_any *peer, socklen_t plen)
 	case ADMIT_OK:
 		break;
 	}
-	v = limits_admit(st, &lim, &peer->sa, loop_now(), &slot, &same);
+	v = limits_admit(es->st, &es->lim, &peer->sa, loop_now(), &slot,
+	    &same);
 	if (v == LIMIT_FULL)
 		return false;
 	if (v != LIMIT_SPAWN) {
-		refuse(fd, peer, plen, v);
+		refuse(es, fd, peer, plen, v);
 		return true;
 	}
 	sp.fd = fd;
 	sp.envp = env_for_peer(fd, &peer->sa, plen, same);
 	if ((pid = spawn_child(&sp, &err)) == -1) {
-		limits_abandon(st, &lim, slot);
-		exec_failed(err);
+		limits_abandon(es->st, &es->lim, slot);
+		exec_failed(es, err);
 		close(fd);
 		return true;
 	}
-	exec_failing = full_logged = false;
-	limits_spawned(st, slot, pid);
-	report(MSG_SPAWNED, pid, fd);
+	es->exec_failing = es->full_logged = false;
+	limits_spawned(es->st, slot, pid);
+	report(MSG_SPAWNED, pid, es->ws->slot, fd);
 	close(fd);
 	if (desc->log_connections)
 		log_info("connection peer=%s child=%ld",
@@ -224,13 +239,13 @@ spawn_for(int fd, const union sockaddr_any *peer, socklen_t plen)
  * here, not refused, and goes first when a slot frees.
  */
 static bool
-try_held(void)
+try_held(struct esock *es)
 {
-	if (held.fd == -1)
+	if (es->held.fd == -1)
 		return true;
-	if (!spawn_for(held.fd, &held.peer, held.plen))
+	if (!spawn_for(es, es->held.fd, &es->held.peer, es->held.plen))
 		return false;
-	held.fd = -1;
+	es->held.fd = -1;
 	return true;
 }
 
@@ -240,71 +255,75 @@ try_held(void)
  * says how many stretches went unsaid.
  */
 static void
-pause_full(struct listener *l)
+pause_full(struct esock *es)
 {
 	char count[32] = "";
 
-	if (!full_logged && full_said &&
-	    loop_now() - full_said_at < FULL_LOG_MS)
-		full_unsaid++;
-	else if (!full_logged) {
-		if (full_unsaid > 0)
+	if (!es->full_logged && es->full_said &&
+	    loop_now() - es->full_said_at < FULL_LOG_MS)
+		es->full_unsaid++;
+	else if (!es->full_logged) {
+		if (es->full_unsaid > 0)
 			snprintf(count, sizeof(count), " count=%u",
-			    full_unsaid + 1);
+			    es->full_unsaid + 1);
 		log_warnx("max-child reached, not accepting until a child "
 		    "exits max_child=%u children=%u%s",
-		    lim.max_child ? lim.max_child : lim.nslots,
-		    __atomic_load_n(&st->nchildren, __ATOMIC_RELAXED), count);
-		full_said = true;
-		full_said_at = loop_now();
-		full_unsaid = 0;
+		    es->lim.max_child ? es->lim.max_child : es->lim.nslots,
+		    __atomic_load_n(&es->st->nchildren, __ATOMIC_RELAXED),
+		    count);
+		es->full_said = true;
+		es->full_said_at = loop_now();
+		es->full_unsaid = 0;
 	}
-	full_logged = true;
-	full_paused = true;
-	listener_pause(l, loop_now() + FULL_RECHECK_MS);
+	es->full_logged = true;
+	es->full_paused = true;
+	listener_pause(&es->lst, loop_now() + FULL_RECHECK_MS);
 }
 
 static void
 accept_ready(struct listener *l)
 {
+	struct esock *es = container_of(l, struct esock, lst);
 	union sockaddr_any peer;
 	socklen_t plen;
 	int i, fd;
 
+	worker_log_about(es->ws);
 	for (i = 0; i < ACCEPT_BURST && !l->paused && !l->stopped; i++) {
-		if (!try_held() || full_now()) {
-			pause_full(l);
-			return;
+		if (!try_held(es) || full_now(es)) {
+			pause_full(es);
+			break;
 		}
 		if ((fd = listener_accept(l, &peer, &plen, 0)) == -1)
-			return;
-		SVC_COUNT(st, accepted);
-		if (!spawn_for(fd, &peer, plen)) {
-			held.fd = fd;
-			held.peer = peer;
-			held.plen = plen;
-			pause_full(l);
-			return;
+			break;
+		SVC_COUNT(es->st, accepted);
+		if (!spawn_for(es, fd, &peer, plen)) {
+			es->held.fd = fd;
+			es->held.peer = peer;
+			es->held.plen = plen;
+			pause_full(es);
+			break;
 		}
 	}
+	worker_log_about(NULL);
 }
 
 /* Throws away what is waiting on a wait service's socket. */
 static void
-drop_pending(void)
+drop_pending(const struct esock *es)
 {
 	union sockaddr_any peer;
 	socklen_t plen = sizeof(peer);
 	char buf[1];
 	int fd;
 
-	if (ws->socktype == SOCK_DGRAM) {
-		while (recv(lst.fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC)
-		    >= 0)
+	if (es->ws->socktype == SOCK_DGRAM) {
+		while (recv(es->lst.fd, buf, sizeof(buf),
+		    MSG_DONTWAIT | MSG_TRUNC) >= 0)
 			;
 		return;
 	}
-	while ((fd = accept4(lst.fd, &peer.sa, &plen,
+	while ((fd = accept4(es->lst.fd, &peer.sa, &plen,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
 		close(fd);
 		plen = sizeof(peer);
@@ -317,49 +336,50 @@ drop_pending(void)
  * source is refused. Those the server reads itself, sinetd never sees.
  */
 static bool
-first_datagram_allowed(void)
+first_datagram_allowed(const struct esock *es)
 {
 	union sockaddr_any peer;
 	socklen_t plen = sizeof(peer);
 	char c;
 
-	if (ws->socktype != SOCK_DGRAM || (pol->nonly == 0 &&
+	if (es->ws->socktype != SOCK_DGRAM || (pol->nonly == 0 &&
 	    pol->nnoaccess == 0))
 		return true;
-	if (recvfrom(lst.fd, &c, 1, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC,
+	if (recvfrom(es->lst.fd, &c, 1, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC,
 	    &peer.sa, &plen) == -1)
 		return false;
 	/* Disabled was asked first (wait_ready): the peer's checks. */
 	if (admit_peer(NULL, pol, &peer.sa, plen, NULL, true, false) ==
 	    ADMIT_OK)
 		return true;
-	(void)recv(lst.fd, &c, 1, MSG_DONTWAIT | MSG_TRUNC);
+	(void)recv(es->lst.fd, &c, 1, MSG_DONTWAIT | MSG_TRUNC);
 	return false;
 }
 
 /* A wait service: the listening socket itself goes to one child. */
 static void
-wait_ready(struct listener *l)
+wait_spawn(struct esock *es)
 {
+	struct listener *l = &es->lst;
 	enum verdict v;
 	pid_t pid;
 	int slot = -1, err;
 	unsigned same;
 
-	if (service_disabled(st)) {
-		SVC_COUNT(st, refused_disabled);
-		drop_pending();
+	if (service_disabled(es->st)) {
+		SVC_COUNT(es->st, refused_disabled);
+		drop_pending(es);
 		listener_pause(l, loop_now() + FULL_RECHECK_MS);
 		return;
 	}
-	if (!first_datagram_allowed())
+	if (!first_datagram_allowed(es))
 		return;
-	v = limits_admit(st, &lim, NULL, loop_now(), &slot, &same);
+	v = limits_admit(es->st, &es->lim, NULL, loop_now(), &slot, &same);
 	if (v == LIMIT_RATE)
-		log_rate_trip();
+		log_rate_trip(es);
 	if (v == LIMIT_RATE || v == LIMIT_SUSPENDED) {
-		drop_pending();
-		listener_pause(l, st->suspended_until);
+		drop_pending(es);
+		listener_pause(l, es->st->suspended_until);
 		return;
 	}
 	if (v != LIMIT_SPAWN) {
@@ -369,39 +389,56 @@ wait_ready(struct listener *l)
 	sp.fd = l->fd;
 	sp.envp = env_plain();
 	if ((pid = spawn_child(&sp, &err)) == -1) {
-		limits_abandon(st, &lim, slot);
-		exec_failed(err);
+		limits_abandon(es->st, &es->lim, slot);
+		exec_failed(es, err);
 		/* Drop what the child was for, or we would spin on it. */
-		drop_pending();
+		drop_pending(es);
 		return;
 	}
-	exec_failing = false;
-	limits_spawned(st, slot, pid);
-	report(MSG_SPAWNED, pid, -1);	/* the listening socket: no peer */
-	wait_child = pid;
+	es->exec_failing = false;
+	limits_spawned(es->st, slot, pid);
+	/* The listening socket: no peer. */
+	report(MSG_SPAWNED, pid, es->ws->slot, -1);
+	es->wait_child = pid;
 	listener_pause(l, UINT64_MAX);
 	if (desc->log_connections)
 		log_info("started child=%ld", (long)pid);
 }
 
 static void
+wait_ready(struct listener *l)
+{
+	struct esock *es = container_of(l, struct esock, lst);
+
+	worker_log_about(es->ws);
+	wait_spawn(es);
+	worker_log_about(NULL);
+}
+
+static void
 child_ended(pid_t pid, int status)
 {
+	struct esock *es = NULL;
 	struct svc_child c;
 	char addr[ADDR_STR_MAX] = "-", how[64];
 	uint64_t ms = 0;
-	bool failed, slot_freed = false;
+	bool failed;
+	size_t i;
 
+	/* Whose: the socket whose service's table holds it. */
 	memset(&c, 0, sizeof(c));
-	if (limits_release(st, &lim, pid, &c) != -1) {
-		slot_freed = true;
+	for (i = 0; i < nsocks && es == NULL; i++)
+		if (limits_release(socks[i].st, &socks[i].lim, pid, &c) != -1)
+			es = &socks[i];
+	if (es != NULL) {
+		worker_log_about(es->ws);
 		ms = loop_now() - c.started_ms;
 		if (addr_packed_str(c.family, c.addr, c.port, addr,
 		    sizeof(addr))[0] == '\0')
 			str_copy(addr, "-", sizeof(addr));
 	}
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
-		report(MSG_VIOLATION, pid, -1);
+		report(MSG_VIOLATION, pid, 0, -1);
 	failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
 	if (failed || desc->log_connections) {
 		wait_status_str(status, how, sizeof(how));
@@ -409,13 +446,17 @@ child_ended(pid_t pid, int status)
 		    "child=%ld %s duration=%llums", addr, (long)pid, how,
 		    (unsigned long long)ms);
 	}
-	if (pid == wait_child) {
-		wait_child = 0;
-		listener_pause(&lst, 0);	/* resumed by the tick */
-	} else if (full_paused && slot_freed) {
-		/* Our own slot is free now: no need to wait for the recheck. */
-		listener_pause(&lst, 0);
-	}
+	worker_log_about(NULL);
+	for (i = 0; i < nsocks; i++)
+		if (socks[i].wait_child == pid) {
+			socks[i].wait_child = 0;
+			/* Resumed by the tick. */
+			listener_pause(&socks[i].lst, 0);
+			return;
+		}
+	/* Our own slot is free now: no need to wait for the recheck. */
+	if (es != NULL && es->full_paused)
+		listener_pause(&es->lst, 0);
 }
 
 static void
@@ -444,13 +485,9 @@ external_prepare(const struct msg_service *m, const struct policy *p,
 	sigset_t set;
 	uint32_t i;
 
-	(void)n;	/* one: msgcheck.c */
+	socks = xcalloc(n, sizeof(*socks));
+	nsocks_max = n;
 	desc = m;
-	lim.max_spawn = m->max_spawn;
-	lim.max_child = m->max_child;
-	lim.max_cpm = m->max_cpm;
-	lim.max_perip = m->max_perip;
-	lim.suspend_ms = m->suspend_ms;
 	for (i = 0; i < m->argc; i++) {
 		argv[i] = (char *)a;
 		a += strlen(a) + 1;
@@ -464,30 +501,45 @@ external_prepare(const struct msg_service *m, const struct policy *p,
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
-	    (sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
+	    (sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1 ||
+	    loop_add(sigfd, EPOLLIN, &children_ev) == -1)
 		fatal("signalfd");
 }
 
 static void
 external_start(struct wsock *w)
 {
-	ws = w;
-	st = w->st;
-	lim.nslots = w->nslots;
-	if (loop_add(sigfd, EPOLLIN, &children_ev) == -1)
-		fatal("epoll add signalfd");
-	lst.ready = desc->wait ? wait_ready : accept_ready;
-	listener_start(&lst, w->fd);
+	struct esock *es;
+
+	if (nsocks == nsocks_max)
+		fatalx("more sockets than the pool listed");
+	es = &socks[nsocks++];
+	es->ws = w;
+	es->st = w->st;
+	es->held.fd = -1;
+	es->lim.nslots = w->nslots;
+	es->lim.max_spawn = desc->max_spawn;
+	es->lim.max_child = desc->max_child;
+	es->lim.max_cpm = desc->max_cpm;
+	es->lim.max_perip = desc->max_perip;
+	es->lim.suspend_ms = desc->suspend_ms;
+	es->lst.ready = desc->wait ? wait_ready : accept_ready;
+	listener_start(&es->lst, w->fd);
 }
 
 static void
 external_stop_accepting(struct wsock *w)
 {
-	(void)w;
-	listener_stop(&lst);
-	if (held.fd != -1)
-		close(held.fd);
-	held.fd = -1;
+	size_t i;
+
+	for (i = 0; i < nsocks; i++) {
+		if (socks[i].ws != w)
+			continue;
+		listener_stop(&socks[i].lst);
+		if (socks[i].held.fd != -1)
+			close(socks[i].held.fd);
+		socks[i].held.fd = -1;
+	}
 }
 
 static uint64_t
@@ -495,24 +547,35 @@ external_tick(uint64_t now)
 {
 	uint64_t next = reports_flush() ? UINT64_MAX : now + REPORT_RETRY_MS;
 	uint64_t t;
+	size_t i;
 
-	/* A wait service's socket is the child's until it exits. */
-	if (lst.paused && !lst.stopped && now >= lst.resume_at &&
-	    desc->wait && wait_child != 0)
-		return next;
-	t = listener_tick(&lst, now, true);
-	if (full_paused && !lst.paused) {
-		full_paused = false;
-		/*
-		 * A connection held at max-child goes now: the backlog may
-		 * be empty, and no event of the listener would bring it.
-		 */
-		if (!lst.stopped && !try_held()) {
-			pause_full(&lst);
-			t = lst.resume_at;
+	for (i = 0; i < nsocks; i++) {
+		struct esock *es = &socks[i];
+		struct listener *l = &es->lst;
+
+		/* A wait service's socket is the child's until it exits. */
+		if (l->paused && !l->stopped && now >= l->resume_at &&
+		    desc->wait && es->wait_child != 0)
+			continue;
+		t = listener_tick(l, now, true);
+		if (es->full_paused && !l->paused) {
+			worker_log_about(es->ws);
+			es->full_paused = false;
+			/*
+			 * A connection held at max-child goes now: the
+			 * backlog may be empty, and no event of the
+			 * listener would bring it.
+			 */
+			if (!l->stopped && !try_held(es)) {
+				pause_full(es);
+				t = l->resume_at;
+			}
+			worker_log_about(NULL);
 		}
+		if (t < next)
+			next = t;
 	}
-	return t < next ? t : next;
+	return next;
 }
 
 /* Child servers are not sessions to drain: they run on in their own. */

@@ -334,13 +334,14 @@ accept_ready(struct listener *l)
 	socklen_t plen;
 	int i, fd;
 
+	worker_log_about(ss->ws);
 	for (i = 0; i < ACCEPT_BURST && !l->paused && !l->stopped; i++) {
 		if (needs_slot(b) && !conn_available()) {
 			listener_pause(l, 0);	/* clients wait in the backlog */
-			return;
+			break;
 		}
 		if ((fd = listener_accept(l, &peer, &plen, SOCK_NONBLOCK)) == -1)
-			return;
+			break;
 		SVC_COUNT(st, accepted);
 		/* The FTP bounce guard: nothing legitimate comes from 20. */
 		switch (admit_peer(st, pol, &peer.sa, plen,
@@ -366,6 +367,7 @@ accept_ready(struct listener *l)
 		else
 			answer_once(fd, b);
 	}
+	worker_log_about(NULL);
 }
 
 /* What every stream socket shares: the table, sized by max-conns. */

@@ -40,6 +40,13 @@ static uint32_t nsocks;
 static bool stopping;
 static uint64_t drain_deadline;
 static uint32_t log_dropped;
+static uint32_t log_slot = MSG_LOG_POOL;
+
+void
+worker_log_about(const struct wsock *ws)
+{
+	log_slot = ws != NULL ? ws->slot : MSG_LOG_POOL;
+}
 
 #define LOG_RETRY_MS	100	/* a count the channel refused, sent again */
 #define FATAL_SEND_MS	1000	/* a fatal line waits this long for room */
@@ -77,6 +84,7 @@ chan_log_sink(int prio, const char *line)
 	memset(&m, 0, sizeof(m));
 	m.prio = prio;
 	m.dropped = log_dropped;
+	m.slot = log_slot;
 	if (line != NULL)
 		str_copy(m.text, line, sizeof(m.text));
 	if (log_fatal_pending && fatal_send(&m) == 0)

@@ -16,7 +16,14 @@
 #include "msg.h"
 #include "util.h"
 
+struct wsock;
+
 int	 worker_main(void);
+/*
+ * The socket the lines logged now are about, so the master names its
+ * service: set by a kind while it handles one, MSG_LOG_POOL otherwise.
+ */
+void	 worker_log_about(const struct wsock *);
 
 /* loop.c: one epoll loop; handlers run, then a tick that owns the timers. */
 struct loop_ev {
