@@ -134,7 +134,7 @@ static void
 do_status(struct client *c, const char *arg)
 {
 	struct msvc **list;
-	size_t n = report_select(arg, &list);
+	size_t n = selector_services(arg, &list);
 
 	if (arg != NULL && n == 0) {
 		free(list);
@@ -152,7 +152,7 @@ static void
 do_enable(struct client *c, const char *arg, bool disable)
 {
 	struct msvc **list;
-	size_t n = report_select(arg, &list), i;
+	size_t n = selector_services(arg, &list), i;
 
 	if (n == 0) {
 		free(list);
