@@ -179,8 +179,12 @@ do_enable(struct client *c, const char *arg, bool disable)
 static void
 do_metrics(struct client *c)
 {
+	struct msvc **list;
+	size_t n = selector_services(NULL, &list);
+
 	buf_printf(&c->out, "ok\n");
-	report_metrics(&c->out);
+	report_metrics(&c->out, list, n);
+	free(list);
 	send_reply(c);
 }
 

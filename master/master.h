@@ -178,7 +178,7 @@ enum report_form {
 };
 void	 report_status(struct buf *, enum report_form, struct msvc **, size_t,
 	    bool);
-void	 report_metrics(struct buf *);
+void	 report_metrics(struct buf *, struct msvc **, size_t);
 
 /* control.c: the control socket */
 int	 control_open(void);

@@ -211,15 +211,13 @@ series(struct buf *b, const char *name, const struct field_view *fv,
  * the table's order, then the refusals, one family of them all.
  */
 void
-report_metrics(struct buf *b)
+report_metrics(struct buf *b, struct msvc **all, size_t n)
 {
-	struct msvc **all;
 	struct field_view fv;
 	struct field_value v;
 	const struct field_metric *m;
-	size_t n, i, k;
+	size_t i, k;
 
-	all = services_all(&n);
 	for (k = 0; k < NFIELDS; k++) {
 		m = &fields[k].metric;
 		if (m->kind != METRIC_GAUGE && m->kind != METRIC_COUNTER)
