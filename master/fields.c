@@ -24,7 +24,7 @@ field_time(time_t t, char *buf, size_t len)
 	struct tm tm;
 
 	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < 0 ||
-	    tm.tm_year > 9999 - 1900 ||
+	    tm.tm_year > FIELD_YEAR_MAX - 1900 ||
 	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(buf, len, "-");
 }

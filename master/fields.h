@@ -67,6 +67,7 @@ struct field_metric {
 };
 
 #define FIELD_TEXT_MAX	(sizeof("internal:") + MSG_PROGRAM_MAX)
+#define FIELD_YEAR_MAX	9999	/* a time past it is shown as "-" */
 #define FIELD_TIME_MAX	sizeof("9999-12-31T23:59:59Z")
 
 /* A service as one status request sees it: read once, so its fields agree. */

@@ -19,6 +19,9 @@
 /* log_quote's worst case: every byte escaped, two quotes, the NUL. */
 #define QUOTED_MAX	(2 * FIELD_TEXT_MAX + 3)
 
+/* The JSON form's: a change a reader must know of is a new one. */
+#define STATUS_JSON_VERSION	1
+
 /* The family every METRIC_REFUSAL field is a series of. */
 #define REFUSED_FAMILY	"refused_total"
 #define REFUSED_HELP	"Connections refused, by reason."
@@ -154,8 +157,8 @@ report_status(struct buf *b, enum report_form form, struct msvc **list,
 	if (at)
 		field_time(at, when, sizeof(when));
 	if (form == REPORT_JSON) {
-		buf_printf(b, "{\"version\":1,\"pid\":%ld,\"reload\":{\"at\":",
-		    (long)getpid());
+		buf_printf(b, "{\"version\":%d,\"pid\":%ld,\"reload\":"
+		    "{\"at\":", STATUS_JSON_VERSION, (long)getpid());
 		if (at)
 			buf_json(b, when);
 		else

@@ -29,6 +29,12 @@
 #define LINE_MAX_TEXT	1024	/* a line before it is cut to STATUS_WIDTH */
 #define LABEL_WIDTH	17	/* the long form's: "refused_suspended" */
 #define SPAN_MAX	32	/* "106751991167300d 15h" */
+#define PID_WIDTH	8	/* the sessions table: a pid, */
+#define PEER_WIDTH	28	/* a peer (a longer one pushes on) */
+
+#define MINUTE		60
+#define HOUR		(60 * MINUTE)
+#define DAY		(24 * HOUR)
 
 enum {
 	COL_SERVICE, COL_PROTO, COL_ADDR, COL_STATE, COL_WAIT, COL_USER,
@@ -102,16 +108,17 @@ shown(struct seen *sn, enum field_id id)
 static void
 span_str(uint64_t s, char *buf, size_t len)
 {
-	if (s >= 86400)
-		snprintf(buf, len, "%llud %lluh", (unsigned long long)s / 86400,
-		    (unsigned long long)s % 86400 / 3600);
-	else if (s >= 3600)
+	if (s >= DAY)
+		snprintf(buf, len, "%llud %lluh", (unsigned long long)s / DAY,
+		    (unsigned long long)s % DAY / HOUR);
+	else if (s >= HOUR)
 		snprintf(buf, len, "%lluh %02llum",
-		    (unsigned long long)s / 3600,
-		    (unsigned long long)s % 3600 / 60);
-	else if (s >= 60)
-		snprintf(buf, len, "%llum %02llus", (unsigned long long)s / 60,
-		    (unsigned long long)s % 60);
+		    (unsigned long long)s / HOUR,
+		    (unsigned long long)s % HOUR / MINUTE);
+	else if (s >= MINUTE)
+		snprintf(buf, len, "%llum %02llus",
+		    (unsigned long long)s / MINUTE,
+		    (unsigned long long)s % MINUTE);
 	else
 		snprintf(buf, len, "%llus", (unsigned long long)s);
 }
@@ -263,7 +270,7 @@ header(struct buf *b, struct msvc **list, size_t n)
 	size_t nstate[ARRAY_LEN(states)] = { 0 };
 	size_t i, k, len;
 	char up[SPAN_MAX], since[FIELD_TIME_MAX], when[FIELD_TIME_MAX];
-	char ago[SPAN_MAX], more[128];
+	char ago[SPAN_MAX], more[LINE_MAX_TEXT];
 	time_t at;
 	time_t started = master_started(&up_ms);
 	const char *result = reload_last(&at);
@@ -337,7 +344,7 @@ long_form(struct buf *b, const struct msvc *ms)
 	struct shown_child kids[CHILDREN_SHOWN];
 	struct seen *sn = xcalloc(1, sizeof(*sn));
 	char addr[ADDR_STR_MAX], when[FIELD_TIME_MAX], ago[SPAN_MAX];
-	char wl[LINE_MAX_TEXT / 2];
+	char wl[LINE_MAX_TEXT];
 	const struct service *s = ms->svc;
 	const char *state;
 	time_t now = time(NULL);
@@ -400,15 +407,16 @@ long_form(struct buf *b, const struct msvc *ms)
 		return;
 	}
 	linef(b, "%-*s %zu", LABEL_WIDTH, "sessions", n);
-	linef(b, "  %-8s %-28s %s", "PID", "PEER", "SINCE");
+	linef(b, "  %-*s %-*s %s", PID_WIDTH, "PID", PEER_WIDTH, "PEER",
+	    "SINCE");
 	for (i = 0; i < n; i++) {
 		field_peer(&kids[i], addr, sizeof(addr));
 		field_time((time_t)kids[i].started_epoch, when, sizeof(when));
 		span_str(now > kids[i].started_epoch ?
 		    (uint64_t)(now - kids[i].started_epoch) : 0, ago,
 		    sizeof(ago));
-		linef(b, "  %-8ld %-28s %s (%s)", (long)kids[i].pid, addr,
-		    when, ago);
+		linef(b, "  %-*ld %-*s %s (%s)", PID_WIDTH, (long)kids[i].pid,
+		    PEER_WIDTH, addr, when, ago);
 	}
 }
 
