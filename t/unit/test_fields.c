@@ -241,12 +241,42 @@ check_forms(void)
 	free(ms);
 }
 
+/* A program path of any length the worker can be given, shown whole. */
+static void
+check_long_program(void)
+{
+	struct msvc *ms = fixture();
+	struct service *svc = ms->svc;
+	struct buf kv = { 0 }, js = { 0 };
+	char path[MSG_PROGRAM_MAX], want[MSG_PROGRAM_MAX + 16];
+
+	memset(path, 'p', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	svc->builtin = BUILTIN_NONE;
+	svc->program = path;
+	report_status(&kv, REPORT_KV, &ms, 1, false);
+	report_status(&js, REPORT_JSON, &ms, 1, false);
+	snprintf(want, sizeof(want), " program=\"%s\" ", path);
+	ok(kv.p && strstr(kv.p, want) != NULL,
+	    "key=value: a program of %zu bytes, whole", strlen(path));
+	snprintf(want, sizeof(want), "\"program\":\"%s\",", path);
+	ok(js.p && strstr(js.p, want) != NULL,
+	    "JSON: a program of %zu bytes, whole", strlen(path));
+	svc->builtin = BUILTIN_ECHO;
+	free(kv.p);
+	free(js.p);
+	free(ms->state);
+	free(ms);
+}
+
 int
 main(void)
 {
 	check_rows();
 	check_counters();
 	check_forms();
+	check_long_program();
 	printf("1..%d\n", test_num);
 	return failures != 0;
 }
