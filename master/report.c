@@ -6,6 +6,7 @@
  * operator's form is status.c.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "log.h"
 #include "master.h"
 #include "status.h"
+#include "util.h"
 
 /* log_quote's worst case: every byte escaped, two quotes, the NUL. */
 #define QUOTED_MAX	(2 * FIELD_TEXT_MAX + 3)
@@ -187,15 +189,13 @@ metric_head(struct buf *b, const char *name, const char *type,
 	    name, type);
 }
 
-/* One sample, labelled by the METRIC_LABEL fields (and a reason). */
+/* Every series of a service is labelled so: its METRIC_LABEL fields. */
 static void
-series(struct buf *b, const char *name, const struct field_view *fv,
-    const char *reason, uint64_t n)
+labels_of(struct buf *b, const struct field_view *fv)
 {
 	struct field_value v;
 	size_t i, k;
 
-	buf_printf(b, "sinetd_%s{", name);
 	for (i = 0, k = 0; i < NFIELDS; i++) {
 		if (fields[i].metric.kind != METRIC_LABEL)
 			continue;
@@ -204,6 +204,13 @@ series(struct buf *b, const char *name, const struct field_view *fv,
 		buf_label(b, v.s);
 		buf_printf(b, "\"");
 	}
+}
+
+static void
+series(struct buf *b, const char *name, const char *labels,
+    const char *reason, uint64_t n)
+{
+	buf_printf(b, "sinetd_%s{%s", name, labels);
 	if (reason != NULL)
 		buf_printf(b, ",reason=\"%s\"", reason);
 	buf_printf(b, "} %llu\n", (unsigned long long)n);
@@ -211,16 +218,24 @@ series(struct buf *b, const char *name, const struct field_view *fv,
 
 /*
  * The Prometheus text exposition format: the families of their own in
- * the table's order, then the refusals, one family of them all.
+ * the table's order, then the refusals, one family of them all. Each
+ * service is looked at once, so that its families agree.
  */
 void
 report_metrics(struct buf *b, struct msvc **all, size_t n)
 {
-	struct field_view fv;
+	struct field_view *fv = xcalloc(n ? n : 1, sizeof(*fv));
+	struct buf *labels = xcalloc(n ? n : 1, sizeof(*labels));
 	struct field_value v;
 	const struct field_metric *m;
 	size_t i, k;
 
+	for (i = 0; i < n; i++) {
+		field_view(all[i], &fv[i]);
+		labels_of(&labels[i], &fv[i]);
+		if (labels[i].p == NULL)
+			buf_printf(&labels[i], "%s", "");
+	}
 	for (k = 0; k < NFIELDS; k++) {
 		m = &fields[k].metric;
 		if (m->kind != METRIC_GAUGE && m->kind != METRIC_COUNTER)
@@ -228,25 +243,26 @@ report_metrics(struct buf *b, struct msvc **all, size_t n)
 		metric_head(b, m->name, m->kind == METRIC_GAUGE ? "gauge" :
 		    "counter", m->help);
 		for (i = 0; i < n; i++) {
-			field_view(all[i], &fv);
-			field_read(k, &fv, &v);
-			series(b, m->name, &fv, NULL, v.n);
+			field_read(k, &fv[i], &v);
+			series(b, m->name, labels[i].p, NULL, v.n);
 		}
 	}
 	metric_head(b, REFUSED_FAMILY, "counter", REFUSED_HELP);
-	for (i = 0; i < n; i++) {
-		field_view(all[i], &fv);
+	for (i = 0; i < n; i++)
 		for (k = 0; k < NFIELDS; k++) {
 			m = &fields[k].metric;
 			if (m->kind != METRIC_REFUSAL)
 				continue;
-			field_read(k, &fv, &v);
-			series(b, REFUSED_FAMILY, &fv, m->name, v.n);
+			field_read(k, &fv[i], &v);
+			series(b, REFUSED_FAMILY, labels[i].p, m->name, v.n);
 		}
-	}
 	metric_head(b, "reloads_total", "counter", "Reloads, by result.");
 	buf_printf(b, "sinetd_reloads_total{result=\"done\"} %llu\n",
 	    (unsigned long long)reload_count(true));
 	buf_printf(b, "sinetd_reloads_total{result=\"refused\"} %llu\n",
 	    (unsigned long long)reload_count(false));
+	for (i = 0; i < n; i++)
+		free(labels[i].p);
+	free(labels);
+	free(fv);
 }

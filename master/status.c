@@ -176,21 +176,28 @@ row_addr(const struct msvc *ms, char *buf, size_t len)
 static void
 row_of(const struct msvc *ms, row_t r)
 {
-	struct seen *sn = xcalloc(1, sizeof(*sn));
+	struct field_view fv;
+	struct field_value v;
+	struct buf t = { 0 };
 	size_t c;
 
-	seen_read(sn, ms, ",");
-	for (c = 0; c < NCOLS; c++)
-		if (columns[c].field < NFIELDS)
-			snprintf(r[c], CELL_MAX, "%s",
-			    sn->text[columns[c].field]);
-	/* Where the port is the service's name, and how many workers. */
+	field_view(ms, &fv);
+	for (c = 0; c < NCOLS; c++) {
+		if (columns[c].field == NFIELDS)
+			continue;
+		field_read(columns[c].field, &fv, &v);
+		t.len = 0;
+		field_put(&t, &fields[columns[c].field], &v, ",");
+		snprintf(r[c], CELL_MAX, "%s", t.p);
+		if (columns[c].field == F_WORKERS)
+			snprintf(r[c], CELL_MAX, "%llu",
+			    (unsigned long long)v.n);
+	}
+	free(t.p);
+	/* Where the port is the service's name, and every refusal. */
 	row_addr(ms, r[COL_ADDR], CELL_MAX);
-	snprintf(r[COL_WORKERS], CELL_MAX, "%llu",
-	    (unsigned long long)sn->n[F_WORKERS]);
 	snprintf(r[COL_REFUSED], CELL_MAX, "%llu",
-	    (unsigned long long)refused_sum(&sn->fv));
-	free(sn);
+	    (unsigned long long)refused_sum(&fv));
 }
 
 /*
