@@ -10,8 +10,10 @@
  * in the metrics.
  *
  * Adding a field is one id in enum field_id and one row in fields[]
- * (fields.c), at the same place, with a reader; key=value, JSON, the
- * long form and the metrics then show it. Document it in sinetctl(8).
+ * (fields.c), at the same place, with a reader and its .metric; then
+ * key=value, JSON, the long form and the metrics show it (a LABEL joins
+ * every series' labels; NOT_METRIC leaves the metrics as they are).
+ * Document it in sinetctl(8): t/70-docs.t checks.
  *
  * Every value is read from the master's own records, or from the shared
  * state clamped and checked against them: a worker can scribble on that.

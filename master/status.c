@@ -67,7 +67,7 @@ static const struct column {
 
 typedef char row_t[NCOLS][CELL_MAX];
 
-/* Every field of a service as the operator reads it, read at once. */
+/* Every field of a service as the long form shows it, read at once. */
 struct seen {
 	struct field_view fv;
 	char		 text[NFIELDS][CELL_MAX];	/* unquoted, "-" */
@@ -77,7 +77,7 @@ struct seen {
 };
 
 static void
-seen_read(struct seen *sn, const struct msvc *ms, const char *sep)
+seen_read(struct seen *sn, const struct msvc *ms)
 {
 	struct field_value v;
 	struct buf t = { 0 };
@@ -87,7 +87,7 @@ seen_read(struct seen *sn, const struct msvc *ms, const char *sep)
 	for (i = 0; i < NFIELDS; i++) {
 		field_read(i, &sn->fv, &v);
 		t.len = 0;
-		field_put(&t, &fields[i], &v, sep);
+		field_put(&t, &fields[i], &v, " ");
 		snprintf(sn->text[i], CELL_MAX, "%s", t.p);
 		sn->n[i] = v.n;
 		sn->none[i] = v.none;
@@ -358,7 +358,7 @@ long_form(struct buf *b, const struct msvc *ms)
 	size_t i, n, len;
 	int k;
 
-	seen_read(sn, ms, " ");
+	seen_read(sn, ms);
 	linef(b, "%-*s %s", LABEL_WIDTH, "service", shown(sn, F_SERVICE));
 	linef(b, "%-*s %s", LABEL_WIDTH, "address", shown(sn, F_ADDR));
 	linef(b, "%-*s %s %s %s", LABEL_WIDTH, "proto", shown(sn, F_PROTO),
