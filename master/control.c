@@ -34,8 +34,16 @@
 #include "util.h"
 
 #define CTL_CLIENTS_MAX	16
+#define CTL_BACKLOG	16	/* connections the kernel queues for accept */
 #define CTL_TIMEOUT_MS	5000
 #define CTL_RELOAD_MS	120000	/* a reload may take this long to apply */
+#define CTL_REPLY_MAX	1024	/* a reply of reply_ok or reply_error */
+#define CTL_MODE	0600	/* root, or the daemon's own uid (peer check) */
+#define CTL_RUN_DIR	"/run/sinetd"	/* the default socket's directory */
+
+/* What a refused connection is told before it is closed. */
+#define REFUSED_PERMISSION	"error permission denied\n"
+#define REFUSED_BUSY		"error busy\n"
 
 struct client {
 	struct mev	 ev;
@@ -103,7 +111,7 @@ send_reply(struct client *c)
 static void
 reply(struct client *c, bool ok, const char *fmt, va_list ap)
 {
-	char text[1024];
+	char text[CTL_REPLY_MAX];
 
 	vsnprintf(text, sizeof(text), fmt, ap);
 	buf_printf(&c->out, ok ? "ok\n%s" : "error %s\n", text);
@@ -134,7 +142,7 @@ static void
 do_status(struct client *c, const char *arg)
 {
 	struct msvc **list;
-	size_t n = report_select(arg, &list);
+	size_t n = selector_services(arg, &list);
 
 	if (arg != NULL && n == 0) {
 		free(list);
@@ -152,7 +160,7 @@ static void
 do_enable(struct client *c, const char *arg, bool disable)
 {
 	struct msvc **list;
-	size_t n = report_select(arg, &list), i;
+	size_t n = selector_services(arg, &list), i;
 
 	if (n == 0) {
 		free(list);
@@ -179,16 +187,18 @@ do_enable(struct client *c, const char *arg, bool disable)
 static void
 do_metrics(struct client *c)
 {
+	struct msvc **list;
+	size_t n = selector_services(NULL, &list);
+
 	buf_printf(&c->out, "ok\n");
-	report_metrics(&c->out);
+	report_metrics(&c->out, list, n);
+	free(list);
 	send_reply(c);
 }
 
 static void
 answer_reload(struct client *c, bool ok, const char *result)
 {
-	size_t i;
-
 	if (!ok) {
 		reply_error(c, "reload %s", result);
 		return;
@@ -197,11 +207,9 @@ answer_reload(struct client *c, bool ok, const char *result)
 		reply_ok(c, "reload %s\n", result);
 		return;
 	}
-	buf_printf(&c->out, "ok\n{\"reload\":\"");
-	for (i = 0; result[i] != '\0'; i++)
-		buf_printf(&c->out, result[i] == '"' || result[i] == '\\' ?
-		    "\\%c" : "%c", result[i]);
-	buf_printf(&c->out, "\"}\n");
+	buf_printf(&c->out, "ok\n{\"reload\":");
+	buf_json(&c->out, result);
+	buf_printf(&c->out, "}\n");
 	send_reply(c);
 }
 
@@ -328,6 +336,14 @@ peer_sandboxed(int fd, pid_t pid)
 	return yes;
 }
 
+/* Said once, without waiting for a reader, and the connection closed. */
+static void
+refuse(int fd, const char *line)
+{
+	(void)send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
 static void
 accept_event(struct mev *ev, uint32_t events)
 {
@@ -346,26 +362,20 @@ accept_event(struct mev *ev, uint32_t events)
 			log_warnx("control connection refused peer_uid=%ld "
 			    "peer_pid=%ld reason=not-root-or-ours",
 			    (long)cred.uid, (long)cred.pid);
-			(void)send(fd, "error permission denied\n", 24,
-			    MSG_NOSIGNAL | MSG_DONTWAIT);
-			close(fd);
+			refuse(fd, REFUSED_PERMISSION);
 			continue;
 		}
 		if (peer_sandboxed(fd, cred.pid)) {
 			log_warnx("control connection refused peer_uid=%ld "
 			    "peer_pid=%ld reason=sandboxed", (long)cred.uid,
 			    (long)cred.pid);
-			(void)send(fd, "error permission denied\n", 24,
-			    MSG_NOSIGNAL | MSG_DONTWAIT);
-			close(fd);
+			refuse(fd, REFUSED_PERMISSION);
 			continue;
 		}
 		for (i = 0; i < CTL_CLIENTS_MAX && clients[i] != NULL; i++)
 			;
 		if (i == CTL_CLIENTS_MAX) {
-			(void)send(fd, "error busy\n", 11,
-			    MSG_NOSIGNAL | MSG_DONTWAIT);
-			close(fd);
+			refuse(fd, REFUSED_BUSY);
 			continue;
 		}
 		c = xcalloc(1, sizeof(*c));
@@ -414,9 +424,9 @@ control_open(void)
 		return -1;
 	}
 	/* The default's directory, which each pool's namespace hides. */
-	if (strncmp(sun.sun_path, "/run/sinetd/", 12) == 0 &&
-	    mkdir("/run/sinetd", 0755) == -1 && errno != EEXIST)
-		log_warn("cannot make /run/sinetd");
+	if (strncmp(sun.sun_path, CTL_RUN_DIR "/", strlen(CTL_RUN_DIR "/")) ==
+	    0 && mkdir(CTL_RUN_DIR, 0755) == -1 && errno != EEXIST)
+		log_warn("cannot make " CTL_RUN_DIR);
 	if (lstat(sun.sun_path, &sb) == 0) {
 		if (!S_ISSOCK(sb.st_mode)) {
 			log_warnx("control socket not made: path exists and is "
@@ -434,13 +444,14 @@ control_open(void)
 	    0);
 	if (listen_fd == -1)
 		goto fail;
-	old = umask(0177);
+	old = umask(0777 & ~CTL_MODE);
 	if (bind(listen_fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		umask(old);
 		goto fail;
 	}
 	umask(old);
-	if (chmod(sun.sun_path, 0600) == -1 || listen(listen_fd, 16) == -1 ||
+	if (chmod(sun.sun_path, CTL_MODE) == -1 ||
+	    listen(listen_fd, CTL_BACKLOG) == -1 ||
 	    master_epoll_add(listen_fd, &accept_mev) == -1)
 		goto fail;
 	return 0;

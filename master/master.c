@@ -191,11 +191,11 @@ dump_status(void)
 {
 	struct buf b = { 0 };
 	struct msvc **list;
-	size_t n = report_select(NULL, &list);
+	size_t n = selector_services(NULL, &list);
 	char *line, *save = NULL;
 
 	log_info("dump signal=USR1 services=%zu", n);
-	report_status(&b, false, list, n, false);
+	report_status(&b, REPORT_KV, list, n, false);
 	free(list);
 	if (b.p == NULL)
 		return;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "buf.h"
 #include "conf.h"
 
 struct options {
@@ -180,14 +181,10 @@ void	 watch_replaced_clear(void);
 uint64_t watch_tick(uint64_t);
 void	 watch_close(void);
 
-/* report.c: what sinetctl is told */
-struct buf {
-	char		*p;
-	size_t		 len, cap;
-};
-void	 buf_printf(struct buf *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
-size_t	 report_select(const char *, struct msvc ***);
+/* selector.c: the services a selector such as "10007/tcp" names */
+size_t	 selector_services(const char *, struct msvc ***);
+
+/* report.c: what sinetctl is told (status.c: the operator's form) */
 enum report_form {
 	REPORT_KV,		/* key=value, a line a service: for scripts */
 	REPORT_JSON,
@@ -195,7 +192,7 @@ enum report_form {
 };
 void	 report_status(struct buf *, enum report_form, struct msvc **, size_t,
 	    bool);
-void	 report_metrics(struct buf *);
+void	 report_metrics(struct buf *, struct msvc **, size_t);
 
 /* control.c: the control socket */
 int	 control_open(void);

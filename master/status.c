@@ -16,15 +16,25 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "buf.h"
+#include "fields.h"
 #include "master.h"
-#include "policy.h"
-#include "report.h"
 #include "service.h"
+#include "status.h"
 #include "util.h"
 #include "version.h"
 
 #define STATUS_WIDTH	80
 #define CELL_MAX	128	/* a unix path (108) whole */
+#define LINE_MAX_TEXT	1024	/* a line before it is cut to STATUS_WIDTH */
+#define LABEL_WIDTH	17	/* the long form's: "refused_suspended" */
+#define SPAN_MAX	32	/* "106751991167300d 15h" */
+#define PID_WIDTH	8	/* the sessions table: a pid, */
+#define PEER_WIDTH	28	/* a peer (a longer one pushes on) */
+
+#define MINUTE		60
+#define HOUR		(60 * MINUTE)
+#define DAY		(24 * HOUR)
 
 enum {
 	COL_SERVICE, COL_PROTO, COL_ADDR, COL_STATE, COL_WAIT, COL_USER,
@@ -40,36 +50,75 @@ static const struct column {
 	const char	*head;
 	bool		 right;		/* numbers, aligned right */
 	bool		 flexible;
+	enum field_id	 field;		/* whose text; NFIELDS: of several */
 } columns[NCOLS] = {
-	[COL_SERVICE]	= { "SERVICE", false, true },
-	[COL_PROTO]	= { "PROTO", false, false },
-	[COL_ADDR]	= { "ADDRESS", false, true },
-	[COL_STATE]	= { "STATE", false, false },
-	[COL_WAIT]	= { "WAIT", false, false },
-	[COL_USER]	= { "USER", false, true },
-	[COL_POLICY]	= { "POLICY", false, true },
-	[COL_WORKERS]	= { "WK", true, false },
-	[COL_CHILDREN]	= { "CH", true, false },
-	[COL_ACCEPTED]	= { "ACCEPTED", true, false },
-	[COL_REFUSED]	= { "REFUSED", true, false },
+	[COL_SERVICE]	= { "SERVICE", false, true, F_SERVICE },
+	[COL_PROTO]	= { "PROTO", false, false, F_PROTO },
+	[COL_ADDR]	= { "ADDRESS", false, true, F_ADDR },
+	[COL_STATE]	= { "STATE", false, false, F_STATE },
+	[COL_WAIT]	= { "WAIT", false, false, F_WAIT },
+	[COL_USER]	= { "USER", false, true, F_USER },
+	[COL_POLICY]	= { "POLICY", false, true, F_POLICY },
+	[COL_WORKERS]	= { "WK", true, false, F_WORKERS },
+	[COL_CHILDREN]	= { "CH", true, false, F_CHILDREN },
+	[COL_ACCEPTED]	= { "ACCEPTED", true, false, F_ACCEPTED },
+	[COL_REFUSED]	= { "REFUSED", true, false, NFIELDS },
 };
 
 typedef char row_t[NCOLS][CELL_MAX];
+
+/* Every field of a service as the long form shows it, read at once. */
+struct seen {
+	struct field_view fv;
+	char		 text[NFIELDS][CELL_MAX];	/* unquoted, "-" */
+	uint64_t	 n[NFIELDS];
+	bool		 none[NFIELDS];
+	bool		 shown[NFIELDS];	/* the long form laid it out */
+};
+
+static void
+seen_read(struct seen *sn, const struct msvc *ms)
+{
+	struct field_value v;
+	struct buf t = { 0 };
+	size_t i;
+
+	field_view(ms, &sn->fv);
+	for (i = 0; i < NFIELDS; i++) {
+		field_read(i, &sn->fv, &v);
+		t.len = 0;
+		field_put(&t, &fields[i], &v, " ");
+		snprintf(sn->text[i], CELL_MAX, "%s", t.p);
+		sn->n[i] = v.n;
+		sn->none[i] = v.none;
+		sn->shown[i] = false;
+	}
+	free(t.p);
+}
+
+/* Its text, which the long form then does not list again. */
+static const char *
+shown(struct seen *sn, enum field_id id)
+{
+	sn->shown[id] = true;
+	return sn->text[id];
+}
 
 /* A duration as an operator says it: "3d 4h", "2h 05m", "4m 09s", "7s". */
 static void
 span_str(uint64_t s, char *buf, size_t len)
 {
-	if (s >= 86400)
-		snprintf(buf, len, "%llud %lluh", (unsigned long long)s / 86400,
-		    (unsigned long long)s % 86400 / 3600);
-	else if (s >= 3600)
+	if (s >= DAY)
+		snprintf(buf, len, "%llud %lluh", (unsigned long long)s / DAY,
+		    (unsigned long long)s % DAY / HOUR);
+	else if (s >= HOUR)
 		snprintf(buf, len, "%lluh %02llum",
-		    (unsigned long long)s / 3600,
-		    (unsigned long long)s % 3600 / 60);
-	else if (s >= 60)
-		snprintf(buf, len, "%llum %02llus", (unsigned long long)s / 60,
-		    (unsigned long long)s % 60);
+		    (unsigned long long)s / HOUR,
+		    (unsigned long long)s % HOUR / MINUTE);
+	else if (s >= MINUTE)
+		snprintf(buf, len, "%llum %02llus",
+		    (unsigned long long)s / MINUTE,
+		    (unsigned long long)s % MINUTE);
 	else
 		snprintf(buf, len, "%llus", (unsigned long long)s);
 }
@@ -89,7 +138,7 @@ line(struct buf *b, const char *s)
 static void __attribute__((format(printf, 2, 3)))
 linef(struct buf *b, const char *fmt, ...)
 {
-	char text[1024];
+	char text[LINE_MAX_TEXT];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -98,15 +147,19 @@ linef(struct buf *b, const char *fmt, ...)
 	line(b, text);
 }
 
+/* The REFUSED column: every refusal, whatever its reason. */
 static uint64_t
-refused_sum(const uint64_t v[NCOUNTERS])
+refused_sum(const struct field_view *fv)
 {
+	struct field_value v;
 	uint64_t sum = 0;
 	size_t i;
 
-	for (i = 0; i < NCOUNTERS; i++)
-		if (counter_defs[i].reason != NULL)
-			sum += v[i];
+	for (i = 0; i < NFIELDS; i++)
+		if (fields[i].metric.kind == METRIC_REFUSAL) {
+			field_read(i, fv, &v);
+			sum += v.n;
+		}
 	return sum;
 }
 
@@ -123,25 +176,28 @@ row_addr(const struct msvc *ms, char *buf, size_t len)
 static void
 row_of(const struct msvc *ms, row_t r)
 {
-	uint64_t v[NCOUNTERS];
-	time_t until;
+	struct field_view fv;
+	struct field_value v;
+	struct buf t = { 0 };
+	size_t c;
 
-	report_counters(ms, v);
-	snprintf(r[COL_SERVICE], CELL_MAX, "%s", ms->svc->name);
-	snprintf(r[COL_PROTO], CELL_MAX, "%s", ms->svc->proto);
+	field_view(ms, &fv);
+	for (c = 0; c < NCOLS; c++) {
+		if (columns[c].field == NFIELDS)
+			continue;
+		field_read(columns[c].field, &fv, &v);
+		t.len = 0;
+		field_put(&t, &fields[columns[c].field], &v, ",");
+		snprintf(r[c], CELL_MAX, "%s", t.p);
+		if (columns[c].field == F_WORKERS)
+			snprintf(r[c], CELL_MAX, "%llu",
+			    (unsigned long long)v.n);
+	}
+	free(t.p);
+	/* Where the port is the service's name, and every refusal. */
 	row_addr(ms, r[COL_ADDR], CELL_MAX);
-	snprintf(r[COL_STATE], CELL_MAX, "%s", report_state(ms, &until));
-	snprintf(r[COL_WAIT], CELL_MAX, "%s", ms->svc->wait ? "wait" :
-	    "nowait");
-	snprintf(r[COL_USER], CELL_MAX, "%s", ms->svc->user);
-	snprintf(r[COL_POLICY], CELL_MAX, "%s", ms->policy != NULL &&
-	    ms->policy->name[0] != '\0' ? ms->policy->name : "-");
-	snprintf(r[COL_WORKERS], CELL_MAX, "%u", report_workers(ms));
-	snprintf(r[COL_CHILDREN], CELL_MAX, "%u", report_children(ms));
-	snprintf(r[COL_ACCEPTED], CELL_MAX, "%llu",
-	    (unsigned long long)v[0]);
 	snprintf(r[COL_REFUSED], CELL_MAX, "%llu",
-	    (unsigned long long)refused_sum(v));
+	    (unsigned long long)refused_sum(&fv));
 }
 
 /*
@@ -212,41 +268,45 @@ table_row(struct buf *b, const char cells[NCOLS][CELL_MAX],
 static void
 header(struct buf *b, struct msvc **list, size_t n)
 {
-	uint64_t v[NCOUNTERS], up_ms, workers = 0, children = 0,
-	    accepted = 0, refused = 0;
+	struct field_view fv;
+	struct field_value v;
+	uint64_t up_ms, workers = 0, children = 0, accepted = 0, refused = 0;
 	static const char *const states[] = {
 		"listening", "suspended", "disabled", "failed",
 	};
 	size_t nstate[ARRAY_LEN(states)] = { 0 };
 	size_t i, k, len;
-	char up[32], since[32], when[32], ago[32], more[128];
-	time_t at, until;
+	char up[SPAN_MAX], since[FIELD_TIME_MAX], when[FIELD_TIME_MAX];
+	char ago[SPAN_MAX], more[LINE_MAX_TEXT];
+	time_t at;
 	time_t started = master_started(&up_ms);
-	const char *result = reload_last(&at), *state;
+	const char *result = reload_last(&at);
 
 	for (i = 0; i < n; i++) {
-		report_counters(list[i], v);
+		field_view(list[i], &fv);
 		/* A pool's workers once, however many services it serves. */
 		for (k = 0; k < i && list[k]->pool != list[i]->pool; k++)
 			;
+		field_read(F_WORKERS, &fv, &v);
 		if (k == i)
-			workers += report_workers(list[i]);
-		children += report_children(list[i]);
-		accepted += v[0];
-		refused += refused_sum(v);
-		state = report_state(list[i], &until);
+			workers += v.n;
+		field_read(F_CHILDREN, &fv, &v);
+		children += v.n;
+		field_read(F_ACCEPTED, &fv, &v);
+		accepted += v.n;
+		refused += refused_sum(&fv);
 		for (k = 0; k < ARRAY_LEN(states); k++)
-			nstate[k] += strcmp(state, states[k]) == 0;
+			nstate[k] += strcmp(fv.state, states[k]) == 0;
 	}
 	span_str(up_ms / 1000, up, sizeof(up));
-	report_time(started, since, sizeof(since));
+	field_time(started, since, sizeof(since));
 	linef(b, "sinetd:    version %s, pid %ld", SINETD_VERSION,
 	    (long)getpid());
 	linef(b, "started:   %s, up %s", since, up);
 	linef(b, "config:    %s", opts.conf_path);
 	linef(b, "policies:  %s", opts.policy_dir);
 	if (at) {
-		report_time(at, when, sizeof(when));
+		field_time(at, when, sizeof(when));
 		span_str((uint64_t)(time(NULL) > at ? time(NULL) - at : 0), ago,
 		    sizeof(ago));
 		linef(b, "reload:    %s (%s ago)", when, ago);
@@ -284,90 +344,91 @@ table(struct buf *b, struct msvc **list, size_t n)
 	free(rows);
 }
 
-/* The long form: one "name  value" line a field, limit and counter. */
+/*
+ * The long form: a "name  value" line a field, the ones it gathers on a
+ * line first, with what only an operator is shown (argv, where the line
+ * is, the limits); then every other field of the table, in its order.
+ */
 static void
 long_form(struct buf *b, const struct msvc *ms)
 {
 	struct shown_child kids[CHILDREN_SHOWN];
-	uint64_t v[NCOUNTERS];
-	char addr[ADDR_STR_MAX], prog[600], when[32], ago[32], wl[512];
+	struct seen *sn = xcalloc(1, sizeof(*sn));
+	char addr[ADDR_STR_MAX], when[FIELD_TIME_MAX], ago[SPAN_MAX];
+	char wl[LINE_MAX_TEXT];
 	const struct service *s = ms->svc;
-	time_t until, now = time(NULL);
-	const char *state = report_state(ms, &until);
-	const struct mworker *w;
-	unsigned nw;
+	const char *state;
+	time_t now = time(NULL);
 	size_t i, n, len;
 	int k;
 
-	report_addr(ms, addr, sizeof(addr));
-	report_program(ms, prog, sizeof(prog));
-	linef(b, "service           %s", s->name);
-	linef(b, "address           %s", addr);
-	linef(b, "proto             %s %s %s", s->proto,
-	    report_socktype(s->socktype), s->wait ? "wait" : "nowait");
-	if (until) {
-		report_time(until, when, sizeof(when));
-		linef(b, "state             %s until %s (spawn rate)", state,
-		    when);
-	} else if (ms->status == MSVC_FAILED)
-		linef(b, "state             %s: %s", state,
-		    ms->why ? ms->why : "?");
+	seen_read(sn, ms);
+	linef(b, "%-*s %s", LABEL_WIDTH, "service", shown(sn, F_SERVICE));
+	linef(b, "%-*s %s", LABEL_WIDTH, "address", shown(sn, F_ADDR));
+	linef(b, "%-*s %s %s %s", LABEL_WIDTH, "proto", shown(sn, F_PROTO),
+	    shown(sn, F_TYPE), shown(sn, F_WAIT));
+	state = shown(sn, F_STATE);
+	if (!sn->none[F_UNTIL])
+		linef(b, "%-*s %s until %s (spawn rate)", LABEL_WIDTH, "state",
+		    state, shown(sn, F_UNTIL));
+	else if (!sn->none[F_WHY])
+		linef(b, "%-*s %s: %s", LABEL_WIDTH, "state", state,
+		    shown(sn, F_WHY));
 	else
-		linef(b, "state             %s", state);
-	linef(b, "user              %s%s%s", s->user, s->group ? ":" : "",
-	    s->group ? s->group : "");
-	linef(b, "program           %s", prog);
+		linef(b, "%-*s %s", LABEL_WIDTH, "state", state);
+	sn->shown[F_UNTIL] = sn->shown[F_WHY] = true;
+	linef(b, "%-*s %s%s%s", LABEL_WIDTH, "user", shown(sn, F_USER),
+	    s->group ? ":" : "", s->group ? s->group : "");
+	linef(b, "%-*s %s", LABEL_WIDTH, "program", shown(sn, F_PROGRAM));
 	if (s->builtin == BUILTIN_NONE) {
 		wl[0] = '\0';
 		for (k = 0, len = 0; k < s->argc && len < sizeof(wl); k++)
 			len += (size_t)snprintf(wl + len, sizeof(wl) - len,
 			    "%s%s", k ? " " : "", s->argv[k]);
-		linef(b, "argv              %s", wl);
+		linef(b, "%-*s %s", LABEL_WIDTH, "argv", wl);
 	}
-	linef(b, "policy            %s", ms->policy != NULL &&
-	    ms->policy->name[0] != '\0' ? ms->policy->name : "-");
-	linef(b, "defined at        %s:%d", s->file ? s->file : "?", s->line);
+	linef(b, "%-*s %s", LABEL_WIDTH, "policy", shown(sn, F_POLICY));
+	linef(b, "%-*s %s:%d", LABEL_WIDTH, "defined at",
+	    s->file ? s->file : "?", s->line);
 	/* An internal service starts no server: none of these apply. */
 	if (s->builtin != BUILTIN_NONE)
 		;
 	else if (s->wait)
-		linef(b, "limits            spawns/min %u", s->max_spawn ?
-		    s->max_spawn : opts.spawn_rate);
+		linef(b, "%-*s spawns/min %u", LABEL_WIDTH, "limits",
+		    s->max_spawn ? s->max_spawn : opts.spawn_rate);
 	else
-		linef(b, "limits            max-child %u, max-cpm %u, "
-		    "max-perip %u, spawns/min %u (0: none)", s->max_child,
-		    s->max_cpm, s->max_perip, s->max_spawn ? s->max_spawn :
-		    opts.spawn_rate);
-	len = 0;
-	wl[0] = '\0';
-	w = msvc_workers(ms, &nw);
-	for (i = 0, n = 0; i < nw && len < sizeof(wl); i++)
-		if (w[i].pid != WORKER_NOT_RUNNING)
-			len += (size_t)snprintf(wl + len, sizeof(wl) - len,
-			    "%s%ld", n++ ? " " : "", (long)w[i].pid);
-	linef(b, "pool              %llu", report_pool(ms));
-	linef(b, "workers           %s", n ? wl : "none");
-	linef(b, "children          %u", report_children(ms));
-	report_counters(ms, v);
-	for (i = 0; i < NCOUNTERS; i++)
-		linef(b, "%-17s %llu", counter_defs[i].name,
-		    (unsigned long long)v[i]);
-	n = report_sessions(ms, kids, CHILDREN_SHOWN);
+		linef(b, "%-*s max-child %u, max-cpm %u, max-perip %u, "
+		    "spawns/min %u (0: none)", LABEL_WIDTH, "limits",
+		    s->max_child, s->max_cpm, s->max_perip, s->max_spawn ?
+		    s->max_spawn : opts.spawn_rate);
+	linef(b, "%-*s %s", LABEL_WIDTH, "pool", shown(sn, F_POOL));
+	linef(b, "%-*s %s", LABEL_WIDTH, "workers", sn->n[F_WORKERS] ?
+	    shown(sn, F_WORKERS) : "none");
+	sn->shown[F_WORKERS] = true;
+	linef(b, "%-*s %s", LABEL_WIDTH, "children", shown(sn, F_CHILDREN));
+	for (i = 0; i < NFIELDS; i++)
+		if (!sn->shown[i] && !sn->none[i])
+			linef(b, "%-*s %s", LABEL_WIDTH, fields[i].key,
+			    sn->text[i]);
+	free(sn);
+	n = field_sessions(ms, kids, CHILDREN_SHOWN);
 	if (n == 0) {
-		linef(b, "sessions          %s", s->builtin != BUILTIN_NONE ?
+		linef(b, "%-*s %s", LABEL_WIDTH, "sessions",
+		    s->builtin != BUILTIN_NONE ?
 		    "served inside the workers, no process each" : "none");
 		return;
 	}
-	linef(b, "sessions          %zu", n);
-	linef(b, "  %-8s %-28s %s", "PID", "PEER", "SINCE");
+	linef(b, "%-*s %zu", LABEL_WIDTH, "sessions", n);
+	linef(b, "  %-*s %-*s %s", PID_WIDTH, "PID", PEER_WIDTH, "PEER",
+	    "SINCE");
 	for (i = 0; i < n; i++) {
-		report_peer(&kids[i], addr, sizeof(addr));
-		report_time((time_t)kids[i].started_epoch, when, sizeof(when));
+		field_peer(&kids[i], addr, sizeof(addr));
+		field_time((time_t)kids[i].started_epoch, when, sizeof(when));
 		span_str(now > kids[i].started_epoch ?
 		    (uint64_t)(now - kids[i].started_epoch) : 0, ago,
 		    sizeof(ago));
-		linef(b, "  %-8ld %-28s %s (%s)", (long)kids[i].pid, addr,
-		    when, ago);
+		linef(b, "  %-*ld %-*s %s (%s)", PID_WIDTH, (long)kids[i].pid,
+		    PEER_WIDTH, addr, when, ago);
 	}
 }
 

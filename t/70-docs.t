@@ -144,7 +144,7 @@ for my $k (sort keys %keys) {
 }
 
 # sinetctl(8) documents every command its usage lists, and every status
-# counter the daemon reports.
+# field and metric the daemon reports.
 my $ctlman = slurp("$top/man/sinetctl.8");
 my $ctlusage = `'${\ build_dir()}/sinetctl' -h 2>&1`;
 my ($ctlflags) = $ctlusage =~ /^usage: sinetctl \[-(\w+)\]/m;
@@ -160,12 +160,22 @@ ok(@commands >= 6, 'sinetctl -h lists its commands');
 for my $c (@commands) {
 	ok($ctlman =~ /^\.It Cm \Q$c\E\b/m, "sinetctl $c is documented");
 }
+# The fields from their one table (master/fields.c), the metrics from it
+# and from what report.c adds (the refusals' family, the reloads).
+my $fields = slurp("$top/master/fields.c");
 my $report = slurp("$top/master/report.c");
-for my $c ($report =~ /C\((\w+)\),/g) {
+my @fields = ($fields =~ /\.key = "(\w+)"/g,
+    $fields =~ /\{ COUNTED\((\w+)\)/g);
+cmp_ok(scalar(@fields), '>=', 25, 'the status fields are found in fields.c');
+for my $c (@fields) {
 	ok($ctlman =~ /^\.It Cm (?:.*\s)?\Q$c\E\b/m,
-	    "status counter $c is documented");
+	    "status field $c is documented");
 }
-for my $m ($report =~ /"(\w+_total)"/g, $report =~ /metric_head\(b, "(\w+)"/g) {
+my @metrics = ($fields =~ /\b(?:GAUGE|COUNTER)\("(\w+)"/g,
+    $report =~ /^#define \w+_FAMILY\t"(\w+)"/mg,
+    $report =~ /metric_head\(b, "(\w+)"/g);
+cmp_ok(scalar(@metrics), '>=', 11, 'the metrics are found there');
+for my $m (@metrics) {
 	ok(index($ctlman, "sinetd_$m") >= 0, "metric sinetd_$m is documented");
 }
 

@@ -174,7 +174,7 @@ sub start {
 	unshift @args, '-W' unless $o{refresh};
 	# The tests look at running workers (their pids, ids, filters):
 	# every pool starts its workers at once, as before pools started
-	# cold. lazy => 1 keeps the default, a cold start (t/96d-pools.t).
+	# cold. lazy => 1 keeps the default, a cold start (t/96e-pools.t).
 	unshift @args, '-o', 'prefork=256'
 	    unless $o{lazy} || grep { /^prefork=/ } @args;
 	if (under_tmp() && !grep { $_ eq '-P' } @args) {
