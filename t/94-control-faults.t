@@ -6,6 +6,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
+use File::Temp ();
 use IO::Socket::INET;
 use IO::Socket::UNIX;
 use POSIX ();
@@ -17,7 +18,13 @@ use Sinetd;
 $SIG{PIPE} = 'IGNORE';
 my $echo = free_port();
 my $conf = "127.0.0.1:$echo stream tcp nowait nobody internal echo\n";
-my $d = Sinetd->start(conf => $conf);
+# The reload below must stay pending while the test stops its new
+# workers: each of its services isolated, its pools start one after the
+# other, as every service's did before services shared pools (one pool of
+# two workers is ready before the test can stop them).
+my $pol = File::Temp::tempdir(CLEANUP => 1);
+write_file("$pol/default.policy", Sinetd::default_policy());
+my $d = Sinetd->start(conf => $conf, args => ['-P', $pol]);
 
 # The master's CPU time so far, in seconds.
 sub cpu_of {
@@ -34,6 +41,7 @@ sub cpu_of {
 sub pending_reload {
 	my %old = map { $_ => 1 } $d->workers;
 	my @ports = map { free_port() } 1 .. 40;
+	write_file("$pol/$_.policy", "isolate\n") for @ports;
 	write_file($d->{conf}, $conf . join('', map {
 	    "127.0.0.1:$_ stream tcp nowait nobody internal discard\n" }
 	    @ports));
