@@ -5,7 +5,8 @@
  * every file in the policy directory, and for each line the policy
  * start-up resolves for it, the programs it runs and whether that policy
  * lets them run, and its filters compiled as its workers compile them;
- * and the worker binary, without which nothing serves. -v SERVICE shows how a line's policy came to be.
+ * and the worker binary, without which nothing serves. -v SERVICE shows
+ * how a line's policy came to be.
  */
 #include <netinet/in.h>
 

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buildid.h"
 #include "msg.h"
@@ -19,6 +20,8 @@ main(int argc, char *argv[])
 {
 	struct stat st;
 
+	/* The binary we were executed through: nothing of ours needs it. */
+	(void)close_range(WORKER_SELF_FD, ~0U, 0);
 	if (argc == 2 && strcmp(argv[1], "-V") == 0) {
 		printf("sinetd-worker %s " BUILD_ARG_PREFIX "%s\n",
 		    SINETD_VERSION, build_id);

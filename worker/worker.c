@@ -247,8 +247,6 @@ worker_main(void)
 {
 	struct svcstate *state;
 
-	/* The binary we were executed through: nothing of ours needs it. */
-	(void)close_range(WORKER_SELF_FD, ~0U, 0);
 	prctl(PR_SET_NAME, "sinetd-worker");
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
 		return EXIT_NORESPAWN;
