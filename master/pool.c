@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Worker pools: starting each worker by re-executing our own binary, telling
+ * Worker pools: starting each worker from the worker binary, telling
  * it what to serve, hearing its reports, and restarting it when it dies.
  */
 #include <sys/socket.h>
@@ -11,10 +11,12 @@
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "buildid.h"
 #include "chan.h"
 #include <grp.h>
 #include "policy.h"
@@ -22,13 +24,15 @@
 #include "log.h"
 #include "master.h"
 #include "util.h"
+#include "workerbin.h"
 
 #define HEALTHY_UPTIME_MS	10000	/* lived this long: restart at once */
 #define RESTART_DELAY_MAX_MS	30000
 
 extern char **environ;
 
-static int self_fd = -1;		/* open_self() */
+static int worker_bin_fd = -1;		/* open_worker_bin() */
+static char build_arg[64];		/* build=ID, for the worker to check */
 static uid_t internal_uid;
 static gid_t internal_gid;
 static bool change_ids;
@@ -39,25 +43,18 @@ static struct worker **running;
 static size_t nrunning;
 
 /*
- * Our own binary, opened once: every worker is this image, whatever
- * replaces the file on disk later, so an upgrade never mixes versions.
- * Named through readlink rather than by opening /proc/self/exe, because
- * under valgrind that is valgrind's own binary and readlink is the call
- * valgrind answers with ours.
+ * The worker binary, opened once (workerbin.c): every worker is this
+ * image, whatever replaces the file on disk later, and of our build.
  */
 static void
-open_self(void)
+open_worker_bin(void)
 {
-	char path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	char why[PATH_MAX + 160];
 
-	if (n > 0) {
-		path[n] = '\0';
-		self_fd = open(path, O_PATH | O_CLOEXEC);
-	}
-	if (self_fd == -1 &&
-	    (self_fd = open("/proc/self/exe", O_PATH | O_CLOEXEC)) == -1)
-		fatal("cannot open our own binary");
+	if ((worker_bin_fd = workerbin_open(why, sizeof(why))) == -1)
+		fatalx("cannot start workers: %s", why);
+	snprintf(build_arg, sizeof(build_arg), BUILD_ARG_PREFIX "%s",
+	    build_id);
 }
 
 void
@@ -66,7 +63,7 @@ pool_init(uid_t uid, gid_t gid, bool root)
 	internal_uid = uid;
 	internal_gid = gid;
 	change_ids = root;
-	open_self();
+	open_worker_bin();
 }
 
 /* No internal UDP service ever answers a datagram from another one. */
@@ -377,11 +374,12 @@ schedule_restart(struct worker *w, uint64_t now)
 }
 
 /*
- * A fresh image of our own binary (open_self), the channel at fd 3, the
- * listening socket at fd 4, the service's state at fd 5 and the binary at
- * fd 6 to execute it by (the worker closes it first thing), every other
- * descriptor closed, default signals, its own process group so a
- * terminal's ^C reaches the master alone.
+ * A fresh image of the worker binary (open_worker_bin), told our build,
+ * the channel at fd 3, the listening socket at fd 4, the service's state
+ * at fd 5 and the binary at fd 6 to execute it by (posix_spawn has no
+ * fexecve: /proc/self/fd/6 is the same descriptor; the worker closes it
+ * first thing), every other descriptor closed, default signals, its own
+ * process group so a terminal's ^C reaches the master alone.
  */
 static void
 worker_spawn(struct worker *w)
@@ -390,7 +388,7 @@ worker_spawn(struct worker *w)
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
-	char *argv[] = { "sinetd-worker", "-X", s->fields, NULL };
+	char *argv[] = { "sinetd-worker", build_arg, s->fields, NULL };
 	int sv[2], chan_tmp = -1, listen_tmp = -1, state_tmp = -1;
 	int self_tmp = -1, rc;
 	pid_t pid;
@@ -407,7 +405,7 @@ worker_spawn(struct worker *w)
 	chan_tmp = fcntl(sv[1], F_DUPFD_CLOEXEC, WORKER_SELF_FD + 1);
 	listen_tmp = fcntl(w->ms->fd, F_DUPFD_CLOEXEC, WORKER_SELF_FD + 1);
 	state_tmp = fcntl(w->ms->state_fd, F_DUPFD_CLOEXEC, WORKER_SELF_FD + 1);
-	self_tmp = fcntl(self_fd, F_DUPFD_CLOEXEC, WORKER_SELF_FD + 1);
+	self_tmp = fcntl(worker_bin_fd, F_DUPFD_CLOEXEC, WORKER_SELF_FD + 1);
 	if (chan_tmp == -1 || listen_tmp == -1 || state_tmp == -1 ||
 	    self_tmp == -1) {
 		log_warn("dup for worker %s", s->fields);

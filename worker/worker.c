@@ -8,12 +8,10 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -248,15 +246,7 @@ int
 worker_main(void)
 {
 	struct svcstate *state;
-	struct stat st;
 
-	/* The binary we were executed through: nothing of ours needs it. */
-	(void)close_range(WORKER_SELF_FD, ~0U, 0);
-	if (fstat(WORKER_CHAN_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
-		fprintf(stderr, "sinetd: -X is the role of a worker that "
-		    "sinetd starts itself\n");
-		return 2;
-	}
 	prctl(PR_SET_NAME, "sinetd-worker");
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
 		return EXIT_NORESPAWN;
