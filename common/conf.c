@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: ISC */
-/* The inetd.conf parser: classic OpenBSD, FreeBSD and Debian syntax. */
+/*
+ * The inetd.conf grammar: classic OpenBSD, FreeBSD and Debian syntax.
+ * What a name stands for is asked elsewhere: users, groups and services
+ * of lookup.c, host names of the load's resolver (resolve.c).
+ */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -8,18 +12,17 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
-#include <grp.h>
 #include <limits.h>
 #include <netdb.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "conf.h"
-#include "resolve.h"
 #include "log.h"
+#include "lookup.h"
+#include "resolve.h"
 #include "util.h"
 
 #define FIELDS_MIN	6
@@ -317,45 +320,6 @@ out:
 	return rc;
 }
 
-static int
-lookup_uid(const char *name, uid_t *uid, gid_t *gid, bool *have_gid)
-{
-	struct passwd *pw;
-	unsigned long v;
-
-	*have_gid = false;
-	if ((pw = getpwnam(name)) != NULL) {
-		*uid = pw->pw_uid;
-		*gid = pw->pw_gid;
-		*have_gid = true;
-		return 0;
-	}
-	if (parse_ulong(name, 0, UINT32_MAX - 1, &v) == -1)
-		return -1;
-	*uid = (uid_t)v;
-	if ((pw = getpwuid(*uid)) != NULL) {
-		*gid = pw->pw_gid;
-		*have_gid = true;
-	}
-	return 0;
-}
-
-static int
-lookup_gid(const char *name, gid_t *gid)
-{
-	struct group *gr;
-	unsigned long v;
-
-	if ((gr = getgrnam(name)) != NULL) {
-		*gid = gr->gr_gid;
-		return 0;
-	}
-	if (parse_ulong(name, 0, UINT32_MAX - 1, &v) == -1)
-		return -1;
-	*gid = (gid_t)v;
-	return 0;
-}
-
 /*
  * "user", "user.group" (split at the last dot unless the whole field names
  * a user, since names like "www.data" exist), "user:group" (FreeBSD).
@@ -374,7 +338,7 @@ parse_user(struct parser *p, const struct token *t, struct service *s)
 		return -1;
 	}
 	if ((sep = strchr(field, ':')) == NULL &&
-	    getpwnam(field) == NULL && !str_is_digits(field))
+	    !lookup_is_user(field) && !str_is_digits(field))
 		sep = strrchr(field, '.');
 	if (sep != NULL) {
 		s->user = strndup(field, (size_t)(sep - field));
@@ -388,12 +352,12 @@ parse_user(struct parser *p, const struct token *t, struct service *s)
 		    *s->user == '\0' ? "user" : "group");
 		return -1;
 	}
-	if (lookup_uid(s->user, &s->uid, &s->gid, &have_gid) == -1) {
+	if (lookup_user(s->user, &s->uid, &s->gid, &have_gid) == -1) {
 		conf_error(p, t->line, "user", "unknown user \"%s\"", s->user);
 		return -1;
 	}
 	if (s->group != NULL) {
-		if (lookup_gid(s->group, &s->gid) == -1) {
+		if (lookup_group(s->group, &s->gid) == -1) {
 			conf_error(p, t->line, "user", "unknown group \"%s\"",
 			    s->group);
 			return -1;
@@ -433,13 +397,13 @@ parse_unix_path(struct parser *p, const struct token *t, struct service *s)
 			    t->text);
 			goto out;
 		}
-		if (lookup_uid(user, &s->sock_uid, &s->sock_gid,
+		if (lookup_user(user, &s->sock_uid, &s->sock_gid,
 		    &have_gid) == -1) {
 			conf_error(p, t->line, "service",
 			    "unknown socket owner \"%s\"", user);
 			goto out;
 		}
-		if (lookup_gid(group, &s->sock_gid) == -1) {
+		if (lookup_group(group, &s->sock_gid) == -1) {
 			conf_error(p, t->line, "service",
 			    "unknown socket group \"%s\"", group);
 			goto out;
@@ -491,7 +455,7 @@ parse_port(struct parser *p, const struct token *t, const char *name,
     struct service *s, int *port)
 {
 	const char *transport = s->protocol == IPPROTO_TCP ? "tcp" : "udp";
-	struct servent *se;
+	const char *official;
 	unsigned long v;
 
 	if (*name == '\0') {
@@ -508,14 +472,13 @@ parse_port(struct parser *p, const struct token *t, const char *name,
 		xasprintf(&s->policy_name, "%lu", v);
 		return 0;
 	}
-	if ((se = getservbyname(name, transport)) == NULL) {
+	if ((official = lookup_service(name, transport, port)) == NULL) {
 		conf_error(p, t->line, "service",
 		    "unknown service \"%s/%s\" (not a port number, not in "
 		    "/etc/services)", name, transport);
 		return -1;
 	}
-	*port = ntohs((uint16_t)se->s_port);
-	s->policy_name = xstrdup(se->s_name);
+	s->policy_name = xstrdup(official);
 	return 0;
 }
 
@@ -550,56 +513,25 @@ add_bind_addr(struct parser *p, const struct token *t, struct bind_addr *ba,
 	return 0;
 }
 
-#define RESOLVE_SPENT	(-1001)
-
 /*
- * One lookup, within what is left of the load's budget: a resolver that
- * never answers costs a reload RESOLVE_BUDGET_MS however many names the
- * files hold, not RESOLVE_MS for each of them.
+ * Expands one host of the address list into the addresses to bind: "*"
+ * and "[literal]" here, a name by the load's resolver.
  */
 static int
-lookup(struct parser *p, const char *name, const struct addrinfo *hints,
-    struct addrinfo **res, bool *cut_short)
-{
-	unsigned left = RESOLVE_BUDGET_MS - p->conf->resolve_spent_ms;
-	unsigned bound = left < RESOLVE_MS ? left : RESOLVE_MS;
-	struct addrinfo numeric = *hints;
-	uint64_t t0, spent;
-	int err;
-
-	/* An address, not a name: no lookup, nothing spent. */
-	*cut_short = false;
-	numeric.ai_flags |= AI_NUMERICHOST;
-	if ((err = getaddrinfo(name, NULL, &numeric, res)) == 0 ||
-	    (hints->ai_flags & AI_NUMERICHOST))
-		return err;
-	*cut_short = bound < RESOLVE_MS;
-	if (bound == 0)
-		return RESOLVE_SPENT;
-	t0 = now_ms();
-	err = resolve_bounded(name, hints, res, bound);
-	spent = now_ms() - t0;
-	/* A timeout costs its bound, not the scheduler's lateness too. */
-	if (err == RESOLVE_TIMEOUT || spent > bound)
-		spent = bound;
-	p->conf->resolve_spent_ms += (unsigned)spent;
-	return err;
-}
-
-/* Expands one host of the address list into the addresses to bind. */
-static int
-resolve_host(struct parser *p, const struct token *t, const char *host,
+expand_host(struct parser *p, const struct token *t, const char *host,
     enum families fams, int socktype, int port, struct bind_addr *ba,
     int *nba)
 {
 	struct sockaddr_in any4 = { .sin_family = AF_INET };
 	struct sockaddr_in6 any6 = { .sin6_family = AF_INET6,
 		.sin6_addr = IN6ADDR_ANY_INIT };
+	resolve_fn *resolve = p->conf->resolve ? p->conf->resolve :
+	    resolve_host;
 	struct addrinfo hints, *res, *ai;
-	char name[NI_MAXHOST];
+	char name[NI_MAXHOST], why[512];
 	size_t len = strlen(host);
-	bool literal, cut_short;
-	int err, rc = 0;
+	bool literal;
+	int rc = 0;
 
 	if (strcmp(host, "*") == 0 || len == 0) {
 		if (fams == FAM_BOTH || fams == FAM_V4)
@@ -643,36 +575,9 @@ resolve_host(struct parser *p, const struct token *t, const char *host,
 		hints.ai_family = AF_UNSPEC;
 		break;
 	}
-	if ((err = lookup(p, name, &hints, &res, &cut_short)) != 0) {
-		struct addrinfo probe = hints;
-
-		if (err == RESOLVE_SPENT) {
-			conf_error(p, t->line, "service", "cannot resolve "
-			    "\"%s\": not looked up, this load's %u s for name "
-			    "lookups are spent", host, RESOLVE_BUDGET_MS / 1000);
-			return -1;
-		}
-		if (err == RESOLVE_TIMEOUT) {
-			conf_error(p, t->line, "service", "cannot resolve "
-			    "\"%s\": no answer within %s%u s", host,
-			    cut_short ? "what was left of this load's " : "",
-			    (cut_short ? RESOLVE_BUDGET_MS : RESOLVE_MS) / 1000);
-			return -1;
-		}
-		/* Say "wrong family" rather than "unknown host" when we can. */
-		probe.ai_family = AF_UNSPEC;
-		if (lookup(p, name, &probe, &ai, &cut_short) == 0) {
-			freeaddrinfo(ai);
-			conf_error(p, t->line, "service",
-			    "\"%s\" has no %s address, as %s needs", host,
-			    hints.ai_family == AF_INET ? "IPv4" : "IPv6",
-			    fams == FAM_V4 ? "an IPv4-only protocol" :
-			    "an IPv6 protocol");
-		} else
-			conf_error(p, t->line, "service",
-			    "cannot resolve \"%s\": %s", host,
-			    err == EAI_SYSTEM ? strerror(errno) :
-			    gai_strerror(err));
+	if (resolve(name, host, &hints, &res, &p->conf->resolve_spent_ms,
+	    why, sizeof(why)) == -1) {
+		conf_error(p, t->line, "service", "%s", why);
 		return -1;
 	}
 	for (ai = res; ai != NULL && rc == 0; ai = ai->ai_next) {
@@ -781,8 +686,7 @@ static int
 parse_server(struct parser *p, struct entry *e, struct service *s)
 {
 	const struct token *t = &e->tok[5];
-	const char *name;
-	struct servent *se;
+	const char *name, *official;
 	size_t len = 0;
 	int i;
 
@@ -794,9 +698,9 @@ parse_server(struct parser *p, struct entry *e, struct service *s)
 			return -1;
 		}
 		name = s->name;
-		if (!str_is_digits(name) && (se = getservbyname(name,
-		    s->protocol == IPPROTO_TCP ? "tcp" : "udp")) != NULL)
-			name = se->s_name;
+		if (!str_is_digits(name) && (official = lookup_service(name,
+		    s->protocol == IPPROTO_TCP ? "tcp" : "udp", NULL)) != NULL)
+			name = official;
 		s->builtin = builtin_lookup(name);
 		if (s->builtin == BUILTIN_NONE) {
 			if (e->ntok <= FIELDS_MIN) {
@@ -884,7 +788,7 @@ parse_entry(struct parser *p, struct entry *e)
 	if (fams != FAM_UNIX) {
 		rest = hosts;
 		while ((host = strsep(&rest, ",")) != NULL)
-			if (resolve_host(p, &t[0], host, fams, tmpl.socktype,
+			if (expand_host(p, &t[0], host, fams, tmpl.socktype,
 			    port, ba, &nba) == -1)
 				goto out;
 	}
