@@ -11,7 +11,6 @@
 #include <sys/un.h>
 #include <netinet/in.h>
 
-#include <errno.h>
 #include <limits.h>
 #include <netdb.h>
 #include <stdlib.h>
