@@ -46,8 +46,8 @@ enum builtin {
 	F(char *, file, , STRING, WRITTEN)				\
 	F(int, line, , VALUE, WRITTEN)					\
 									\
-	/* Identity: what is bound. The host as written: "*", */	\
-	/* "127.0.0.1", "localhost"; the service field without */	\
+	/* What is bound, as written and as meant: the host ("*", */	\
+	/* "127.0.0.1", "localhost"), the service field without */	\
 	/* its address; the protocol, "tcp6", without ,sndbuf=… */	\
 	F(char *, host, , STRING, WRITTEN)				\
 	F(char *, name, , STRING, RUNS)					\
