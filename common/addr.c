@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "util.h"
 
 /* The host part alone: "127.0.0.1", "::1" (no brackets), or a unix path. */
 const char *
@@ -120,4 +121,39 @@ addr_unmap_v4(const struct sockaddr *sa, struct sockaddr_in *out)
 	out->sin_port = sin6->sin6_port;
 	memcpy(&out->sin_addr, &sin6->sin6_addr.s6_addr[12], 4);
 	return true;
+}
+
+/*
+ * A peer packed as the shared tables and the channel keep it (16 address
+ * bytes, zeros after an IPv4 one), an IPv4 client of a dual socket as the
+ * IPv4 it is, so it is one source whichever socket it came by. Returns
+ * the family: 0 for one neither IPv4 nor IPv6, with no address.
+ */
+uint8_t
+addr_pack(const struct sockaddr *sa, uint8_t addr[16])
+{
+	struct sockaddr_in v4;
+
+	memset(addr, 0, 16);
+	/* Read as the sockaddr_in it is: a cast to sockaddr would alias. */
+	if (addr_unmap_v4(sa, &v4)) {
+		memcpy(addr, &v4.sin_addr, 4);
+		return AF_INET;
+	}
+	if (sa->sa_family == AF_INET) {
+		memcpy(addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		return AF_INET;
+	}
+	if (sa->sa_family == AF_INET6) {
+		memcpy(addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+		return AF_INET6;
+	}
+	return 0;
+}
+
+/* The hash every per-source table finds a packed peer by. */
+uint32_t
+addr_pack_hash(uint8_t family, const uint8_t addr[16])
+{
+	return fnv1a(fnv1a(FNV1A_INIT, &family, 1), addr, 16);
 }

@@ -26,5 +26,7 @@ const char	*addr_packed_str(uint8_t, const uint8_t [16], uint16_t, char *,
 const char	*addr_host_str(const struct sockaddr *, char *, size_t);
 int		 addr_port(const struct sockaddr *);
 bool		 addr_unmap_v4(const struct sockaddr *, struct sockaddr_in *);
+uint8_t		 addr_pack(const struct sockaddr *, uint8_t [16]);
+uint32_t	 addr_pack_hash(uint8_t, const uint8_t [16]);
 
 #endif

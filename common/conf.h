@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "errors.h"
+#include "resolve.h"
 #include "service.h"
 
 struct conf {
@@ -13,6 +14,7 @@ struct conf {
 	size_t		  nsvc;
 	struct errors	  err;		/* "file:line: field: reason" */
 	unsigned	  resolve_spent_ms;	/* of RESOLVE_BUDGET_MS */
+	resolve_fn	 *resolve;		/* NULL: resolve_host */
 };
 
 int	conf_load(const char *, struct conf *);

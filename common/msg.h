@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "log.h"
-#include "policy.h"
+#include "policy_wire.h"
 #include "service.h"
 
 #define MSG_VERSION		1

@@ -7,15 +7,19 @@
  * "no answer" and goes on, and the thread, left to finish on its own,
  * frees what it got.
  */
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "resolve.h"
+#include "util.h"
 
 struct lookup {
 	pthread_mutex_t	 lock;
@@ -118,4 +122,80 @@ resolve_bounded(const char *name, const struct addrinfo *hints,
 	errno = l->saved_errno;
 	lookup_free(l);
 	return err;
+}
+
+#define RESOLVE_SPENT	(-1001)
+
+/*
+ * One lookup, within what is left of the load's budget: a resolver that
+ * never answers costs a reload RESOLVE_BUDGET_MS however many names the
+ * files hold, not RESOLVE_MS for each of them.
+ */
+static int
+lookup_within(const char *name, const struct addrinfo *hints,
+    struct addrinfo **res, unsigned *spent_ms, bool *cut_short)
+{
+	unsigned left = *spent_ms < RESOLVE_BUDGET_MS ?
+	    RESOLVE_BUDGET_MS - *spent_ms : 0;
+	unsigned bound = left < RESOLVE_MS ? left : RESOLVE_MS;
+	struct addrinfo numeric = *hints;
+	uint64_t t0, spent;
+	int err;
+
+	/* An address, not a name: no lookup, nothing spent. */
+	*cut_short = false;
+	numeric.ai_flags |= AI_NUMERICHOST;
+	if ((err = getaddrinfo(name, NULL, &numeric, res)) == 0 ||
+	    (hints->ai_flags & AI_NUMERICHOST))
+		return err;
+	*cut_short = bound < RESOLVE_MS;
+	if (bound == 0)
+		return RESOLVE_SPENT;
+	t0 = now_ms();
+	err = resolve_bounded(name, hints, res, bound);
+	spent = now_ms() - t0;
+	/* A timeout costs its bound, not the scheduler's lateness too. */
+	if (err == RESOLVE_TIMEOUT || spent > bound)
+		spent = bound;
+	*spent_ms += (unsigned)spent;
+	return err;
+}
+
+int
+resolve_host(const char *name, const char *shown,
+    const struct addrinfo *hints, struct addrinfo **res, unsigned *spent_ms,
+    char *why, size_t len)
+{
+	struct addrinfo probe = *hints, *ai;
+	bool cut_short;
+	int err;
+
+	if ((err = lookup_within(name, hints, res, spent_ms,
+	    &cut_short)) == 0)
+		return 0;
+	if (err == RESOLVE_SPENT) {
+		snprintf(why, len, "cannot resolve \"%s\": not looked up, "
+		    "this load's %u s for name lookups are spent", shown,
+		    RESOLVE_BUDGET_MS / 1000);
+		return -1;
+	}
+	if (err == RESOLVE_TIMEOUT) {
+		snprintf(why, len, "cannot resolve \"%s\": no answer within "
+		    "%s%u s", shown,
+		    cut_short ? "what was left of this load's " : "",
+		    (cut_short ? RESOLVE_BUDGET_MS : RESOLVE_MS) / 1000);
+		return -1;
+	}
+	/* Say "wrong family" rather than "unknown host" when we can. */
+	probe.ai_family = AF_UNSPEC;
+	if (lookup_within(name, &probe, &ai, spent_ms, &cut_short) == 0) {
+		freeaddrinfo(ai);
+		snprintf(why, len, "\"%s\" has no %s address, as %s needs",
+		    shown, hints->ai_family == AF_INET ? "IPv4" : "IPv6",
+		    hints->ai_family == AF_INET ? "an IPv4-only protocol" :
+		    "an IPv6 protocol");
+	} else
+		snprintf(why, len, "cannot resolve \"%s\": %s", shown,
+		    err == EAI_SYSTEM ? strerror(errno) : gai_strerror(err));
+	return -1;
 }

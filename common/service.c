@@ -7,6 +7,8 @@
 #include <sys/un.h>
 #include <netinet/in.h>
 
+#include <stdalign.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,30 +43,96 @@ builtin_lookup(const char *name)
 	return BUILTIN_NONE;
 }
 
+#define SERVICE_ROW(type, field, array, how, change)			\
+	{ #field, offsetof(struct service, field),			\
+	  sizeof(((struct service *)NULL)->field), alignof(type),	\
+	  SERVICE_##how, SERVICE_##change },
+static const struct service_field fields[] = {
+	SERVICE_FIELDS(SERVICE_ROW)
+};
+
+/* Every field of struct service, as SERVICE_FIELDS lists them. */
+const struct service_field *
+service_fields(size_t *n)
+{
+	*n = ARRAY_LEN(fields);
+	return fields;
+}
+
+#define FIELD(s, f)	((const char *)(s) + (f)->offset)
+#define STR(s, f)	(*(char *const *)FIELD(s, f))
+
+static bool
+str_eq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
 /*
- * Two services are one if they would bind the same thing: family, address,
- * port or path, and transport (a dual-stack [::] and an IPv6-only [::] on one
- * port collide as well). Socket type matters only for unix, where stream and dgram on
- * one path still collide on the file, so it is left out.
+ * The same address, port or path. Two services on one unix path collide
+ * on the file whatever their socket types, so the type is not here.
+ */
+static bool
+addr_same(const union sockaddr_any *a, const union sockaddr_any *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	switch (a->sa.sa_family) {
+	case AF_INET:
+		return a->sin.sin_port == b->sin.sin_port &&
+		    a->sin.sin_addr.s_addr == b->sin.sin_addr.s_addr;
+	case AF_INET6:
+		return a->sin6.sin6_port == b->sin6.sin6_port &&
+		    memcmp(&a->sin6.sin6_addr, &b->sin6.sin6_addr,
+			sizeof(struct in6_addr)) == 0;
+	case AF_UNIX:
+		return strcmp(((const struct sockaddr_un *)a)->sun_path,
+		    ((const struct sockaddr_un *)b)->sun_path) == 0;
+	}
+	return false;
+}
+
+static bool
+field_same(const struct service *a, const struct service *b,
+    const struct service_field *f)
+{
+	int i;
+
+	switch (f->compares) {
+	case SERVICE_VALUE:
+		return memcmp(FIELD(a, f), FIELD(b, f), f->size) == 0;
+	case SERVICE_STRING:
+		return str_eq(STR(a, f), STR(b, f));
+	case SERVICE_ADDRESS:
+		return addr_same((const union sockaddr_any *)FIELD(a, f),
+		    (const union sockaddr_any *)FIELD(b, f));
+	case SERVICE_ARGV:
+		if (a->argc != b->argc)
+			return false;
+		for (i = 0; i < a->argc; i++)
+			if (!str_eq(a->argv[i], b->argv[i]))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Two services are one if they would bind the same thing: the fields of
+ * their identity (family, transport, address and port or path), so a
+ * dual-stack [::] and an IPv6-only [::] on one port collide as well.
  */
 bool
 service_same_identity(const struct service *a, const struct service *b)
 {
-	if (a->family != b->family || a->protocol != b->protocol)
-		return false;
-	switch (a->family) {
-	case AF_INET:
-		return a->addr.sin.sin_port == b->addr.sin.sin_port &&
-		    a->addr.sin.sin_addr.s_addr == b->addr.sin.sin_addr.s_addr;
-	case AF_INET6:
-		return a->addr.sin6.sin6_port == b->addr.sin6.sin6_port &&
-		    memcmp(&a->addr.sin6.sin6_addr, &b->addr.sin6.sin6_addr,
-			sizeof(struct in6_addr)) == 0;
-	case AF_UNIX:
-		return strcmp(((const struct sockaddr_un *)&a->addr)->sun_path,
-		    ((const struct sockaddr_un *)&b->addr)->sun_path) == 0;
-	}
-	return false;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(fields); i++)
+		if (fields[i].change == SERVICE_IDENTITY &&
+		    !field_same(a, b, &fields[i]))
+			return false;
+	return true;
 }
 
 /* The fields every log line about this service carries. */
@@ -83,80 +151,58 @@ struct service *
 service_dup(const struct service *s)
 {
 	struct service *d = xcalloc(1, sizeof(*d));
-	int i;
+	char **p;
+	size_t i;
+	int k;
 
 	*d = *s;
-	d->file = xstrdup(s->file);
-	d->host = s->host ? xstrdup(s->host) : NULL;
-	d->name = xstrdup(s->name);
-	d->proto = xstrdup(s->proto);
-	d->policy_name = xstrdup(s->policy_name);
-	d->user = xstrdup(s->user);
-	d->group = s->group ? xstrdup(s->group) : NULL;
-	d->program = xstrdup(s->program);
-	for (i = 0; i < s->argc; i++)
-		d->argv[i] = xstrdup(s->argv[i]);
+	for (i = 0; i < ARRAY_LEN(fields); i++) {
+		p = (char **)((char *)d + fields[i].offset);
+		if (fields[i].compares == SERVICE_STRING && *p != NULL)
+			*p = xstrdup(*p);
+	}
+	for (k = 0; k < s->argc; k++)
+		d->argv[k] = xstrdup(s->argv[k]);
 	d->argv[s->argc] = NULL;
-	d->fields = s->fields ? xstrdup(s->fields) : NULL;
 	return d;
 }
 
 void
 service_free(struct service *s)
 {
-	int i;
+	size_t i;
+	int k;
 
 	if (s == NULL)
 		return;
-	free(s->file);
-	free(s->host);
-	free(s->name);
-	free(s->proto);
-	free(s->policy_name);
-	free(s->user);
-	free(s->group);
-	free(s->program);
-	for (i = 0; i < s->argc; i++)
-		free(s->argv[i]);
-	free(s->fields);
+	for (i = 0; i < ARRAY_LEN(fields); i++)
+		if (fields[i].compares == SERVICE_STRING)
+			free(STR(s, &fields[i]));
+	for (k = 0; k < s->argc; k++)
+		free(s->argv[k]);
 	free(s);
 }
 
-static bool
-str_eq(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) ||
-	    (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
 /*
- * The same service in every respect a reload cares for: all of its line
- * but where it stands in the file and how its address was spelt.
+ * The same service in every respect a reload cares for: every field but
+ * those of where its line stands and how its address was spelt, and
+ * those that follow from others.
  */
 bool
 service_equal(const struct service *a, const struct service *b)
 {
-	int i;
+	const struct service_field *f;
+	size_t i;
 
-	if (!service_same_identity(a, b) || a->socktype != b->socktype ||
-	    a->v6only != b->v6only || a->sndbuf != b->sndbuf ||
-	    a->rcvbuf != b->rcvbuf || a->unix_owner != b->unix_owner ||
-	    a->sock_uid != b->sock_uid || a->sock_gid != b->sock_gid ||
-	    a->sock_mode != b->sock_mode || a->wait != b->wait ||
-	    a->max_spawn != b->max_spawn || a->max_child != b->max_child ||
-	    a->max_cpm != b->max_cpm || a->max_perip != b->max_perip ||
-	    a->builtin != b->builtin || a->argc != b->argc ||
-	    !str_eq(a->name, b->name) || !str_eq(a->proto, b->proto) ||
-	    !str_eq(a->policy_name, b->policy_name) ||
-	    !str_eq(a->program, b->program))
-		return false;
-	/* An internal service runs as the internal uid, whatever its line. */
-	if (a->builtin == BUILTIN_NONE && (a->uid != b->uid ||
-	    a->gid != b->gid || !str_eq(a->user, b->user) ||
-	    !str_eq(a->group, b->group)))
-		return false;
-	for (i = 0; i < a->argc; i++)
-		if (!str_eq(a->argv[i], b->argv[i]))
+	for (i = 0; i < ARRAY_LEN(fields); i++) {
+		f = &fields[i];
+		if (f->change == SERVICE_WRITTEN ||
+		    f->change == SERVICE_DERIVED ||
+		    (f->change == SERVICE_RUNS_EXTERNAL &&
+		    a->builtin != BUILTIN_NONE))
+			continue;
+		if (!field_same(a, b, f))
 			return false;
+	}
 	return true;
 }

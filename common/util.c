@@ -148,6 +148,18 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Adds n bytes to h, a hash begun with FNV1A_INIT. */
+uint32_t
+fnv1a(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
 void *
 xcalloc(size_t n, size_t size)
 {

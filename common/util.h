@@ -19,6 +19,10 @@ bool	 str_copy(char *, const char *, size_t);
 bool	 str_is_digits(const char *);
 uint64_t now_ms(void);
 
+/* FNV-1a, 32 bits: the hash of every table that probes (addr_pack_hash). */
+#define FNV1A_INIT	2166136261u
+uint32_t fnv1a(uint32_t, const void *, size_t);
+
 void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);

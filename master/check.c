@@ -4,12 +4,14 @@
  * before it, one line a problem, file:line first. The configuration,
  * every file in the policy directory, and for each line the policy
  * start-up resolves for it, the programs it runs and whether that policy
- * lets them run, and its filters compiled as its workers compile them.
- * -v SERVICE shows how a line's policy came to be.
+ * lets them run, and its filters compiled as its workers compile them;
+ * and the worker binary, without which nothing serves. -v SERVICE shows
+ * how a line's policy came to be.
  */
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include "master.h"
 #include "policy.h"
 #include "util.h"
+#include "workerbin.h"
 
 static const char *
 errno_name(int e, char *buf, size_t len)
@@ -273,10 +276,15 @@ check_main(struct conf *conf, bool user_ok)
 	struct policy *p = xcalloc(1, sizeof(*p));
 	struct errors err = { 0 }, mine = { 0 };
 	char **chosen_by = xcalloc(conf->nsvc + 1, sizeof(*chosen_by));
+	char why[PATH_MAX + 160];
 	size_t i, nshown = 0;
-	int rc;
+	int rc, fd;
 
 	errors_append(&err, &conf->err);
+	if ((fd = workerbin_open(why, sizeof(why))) == -1)
+		errors_add(&err, "%s", why);
+	else
+		close(fd);
 	if (!user_ok)
 		errors_add(&err, "-u: unknown user \"%s\"",
 		    opts.internal_user ? opts.internal_user : "");

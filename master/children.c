@@ -186,7 +186,6 @@ peer_of(int fd, const struct msvc *ms, struct child_rec *r)
 	union sockaddr_any local, peer;
 	socklen_t llen = sizeof(local), plen = sizeof(peer);
 	socklen_t tlen = sizeof(int);
-	struct sockaddr_in v4;
 	int type;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == -1 ||
@@ -198,15 +197,8 @@ peer_of(int fd, const struct msvc *ms, struct child_rec *r)
 	    addr_port(&local.sa) != addr_port(svc) ||
 	    (!wildcard(svc) && !same_host(&local.sa, svc)))
 		return false;
-	if (addr_unmap_v4(&peer.sa, &v4))
-		memcpy(&peer.sin, &v4, sizeof(v4));
-	r->family = (uint8_t)peer.sa.sa_family;
 	r->port = (uint16_t)addr_port(&peer.sa);
-	memset(r->addr, 0, sizeof(r->addr));
-	if (peer.sa.sa_family == AF_INET)
-		memcpy(r->addr, &peer.sin.sin_addr, 4);
-	else
-		memcpy(r->addr, &peer.sin6.sin6_addr, 16);
+	r->family = addr_pack(&peer.sa, r->addr);
 	return true;
 }
 

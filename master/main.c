@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* sinetd's entry point: the command line, then the master or a worker role. */
+/* The master's entry point: the command line (the workers are sinetd-worker). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +7,6 @@
 
 #include "master.h"
 #include "util.h"
-#include "worker.h"
 #include "version.h"
 
 static void __attribute__((noreturn))
@@ -96,10 +95,6 @@ main(int argc, char *argv[])
 {
 	long ncpu;
 	int ch;
-
-	/* The role flag: a worker is this binary, re-executed by the master. */
-	if (argc >= 2 && strcmp(argv[1], "-X") == 0)
-		return worker_main();
 
 	while ((ch = getopt(argc, argv, "dEilno:p:P:q:R:S:u:v:VW")) != -1) {
 		switch (ch) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Starting a worker: a fresh image of our own binary, with its channel and
- * its pool's sockets at the numbers msg.h gives, and its description sent.
+ * Starting a worker: a fresh image of the worker binary, told our build,
+ * with its channel and its pool's sockets at the numbers msg.h gives, and
+ * its description sent.
  */
 #include <sys/socket.h>
 
@@ -15,44 +16,40 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buildid.h"
 #include "log.h"
 #include "master.h"
 #include "msg.h"
 #include "policy.h"
 #include "util.h"
+#include "workerbin.h"
 
 #define TITLE_MAX	4096	/* of the services a worker's argv lists */
 
 extern char **environ;
 
-static int self_fd = -1;		/* open_self() */
+static int worker_bin_fd = -1;		/* open_worker_bin() */
+static char build_arg[64];		/* build=ID, for the worker to check */
 
 /*
- * Our own binary, opened once: every worker is this image, whatever
- * replaces the file on disk later, so an upgrade never mixes versions.
- * Named through readlink rather than by opening /proc/self/exe, because
- * under valgrind that is valgrind's own binary and readlink is the call
- * valgrind answers with ours.
+ * The worker binary, opened once (workerbin.c): every worker is this
+ * image, whatever replaces the file on disk later, and of our build.
  */
 static void
-open_self(void)
+open_worker_bin(void)
 {
-	char path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	char why[PATH_MAX + 160];
 
-	if (n > 0) {
-		path[n] = '\0';
-		self_fd = open(path, O_PATH | O_CLOEXEC);
-	}
-	if (self_fd == -1 &&
-	    (self_fd = open("/proc/self/exe", O_PATH | O_CLOEXEC)) == -1)
-		fatal("cannot open our own binary");
+	if ((worker_bin_fd = workerbin_open(why, sizeof(why))) == -1)
+		fatalx("cannot start workers: %s", why);
+	snprintf(build_arg, sizeof(build_arg), BUILD_ARG_PREFIX "%s",
+	    build_id);
 }
 
 void
 spawn_init(void)
 {
-	open_self();
+	open_worker_bin();
 }
 
 /*
@@ -109,11 +106,13 @@ sockets_of(const struct pool *p, int *fds)
 }
 
 /*
- * A fresh image of our own binary (open_self), the channel at fd 3, the
- * binary at fd 6 to execute it by (the worker closes it first thing),
- * then each socket's listening descriptor and state from fd 7 on
- * (WORKER_LISTEN_FD), every other descriptor closed, default signals, its
- * own process group so a terminal's ^C reaches the master alone.
+ * A fresh image of the worker binary (open_worker_bin), told our build,
+ * the channel at fd 3, the binary at fd 6 to execute it by (posix_spawn
+ * has no fexecve: /proc/self/fd/6 is the same descriptor; the worker
+ * closes it first thing), then each socket's listening descriptor and
+ * state from fd 7 on (WORKER_LISTEN_FD), every other descriptor closed,
+ * default signals, its own process group so a terminal's ^C reaches the
+ * master alone.
  */
 void
 spawn_worker(struct mworker *w)
@@ -123,7 +122,7 @@ spawn_worker(struct mworker *w)
 	posix_spawnattr_t attr;
 	sigset_t none, all;
 	char *t = title(p);
-	char *argv[] = { "sinetd-worker", "-X", t, NULL };
+	char *argv[] = { "sinetd-worker", build_arg, t, NULL };
 	int *fds = xcalloc(2 * (size_t)p->nslots + 2, sizeof(*fds));
 	int sv[2], rc, high, i, nfds;
 	size_t n;
@@ -148,7 +147,7 @@ spawn_worker(struct mworker *w)
 	}
 	nfds = (int)(2 * n);
 	fds[nfds] = sv[1];
-	fds[nfds + 1] = self_fd;
+	fds[nfds + 1] = worker_bin_fd;
 	/*
 	 * In the child, every source first goes above both every source
 	 * and every target, then to its target: no dup2 clobbers a

@@ -378,7 +378,7 @@ filter_compile_guard(int master, const struct policy *p, enum guard_mode mode,
 	for (i = 0; i < sizeof(self_only) / sizeof(self_only[0]); i++)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
 		    self_only[i].nr, 1, SCMP_CMP(self_only[i].arg,
-		    SCMP_CMP_NE, 0)) != 0)
+		    SCMP_CMP_NE, 0, 0)) != 0)
 			goto fail;
 	if (guard_rule(ctx, EPERM, SCMP_SYS(setpriority), 0, 0xffffffffu,
 	    PRIO_USER) != 0)

@@ -13,16 +13,12 @@
 #include "policy.h"
 
 static bool
-cidr_match(const struct policy_cidr *c, const struct sockaddr *sa)
+cidr_match(const struct policy_cidr *c, uint8_t family, const uint8_t a[16])
 {
-	const uint8_t *a;
 	unsigned bits = c->prefix, i;
 
-	if (sa->sa_family != c->family)
+	if (family != c->family)
 		return false;
-	a = sa->sa_family == AF_INET ?
-	    (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr :
-	    (const uint8_t *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
 	for (i = 0; bits >= 8; i++, bits -= 8)
 		if (a[i] != c->addr[i])
 			return false;
@@ -37,18 +33,16 @@ cidr_match(const struct policy_cidr *c, const struct sockaddr *sa)
 const char *
 policy_refuses_peer(const struct policy *p, const struct sockaddr *sa)
 {
-	struct sockaddr_in v4;
+	uint8_t a[16], family = addr_pack(sa, a);
 	uint32_t i;
 
-	if (addr_unmap_v4(sa, &v4))
-		sa = (const struct sockaddr *)&v4;
 	for (i = 0; i < p->nnoaccess; i++)
-		if (cidr_match(&p->no_access[i], sa))
+		if (cidr_match(&p->no_access[i], family, a))
 			return "no-access";
 	if (p->nonly == 0)
 		return NULL;
 	for (i = 0; i < p->nonly; i++)
-		if (cidr_match(&p->only_from[i], sa))
+		if (cidr_match(&p->only_from[i], family, a))
 			return NULL;
 	return "only-from";
 }

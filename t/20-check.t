@@ -122,9 +122,14 @@ is(Sinetd::tcp_talk('127.0.0.1', $ok, "still\n", half_close => 1), "still\n",
     'the other serves');
 is($d->stop >> 8, 0, 'clean stop');
 
+# The worker is a binary of its own now: -X, the role flag it once was,
+# is no option of the master's.
 ($rc, $out, $err) = run_check('-X');
-is($rc, 2, 'the worker role refuses to run by hand');
-like($err, qr/worker that sinetd starts itself/, 'and says why');
+is($rc, 2, 'sinetd -X is no option');
+like($err, qr/^usage: sinetd /m, 'and gets the usage');
+system("'" . build_dir() . "/sinetd-worker' >$dir/out 2>$dir/err");
+is($? >> 8, 2, 'the worker refuses to run by hand');
+like(slurp("$dir/err"), qr/worker that sinetd starts itself/, 'and says why');
 
 # The pre-flight: the policy each line resolves to, the programs it runs,
 # and what start-up would refuse, one line a problem. The programs live

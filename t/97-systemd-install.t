@@ -6,6 +6,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
+use Cwd ();
 use File::Find;
 use File::Temp qw(tempdir);
 use IO::Select;
@@ -254,11 +255,20 @@ subtest 'make install DESTDIR=... and make uninstall' => sub {
 	# the tests still running.
 	my $san = slurp(build_dir() . '/.flags') =~ /-fsanitize/ ?
 	    ' SANITIZE=1' : '';
-	my $make = "make -s -C '$top' BUILD='${\ build_dir()}' DESTDIR='$dest' "
+	# PREFIX=/usr, as a package builds it: the master knows where its
+	# worker is installed, so it is relinked for it. Not in the build the
+	# other tests run: in a copy, where only the file that knows the
+	# paths is compiled again (cp -p keeps the objects newer than the
+	# sources).
+	my $b = tempdir(DIR => build_dir(), CLEANUP => 1);
+	system('cp', '-Rp', map({ build_dir() . "/$_" } qw(obj gen .flags
+	    .deps-build)), $b) == 0 or die "cp: $?";
+	my $make = "make -s -C '$top' BUILD='$b' DESTDIR='$dest' "
 	    . "PREFIX=/usr$san";
 	my $out = `$make install 2>&1`;
 	is($?, 0, 'make install') or diag($out);
 	my @want = (qw(usr/sbin/sinetd usr/sbin/sinetctl
+	    usr/libexec/sinetd/sinetd-worker
 	    usr/share/man/man8/sinetd.8 usr/share/man/man8/sinetctl.8
 	    usr/share/man/man5/sinetd.conf.5 usr/share/man/man5/sinetd.policy.5
 	    usr/lib/systemd/system/sinetd.service etc/inetd.conf
@@ -277,6 +287,25 @@ subtest 'make install DESTDIR=... and make uninstall' => sub {
 	    $dest);
 	is("@extra", '', 'and nothing else');
 	is((stat("$dest/usr/sbin/sinetd"))[2] & 07777, 0755, 'sinetd is 0755');
+	is((stat("$dest/usr/libexec/sinetd/sinetd-worker"))[2] & 07777, 0755,
+	    'sinetd-worker is 0755');
+	my $bin = slurp("$dest/usr/sbin/sinetd");
+	ok(index($bin, "/usr/libexec\0") >= 0 && index($bin, "/usr/sbin\0") >= 0,
+	    'the master knows PREFIX=/usr');
+	is(`'$dest/usr/libexec/sinetd/sinetd-worker' -V`,
+	    `'${\ build_dir()}/sinetd-worker' -V`,
+	    'the worker installed is of the same build');
+	my $port = free_port();
+	my $d = Sinetd->start(bin => "$dest/usr/sbin/sinetd", conf =>
+	    "127.0.0.1:$port stream tcp nowait nobody internal echo\n",
+	    args => ['-o', 'workers=1']);
+	my ($w) = $d->workers;
+	is(readlink("/proc/$w/exe"),
+	    Cwd::abs_path("$dest/usr/libexec/sinetd/sinetd-worker"),
+	    'run from DESTDIR, the master runs the worker installed beside it');
+	is(tcp_talk('127.0.0.1', $port, "a\n", half_close => 1), "a\n",
+	    'which serves');
+	is($d->stop >> 8, 0, 'clean stop');
 	is((stat("$dest/etc/sinetd/policy/tftp.policy"))[2] & 07777, 0644,
 	    'a policy is 0644');
 	like(slurp("$dest/usr/lib/systemd/system/sinetd.service"),
@@ -304,6 +333,7 @@ subtest 'make install DESTDIR=... and make uninstall' => sub {
 	$out = `$make uninstall 2>&1`;
 	is($?, 0, 'uninstall again is harmless');
 	ok(!-e "$dest/etc/sinetd", 'and the empty policy directory goes');
+	ok(!-e "$dest/usr/libexec/sinetd", 'and the worker\'s directory');
 };
 
 # A production host: make install runs no apt-get, whatever is missing.

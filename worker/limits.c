@@ -20,25 +20,6 @@
 #define RATE_WINDOW_MS	60000
 #define SOURCE_PROBES	8
 
-/* A source as the tables keep it: family and address, IPv4 unmapped. */
-static void
-source_key(const struct sockaddr *sa, uint8_t *family, uint8_t addr[16])
-{
-	struct sockaddr_in v4;
-
-	memset(addr, 0, 16);
-	*family = 0;
-	if (addr_unmap_v4(sa, &v4))
-		sa = (const struct sockaddr *)&v4;
-	if (sa->sa_family == AF_INET) {
-		*family = AF_INET;
-		memcpy(addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-	} else if (sa->sa_family == AF_INET6) {
-		*family = AF_INET6;
-		memcpy(addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
-	}
-}
-
 /*
  * The source's entry, found by hash and a few probes; a newcomer takes a
  * free entry or the stalest of those probed that has no child running
@@ -50,12 +31,9 @@ source_entry(struct svcstate *st, uint8_t family, const uint8_t addr[16],
     uint32_t bucket)
 {
 	struct svc_source *e, *victim = NULL;
-	uint32_t h = 2166136261u;
+	uint32_t h = addr_pack_hash(family, addr);
 	size_t i;
 
-	h = (h ^ family) * 16777619u;
-	for (i = 0; i < 16; i++)
-		h = (h ^ addr[i]) * 16777619u;
 	for (i = 0; i < SOURCE_PROBES; i++) {
 		e = &st->sources[(h + i) % SVCSTATE_SOURCES];
 		if (e->family == family && memcmp(e->addr, addr, 16) == 0)
@@ -170,7 +148,7 @@ limits_admit(struct svcstate *st, const struct limits *lim,
 	enum verdict v = LIMIT_SPAWN;
 
 	if (peer != NULL)
-		source_key(peer, &family, addr);
+		family = addr_pack(peer, addr);
 	if (svcstate_lock(st) == -1)
 		return LIMIT_FULL;
 	if (st->suspended_until > now) {

@@ -9,13 +9,11 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -376,15 +374,6 @@ worker_tick(uint64_t now)
 int
 worker_main(void)
 {
-	struct stat st;
-
-	/* The binary we were executed through: nothing of ours needs it. */
-	(void)close(WORKER_SELF_FD);
-	if (fstat(WORKER_CHAN_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
-		fprintf(stderr, "sinetd: -X is the role of a worker that "
-		    "sinetd starts itself\n");
-		return 2;
-	}
 	prctl(PR_SET_NAME, "sinetd-worker");
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
 		return EXIT_NORESPAWN;
