@@ -213,6 +213,19 @@ parse_host(struct parse *p, const char *field, char *host,
 		    "in libwrap)", p->path, p->line, field, host);
 }
 
+static int
+brackets(const char *s)
+{
+	int depth = 0;
+
+	for (; *s != '\0'; s++)
+		if (*s == '[')
+			depth++;
+		else if (*s == ']' && --depth < 0)
+			return -1;
+	return depth;
+}
+
 /* One list: daemons (client false) or clients. */
 static int
 parse_list(struct parse *p, char *list, bool client, uint16_t *first,
@@ -245,6 +258,10 @@ parse_list(struct parse *p, char *list, bool client, uint16_t *first,
 			continue;
 		}
 		pat->kind = PAT_TEXT;
+		if (brackets(tok) != 0) {
+			perr(p, field, "\"%.128s\": unbalanced [ ]", tok);
+			continue;
+		}
 		/* libwrap looks for '@' past the first character. */
 		at = strchr(tok + 1, '@');
 		if (at != NULL && at - tok > UINT8_MAX) {
