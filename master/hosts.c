@@ -61,7 +61,7 @@ hosts_start(void)
 		    opts.hosts_allow, opts.hosts_deny);
 	}
 	say(&warn, false);
-	log_info("hosts_access: rules=%u from %s and %s", current->nrules,
+	log_info("hosts_access: rules=%u allow=%s deny=%s", current->nrules,
 	    opts.hosts_allow, opts.hosts_deny);
 	errors_free(&err);
 	errors_free(&warn);
