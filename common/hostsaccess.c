@@ -467,18 +467,20 @@ hosts_parse_text(struct hosts_table *t, enum hosts_file file,
 	struct parse p = { t, file, path, 0, err, warn, 0 };
 	char buf[HOSTS_LINE_MAX + 2];
 	size_t i = 0, n = 0;
-	bool too_long = false;
+	bool too_long = false, nul = false;
 
 	while (i < len) {
 		const char *nl = memchr(text + i, '\n', len - i);
 		size_t seg = nl != NULL ? (size_t)(nl - (text + i)) : len - i;
 
 		p.line++;
-		if (memchr(text + i, '\0', seg) != NULL) {
+		if (memchr(text + i, '\0', seg) != NULL && !nul) {
 			perr(&p, "rules", "a NUL byte in the line");
-			too_long = true;	/* the line is dropped */
+			nul = true;	/* the line is dropped */
 		}
-		if (!too_long && n + seg <= HOSTS_LINE_MAX) {
+		if (nul)
+			;
+		else if (!too_long && n + seg <= HOSTS_LINE_MAX) {
 			memcpy(buf + n, text + i, seg);
 			n += seg;
 		} else
@@ -490,18 +492,20 @@ hosts_parse_text(struct hosts_table *t, enum hosts_file file,
 			break;
 		}
 		/* A backslash before the newline continues the line. */
-		if (n > 0 && buf[n - 1] == '\\' && !too_long) {
+		if (n > 0 && buf[n - 1] == '\\' && !too_long && !nul) {
 			n--;
 			continue;
 		}
 		buf[n] = '\0';
-		if (too_long)
+		if (nul)
+			;
+		else if (too_long)
 			perr(&p, "rules", "line longer than %d bytes",
 			    HOSTS_LINE_MAX);
 		else
 			parse_rule(&p, buf);
 		n = 0;
-		too_long = false;
+		too_long = nul = false;
 	}
 	if (p.failed)
 		t->loaded = 0;
