@@ -5,8 +5,10 @@
  * worker, which never reads them itself. They are read through
  * file_open_config, so the watch (watch.c) notices their edits.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chan.h"
 #include "hostsaccess.h"
@@ -15,6 +17,19 @@
 #include "util.h"
 
 static struct hosts_table *current, *pending;
+static char allow_path[HOSTS_PATH_MAX], deny_path[HOSTS_PATH_MAX];
+
+/* A reload runs in /, after daemonize(): the paths must not be relative. */
+static const char *
+absolute(const char *path, char *out, size_t len)
+{
+	char cwd[HOSTS_PATH_MAX];
+
+	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL ||
+	    (size_t)snprintf(out, len, "%s/%s", cwd, path) >= len)
+		str_copy(out, path, len);
+	return out;
+}
 
 /* Both files into t; errors and warnings into the lists. */
 static int
@@ -53,6 +68,10 @@ hosts_start(void)
 
 	if (!opts.log_connections)
 		return;
+	opts.hosts_allow = absolute(opts.hosts_allow, allow_path,
+	    sizeof(allow_path));
+	opts.hosts_deny = absolute(opts.hosts_deny, deny_path,
+	    sizeof(deny_path));
 	current = xcalloc(1, sizeof(*current));
 	if (load(current, &err, &warn) == -1) {
 		say(&err, true);

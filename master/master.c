@@ -541,6 +541,7 @@ master_main(void)
 
 	pidfd = pidfile_lock(opts.pidfile);
 	pool_init_paths();
+	hosts_start();		/* its paths made absolute, before daemonize() */
 	log_sandbox_level(root);
 	if (!opts.foreground)
 		daemonize();
@@ -583,7 +584,6 @@ master_main(void)
 
 	/* Before any worker starts: the process events follow its tree. */
 	violation_init();
-	hosts_start();
 	open_services(&conf);
 	conf_free(&conf);
 	watch_configuration();

@@ -281,4 +281,26 @@ like($d2->log_text, qr/did not load: every connection is refused/,
     'at start: a bad file is said');
 is(verdict($p_echo, 'alpha'), 'denied', 'and refuses, failing closed');
 is($d2->stop >> 8, 0, 'clean stop');
+
+# The refresh on edit watches both files: an edit is applied unasked,
+# to the workers already serving.
+Sinetd::write_file($allow, "echo: 127.0.0.11\n");
+Sinetd::write_file($deny, "ALL: ALL\n");
+my $d3 = Sinetd->start(refresh => 1, args => ['-l', '-o',
+    'refresh-delay=100ms', '-o', "hosts-allow=$allow", '-o',
+    "hosts-deny=$deny"], conf =>
+    "127.0.0.1:$p_echo stream tcp nowait nobody internal echo\n");
+is(verdict($p_echo, 'alpha'), 'granted', 'refresh: granted before the edit');
+my $workers = join(',', sort(Sinetd::children_of($d3->pid)));
+Sinetd::write_file($allow, "echo: 127.0.0.12\n");
+ok($d3->wait_log(qr/reload done/, 10), 'an edit of hosts.allow reloads');
+is(verdict($p_echo, 'alpha'), 'denied', 'refresh: refused after it');
+is(verdict($p_echo, 'beta'), 'granted', 'refresh: the new rule grants');
+is(join(',', sort(Sinetd::children_of($d3->pid))), $workers,
+    'by the workers that served before');
+unlink($deny);
+ok(Sinetd::wait_for(10, sub { $d3->count_log(qr/reload done/) >= 2 }),
+    'removing hosts.deny reloads too');
+is(verdict($p_echo, 'alpha'), 'granted', 'a missing hosts.deny is empty');
+is($d3->stop >> 8, 0, 'clean stop');
 done_testing();
