@@ -67,7 +67,9 @@ my %client = (
 	v6 => ['::1', 'localhost'],
 );
 
-# [hosts.allow, hosts.deny, daemon, client, how] ; how: tcp (default), udp
+# [hosts.allow, hosts.deny, daemon, client, how, server]; how: tcp (the
+# default) or udp; server: the address the client connects to, given to
+# tcpdmatch as daemon@server (else it has none, and sinetd has it).
 my @cases = (
 	['', "ALL: ALL\n", 'echo', 'alpha'],
 	["ALL: 127.0.0.11\n", "ALL: ALL\n", 'echo', 'alpha'],
@@ -116,8 +118,14 @@ my @cases = (
 	["ALL: KNOWN EXCEPT LOCAL\n", "ALL: ALL\n", 'echo', 'gamma'],
 	["ALL: KNOWN EXCEPT LOCAL\n", "ALL: ALL\n", 'echo', 'alpha'],
 	["ALL: [::1]/128 : deny\n", '', 'echo', 'v6'],
-	["echo\@127.0.0.1: ALL\n", "ALL: ALL\n", 'echo', 'alpha'],
-	["echo\@127.0.0.2: ALL\n", "ALL: ALL\n", 'echo', 'alpha'],
+	["echo\@127.0.0.1: ALL\n", "ALL: ALL\n", 'echo', 'alpha', 'tcp',
+	    '127.0.0.1'],
+	["echo\@127.0.0.2: ALL\n", "ALL: ALL\n", 'echo', 'alpha', 'tcp',
+	    '127.0.0.1'],
+	["in.catd\@127.0.0.0/8: ALL\n", "ALL: ALL\n", 'in.catd', 'alpha', 'tcp',
+	    '127.0.0.1'],
+	["echo\@localhost: ALL\n", "ALL: ALL\n", 'echo', 'alpha', 'tcp',
+	    '127.0.0.1'],
 	["ALL: 127.0.0.12 \\\n\t127.0.0.11\n", "ALL: ALL\n", 'echo', 'alpha'],
 	["ALL: ALL\@127.0.0.11\n", "ALL: ALL\n", 'echo', 'alpha'],
 	["ALL: LOCAL, .example.org\n", "ALL: ALL\n", 'echo', 'beta'],
@@ -134,7 +142,8 @@ my @cases = (
 # given resolves to addresses, a block each: the one of ours decides.
 my $tm = tempdir(CLEANUP => 1);
 sub tcpdmatch {
-	my ($allow, $deny, $daemon, $c) = @_;
+	my ($allow, $deny, $daemon, $c, $server) = @_;
+	$daemon .= "\@$server" if $server;
 	Sinetd::write_file("$tm/hosts.allow", $allow);
 	Sinetd::write_file("$tm/hosts.deny", $deny);
 	my ($addr, $arg) = @{ $client{$c} };
@@ -195,8 +204,8 @@ sub verdict {
 
 my ($n, $same) = (0, 0);
 for my $case (@cases) {
-	my ($a, $b, $daemon, $c, $how) = @$case;
-	my $want = tcpdmatch($a, $b, $daemon, $c);
+	my ($a, $b, $daemon, $c, $how, $server) = @$case;
+	my $want = tcpdmatch($a, $b, $daemon, $c, $server);
 	load_rules($a, $b);
 	my $port = $daemon eq 'in.catd' ? $p_cat : $p_echo;
 	my $got = verdict($port, $c, $how);
@@ -204,10 +213,13 @@ for my $case (@cases) {
 	$n++;
 	$same++ if $got eq $want;
 	is($got, $want, "$daemon from $c" . ($how ? " ($how)" : '')
+	    . ($server ? " to $server" : '')
 	    . ": $show: tcpdmatch says $want");
 }
 note("tcpdmatch corpus: $same of $n verdicts the same");
 cmp_ok($n, '>=', 30, 'at least 30 rule/client pairs');
+unlike($d->log_text, qr/policy violation|worker died|resolver is gone/,
+    'no worker or resolver was killed on the way');
 
 # A refusal names the rule that refused it, file and line (the line of
 # a continued rule is its last, as libwrap counts).

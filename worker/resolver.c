@@ -21,7 +21,34 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "policy.h"
 #include "resolver.h"
+
+/*
+ * What glibc's lookups (files, dns) need and no more: a reply crafted to
+ * exploit the stub resolver gets EPERM for execve, fork, ptrace, kill.
+ */
+static const char resolver_policy[] =
+    "syscalls @basic-io @file-read @io-event @memory @network-io @time\n"
+    "syscalls exit exit_group getpid gettid getrandom uname rt_sigreturn\n"
+    "syscalls rt_sigprocmask rt_sigaction restart_syscall prlimit64\n"
+    "syscalls futex getuid geteuid getgid getegid sched_yield\n"
+    "action errno EPERM\n";
+
+static void
+confine(void)
+{
+	struct policy p;
+	struct policy_filter f;
+	struct errors err = { 0 };
+	char why[256];
+
+	if (policy_parse_text("resolver", resolver_policy, &p, &err) == -1 ||
+	    filter_compile(&p, &f, why, sizeof(why)) == -1 ||
+	    filter_load(&f, 0) == -1)
+		_exit(1);
+	errors_free(&err);
+}
 
 /*
  * libwrap's sock_hostname: the reverse name, kept only if looking the
@@ -98,10 +125,14 @@ drop(bool change_ids)
 	/* The uid change cleared it; the worker is all it serves. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
-	    prctl(PR_SET_DUMPABLE, 0) == -1 ||
-	    setrlimit(RLIMIT_NPROC, &none) == -1 ||
-	    setrlimit(RLIMIT_FSIZE, &none) == -1 ||
+	    prctl(PR_SET_DUMPABLE, 0) == -1)
+		_exit(1);
+	if (setrlimit(RLIMIT_NPROC, &none) == -1 ||
 	    setrlimit(RLIMIT_NOFILE, &few) == -1)
+		_exit(1);
+	/* Before RLIMIT_FSIZE: the filter is exported through a memfd. */
+	confine();
+	if (setrlimit(RLIMIT_FSIZE, &none) == -1)
 		_exit(1);
 }
 

@@ -33,6 +33,9 @@ static bool enabled;		/* -l, and not a line through tcpd */
 static char daemon_name[256];
 static struct svcstate *st;
 static int resolver_fd = -1;
+static bool external;		/* its filter lets it ask getsockname */
+static union sockaddr_any bound;	/* the listener's, if not a wildcard */
+static bool bound_known;
 static uint32_t next_id = 1;
 
 struct name {
@@ -76,6 +79,7 @@ wrap_receive(const struct msg_service *m, const struct hosts_table *t)
 	const char *argv0;
 
 	table = *t;
+	external = m->builtin == BUILTIN_NONE;
 	if (m->builtin != BUILTIN_NONE) {
 		str_copy(daemon_name, builtin_name(m->builtin),
 		    sizeof(daemon_name));
@@ -102,11 +106,21 @@ wrap_update(const struct hosts_table *t)
 void
 wrap_prepare(const struct msg_service *m, struct svcstate *state)
 {
+	socklen_t len = sizeof(bound);
 	pid_t pid;
 
 	st = state;
 	if (!enabled)
 		return;
+	/*
+	 * daemon@host: an internal worker may not ask getsockname once
+	 * locked down; a listener bound to one address is that address.
+	 */
+	if (getsockname(WORKER_LISTEN_FD, &bound.sa, &len) == 0)
+		bound_known = (bound.sa.sa_family == AF_INET &&
+		    bound.sin.sin_addr.s_addr != htonl(INADDR_ANY)) ||
+		    (bound.sa.sa_family == AF_INET6 &&
+		    !IN6_IS_ADDR_UNSPECIFIED(&bound.sin6.sin6_addr));
 	if ((resolver_fd = resolver_start(m->change_ids, &pid)) == -1)
 		fatal("hosts_access: starting the resolver");
 	if (fd_set_nonblock(resolver_fd, true) == -1 ||
@@ -273,10 +287,19 @@ wrap_admit(int fd, const union sockaddr_any *peer, socklen_t plen,
 		return WRAP_PASS;	/* not an IP peer: no hosts to match */
 	q.client_addr = caddr;
 	q.server_addr = saddr;
-	if (fd != -1 && hosts_uses_server(&table) &&
-	    getsockname(fd, &self.sa, &slen) == 0 &&
-	    host_of(&self.sa, &sfam, sa, saddr, sizeof(saddr)) == -1)
-		saddr[0] = '\0';
+	if (hosts_uses_server(&table)) {
+		if (fd != -1 && external && getsockname(fd, &self.sa,
+		    &slen) == 0)
+			;
+		else if (bound_known)
+			self = bound;
+		else
+			self.sa.sa_family = AF_UNSPEC;
+		if (host_of(&self.sa, &sfam, sa, saddr, sizeof(saddr)) == -1) {
+			saddr[0] = '\0';
+			sfam = 0;
+		}
+	}
 	for (;;) {
 		hosts_decide(&table, &q, &res);
 		if (res.verdict == HOSTS_GRANT)
