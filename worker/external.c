@@ -173,6 +173,7 @@ full_now(void)
 }
 
 static bool spawn_for(int, const union sockaddr_any *, socklen_t);
+static void pause_full(struct listener *);
 
 /* Its host name came (wrap.c): on, or held if the service filled. */
 static void
@@ -190,6 +191,7 @@ spawn_resumed(int fd, const union sockaddr_any *peer, socklen_t plen,
 	held.fd = fd;
 	held.peer = *peer;
 	held.plen = plen;
+	pause_full(&lst);	/* its recheck brings the held one */
 }
 
 /* Returns false when the connection must wait: the service is full. */
