@@ -221,6 +221,13 @@ cmp_ok($n, '>=', 30, 'at least 30 rule/client pairs');
 unlike($d->log_text, qr/policy violation|worker died|resolver is gone/,
     'no worker or resolver was killed on the way');
 
+# The workers decide by what the master sent them, never by the files:
+# with both gone (and no reload: -W), the rules that were loaded hold.
+load_rules("echo: .example.com\n", "ALL: ALL\n");
+unlink($allow, $deny);
+is(verdict($p_echo, 'alpha'), 'granted', 'files gone: a name rule still grants');
+is(verdict($p_echo, 'beta'), 'denied', 'files gone: the deny rule still refuses');
+
 # A refusal names the rule that refused it, file and line (the line of
 # a continued rule is its last, as libwrap counts).
 load_rules("echo: 127.0.0.12\nALL: 127.0.0.19 \\\n : deny\n", '');
