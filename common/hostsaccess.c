@@ -226,6 +226,51 @@ brackets(const char *s)
 	return depth;
 }
 
+/* In the order libwrap's string_match tries them. */
+static uint8_t
+str_class(const char *tok, size_t tl)
+{
+	if (memchr(tok, '*', tl) != NULL || memchr(tok, '?', tl) != NULL)
+		return HOSTS_CLS_WILD;
+	if (tok[0] == '.')
+		return HOSTS_CLS_SUFFIX;
+	if (tl == 3 && strncasecmp(tok, "ALL", 3) == 0)
+		return HOSTS_CLS_ALL;
+	if (tl == 5 && strncasecmp(tok, "KNOWN", 5) == 0)
+		return HOSTS_CLS_KNOWN;
+	if (tl > 0 && tok[tl - 1] == '.')
+		return HOSTS_CLS_PREFIX;
+	if (tok[0] == '[' && tl > 2 && tok[tl - 1] == ']' &&
+	    tl - 2 <= INET6_ADDRSTRLEN)
+		return HOSTS_CLS_V6;
+	return HOSTS_CLS_EXACT;
+}
+
+/*
+ * Could tok match a host name? libwrap tries every token that is not a
+ * dotted quad against the name too, and so looks a name up for 10. or
+ * [::1]; no name is all digits and dots, or holds '[' or ':', so sinetd
+ * spares those the lookup.
+ */
+static bool
+may_be_name(const char *tok)
+{
+	return tok[strspn(tok, "0123456789.")] != '\0' &&
+	    strchr(tok, '[') == NULL && strchr(tok, ':') == NULL;
+}
+
+/* host_match's own words first, then string_match's. */
+static uint8_t
+host_class(const char *tok)
+{
+	if (strcasecmp(tok, "KNOWN") == 0)
+		return HOSTS_CLS_HOST_KNOWN;
+	if (strcasecmp(tok, "LOCAL") == 0)
+		return HOSTS_CLS_HOST_LOCAL;
+	return (uint8_t)(str_class(tok, strlen(tok)) |
+	    (may_be_name(tok) ? HOSTS_CLS_NAME : 0));
+}
+
 /* One list: daemons (client false) or clients. */
 static int
 parse_list(struct parse *p, char *list, bool client, uint16_t *first,
@@ -270,6 +315,9 @@ parse_list(struct parse *p, char *list, bool client, uint16_t *first,
 		}
 		if (at != NULL)
 			pat->at = (uint8_t)(at - tok);
+		pat->dcls = str_class(tok, at != NULL ? (size_t)(at - tok) :
+		    strlen(tok));
+		pat->hcls = host_class(at != NULL ? at + 1 : tok);
 		if (!client) {
 			if (at != NULL)
 				parse_host(p, field, at + 1, pat, refuse);
@@ -277,7 +325,7 @@ parse_list(struct parse *p, char *list, bool client, uint16_t *first,
 		}
 		if (at != NULL && !(at - tok == 3 &&
 		    strncasecmp(tok, "ALL", 3) == 0)) {
-			/* ALL@host is host: ALL matches any user, unknown too. */
+			/* ALL@host is host: ALL matches any user. */
 			pat->kind = PAT_REFUSE;
 			*refuse = "user@host needs an ident (rfc931) lookup, "
 			    "which sinetd does not do";
@@ -551,6 +599,27 @@ hosts_parse_file(struct hosts_table *t, enum hosts_file file,
 	return rc;
 }
 
+/* One pattern: its text within the table, its classes what match reads. */
+static bool
+pat_ok(const struct hosts_table *t, const struct hosts_pat *p)
+{
+	unsigned hcls = p->hcls & ~HOSTS_CLS_NAME;
+	size_t dlen, hlen;
+
+	if ((uint32_t)p->off + p->len >= t->ntext ||
+	    t->text[p->off + p->len] != '\0' ||
+	    memchr(t->text + p->off, '\0', p->len) != NULL ||
+	    p->len > HOSTS_LINE_MAX || (p->at != 0 && p->at >= p->len) ||
+	    p->kind < PAT_TEXT || p->kind > PAT_REFUSE ||
+	    p->dcls > HOSTS_CLS_V6 || hcls > HOSTS_CLS_HOST_LOCAL)
+		return false;
+	dlen = p->at != 0 ? p->at : p->len;
+	hlen = p->at != 0 ? (size_t)(p->len - p->at - 1) : p->len;
+	/* [v6] is read from between its brackets. */
+	return (p->dcls != HOSTS_CLS_V6 || dlen >= 3) &&
+	    (hcls != HOSTS_CLS_V6 || hlen >= 3);
+}
+
 /* The table as a worker received it: every offset within it. */
 const char *
 hosts_check(const struct hosts_table *t)
@@ -563,16 +632,9 @@ hosts_check(const struct hosts_table *t)
 	for (i = 0; i < 2; i++)
 		if (memchr(t->path[i], '\0', sizeof(t->path[i])) == NULL)
 			return "hosts table: a path not terminated";
-	for (i = 0; i < t->npats; i++) {
-		const struct hosts_pat *p = &t->pats[i];
-
-		if ((uint32_t)p->off + p->len >= t->ntext ||
-		    t->text[p->off + p->len] != '\0' ||
-		    memchr(t->text + p->off, '\0', p->len) != NULL ||
-		    p->kind < PAT_TEXT || p->kind > PAT_REFUSE ||
-		    (p->at != 0 && p->at >= p->len))
+	for (i = 0; i < t->npats; i++)
+		if (!pat_ok(t, &t->pats[i]))
 			return "hosts table: a bad pattern";
-	}
 	for (i = 0; i < t->nrules; i++) {
 		const struct hosts_rule *r = &t->rules[i];
 
@@ -639,44 +701,35 @@ wild_match(const char *s, const char *pat)
 	return *s == '\0';
 }
 
+/* string_match on the first tl bytes of tok, read as cls says. */
 static bool
-string_match(const char *tok, const char *s)
+string_match(unsigned cls, const char *tok, size_t tl, const char *s)
 {
-	size_t tl = strlen(tok), sl = strlen(s);
+	size_t sl = strlen(s);
 	uint8_t a[16], b[16];
-	char v6[INET6_ADDRSTRLEN + 2];
+	char buf[HOSTS_LINE_MAX + 1];
 
-	if (strchr(tok, '*') != NULL || strchr(tok, '?') != NULL)
-		return wild_match(s, tok);
-	if (tok[0] == '.')
-		return sl > tl && strcasecmp(tok, s + sl - tl) == 0;
-	if (strcasecmp(tok, "ALL") == 0)
+	switch (cls) {
+	case HOSTS_CLS_WILD:
+		memcpy(buf, tok, tl);
+		buf[tl] = '\0';
+		return wild_match(s, buf);
+	case HOSTS_CLS_SUFFIX:
+		return sl > tl && strncasecmp(tok, s + sl - tl, tl) == 0;
+	case HOSTS_CLS_ALL:
 		return true;
-	if (strcasecmp(tok, "KNOWN") == 0)
+	case HOSTS_CLS_KNOWN:
 		return strcasecmp(s, "unknown") != 0;
-	if (tl > 0 && tok[tl - 1] == '.')
+	case HOSTS_CLS_PREFIX:
 		return strncasecmp(tok, s, tl) == 0;
-	if (tok[0] == '[' && tl > 2 && tok[tl - 1] == ']' &&
-	    tl - 2 < sizeof(v6)) {
-		memcpy(v6, tok + 1, tl - 2);
-		v6[tl - 2] = '\0';
-		return inet_pton(AF_INET6, v6, a) == 1 &&
+	case HOSTS_CLS_V6:
+		memcpy(buf, tok + 1, tl - 2);
+		buf[tl - 2] = '\0';
+		return inet_pton(AF_INET6, buf, a) == 1 &&
 		    inet_pton(AF_INET6, s, b) == 1 && memcmp(a, b, 16) == 0;
+	default:
+		return sl == tl && strncasecmp(tok, s, tl) == 0;
 	}
-	return strcasecmp(tok, s) == 0;
-}
-
-/*
- * Could tok match a host name? libwrap tries every token that is not a
- * dotted quad against the name too, and so looks a name up for 10. or
- * [::1]; no name is all digits and dots, or holds '[' or ':', so sinetd
- * spares those the lookup.
- */
-static bool
-may_be_name(const char *tok)
-{
-	return tok[strspn(tok, "0123456789.")] != '\0' &&
-	    strchr(tok, '[') == NULL && strchr(tok, ':') == NULL;
 }
 
 static bool
@@ -707,40 +760,42 @@ host_match(const struct hosts_pat *p, const char *tok, const char *addr,
 {
 	if (p->kind == PAT_REFUSE)
 		return M_REFUSE;
+	unsigned cls = p->hcls & ~HOSTS_CLS_NAME;
+	size_t tl;
+
 	if (p->kind == PAT_NET4 || p->kind == PAT_NET6)
 		return net_match(p, addr);
-	if (strcasecmp(tok, "KNOWN") == 0) {
+	if (cls == HOSTS_CLS_HOST_KNOWN) {
 		if (name == NULL)
 			return need;
 		return strcasecmp(addr, "unknown") != 0 && name_known(name);
 	}
-	if (strcasecmp(tok, "LOCAL") == 0) {
+	if (cls == HOSTS_CLS_HOST_LOCAL) {
 		if (name == NULL)
 			return need;
 		return strchr(name, '.') == NULL && name_known(name);
 	}
-	if (string_match(tok, addr))
+	tl = strlen(tok);
+	if (string_match(cls, tok, tl, addr))
 		return 1;
-	if (!may_be_name(tok))
+	if (!(p->hcls & HOSTS_CLS_NAME))
 		return 0;
 	if (name == NULL)
 		return need;
-	return string_match(tok, name);
+	return string_match(cls, tok, tl, name);
 }
 
 static int
 server_match(const struct hosts_table *t, const struct hosts_pat *p,
     const struct hosts_query *q)
 {
-	char daemon[UINT8_MAX + 1];
 	const char *tok = t->text + p->off;
 
-	if (p->at == 0)
-		return string_match(tok, q->daemon);
-	memcpy(daemon, tok, p->at);
-	daemon[p->at] = '\0';
-	if (!string_match(daemon, q->daemon))
+	if (!string_match(p->dcls, tok, p->at != 0 ? p->at : p->len,
+	    q->daemon))
 		return 0;
+	if (p->at == 0)
+		return 1;
 	return host_match(p, tok + p->at + 1, q->server_addr[0] != '\0' ?
 	    q->server_addr : "unknown", q->server_name, M_NEED_SERVER);
 }
@@ -752,7 +807,7 @@ client_match(const struct hosts_table *t, const struct hosts_pat *p,
 	const char *tok = t->text + p->off;
 
 	if (p->at != 0)
-		tok += p->at + 1;	/* ALL@host: parse_list refused others */
+		tok += p->at + 1;	/* ALL@host: the others refuse */
 	return host_match(p, tok, q->client_addr, q->client_name,
 	    M_NEED_CLIENT);
 }

@@ -32,11 +32,31 @@ enum hosts_pat_kind {
 	PAT_REFUSE,		/* what sinetd cannot match: refuses */
 };
 
+/*
+ * How libwrap's string_match reads a token, decided once at load; host
+ * parts have KNOWN and LOCAL of their own, and HOSTS_CLS_NAME when the
+ * token may match a host name too.
+ */
+enum hosts_cls {
+	HOSTS_CLS_EXACT,
+	HOSTS_CLS_WILD,		/* '*' or '?' */
+	HOSTS_CLS_SUFFIX,	/* .domain */
+	HOSTS_CLS_ALL,
+	HOSTS_CLS_KNOWN,
+	HOSTS_CLS_PREFIX,	/* 10.1. */
+	HOSTS_CLS_V6,		/* [v6] */
+	HOSTS_CLS_HOST_KNOWN,
+	HOSTS_CLS_HOST_LOCAL,
+};
+#define HOSTS_CLS_NAME	0x80
+
 struct hosts_pat {
 	uint8_t		kind;	/* of the host part: enum hosts_pat_kind */
 	uint8_t		at;	/* daemon@host, user@host: where '@' is, 0 */
 	uint16_t	len;
 	uint16_t	off;	/* text, NUL-terminated */
+	uint8_t		dcls;	/* the part before '@', or all of it */
+	uint8_t		hcls;	/* the host part */
 	uint8_t		net[16];
 	uint8_t		mask[16];
 };
@@ -53,7 +73,7 @@ struct hosts_rule {
 	uint8_t		action;		/* enum hosts_action */
 	uint8_t		severity;	/* syslog level + 1, 0: the default */
 	uint8_t		pad;
-	uint32_t	line;		/* libwrap's: the last of a continued one */
+	uint32_t	line;		/* of a continued one, its last */
 	uint16_t	dfirst, dcount;	/* daemon patterns */
 	uint16_t	cfirst, ccount;	/* client patterns */
 	uint16_t	why;		/* HOSTS_OPT_REFUSE: text offset */
@@ -61,7 +81,7 @@ struct hosts_rule {
 };
 
 struct hosts_table {
-	uint32_t	loaded;		/* 0: the files did not load: refuse all */
+	uint32_t	loaded;		/* 0: the files did not load */
 	uint32_t	nrules, npats, ntext;
 	char		path[2][HOSTS_PATH_MAX];	/* allow, deny */
 	struct hosts_rule rules[HOSTS_RULES_MAX];
@@ -93,8 +113,8 @@ enum hosts_verdict {
 struct hosts_result {
 	enum hosts_verdict verdict;
 	int		 rule;		/* the deciding rule, -1: none */
-	const char	*why;		/* REFUSE: "hosts.deny", "deny option", */
-					/* the unsupported option, … */
+	const char	*why;		/* "hosts.deny", "deny", what */
+					/* sinetd cannot apply, … */
 };
 
 int	 hosts_parse_file(struct hosts_table *, enum hosts_file, const char *,

@@ -118,7 +118,8 @@ drop(bool change_ids)
 			uid = pw->pw_uid;
 			gid = pw->pw_gid;
 		}
-		if (setgroups(0, NULL) == -1 || setresgid(gid, gid, gid) == -1 ||
+		if (setgroups(0, NULL) == -1 ||
+		    setresgid(gid, gid, gid) == -1 ||
 		    setresuid(uid, uid, uid) == -1)
 			_exit(1);
 	}

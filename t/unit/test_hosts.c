@@ -15,7 +15,7 @@ struct decide_case {
 	const char	*allow, *deny;
 	const char	*daemon, *addr, *name;	/* name NULL: not looked up */
 	enum hosts_verdict want;
-	int		 line;			/* of the deciding rule, 0: none */
+	int		 line;		/* of the deciding rule, 0: none */
 };
 
 static const struct decide_case decide[] = {
@@ -169,6 +169,14 @@ main(void)
 	bad = t;
 	bad.text[bad.pats[0].off + bad.pats[0].len] = 'x';
 	ok(hosts_check(&bad) != NULL, "an unterminated pattern is refused");
+	bad = t;
+	bad.pats[0].hcls = HOSTS_CLS_HOST_LOCAL + 1;
+	ok(hosts_check(&bad) != NULL, "a class out of range is refused");
+	bad = t;
+	bad.pats[0].hcls = HOSTS_CLS_V6;
+	bad.pats[0].len = 2;
+	bad.text[bad.pats[0].off + 2] = '\0';
+	ok(hosts_check(&bad) != NULL, "a [v6] class on two bytes is refused");
 	bad = t;
 	memset(bad.path[0], 'x', sizeof(bad.path[0]));
 	ok(hosts_check(&bad) != NULL, "an unterminated path is refused");
