@@ -221,6 +221,12 @@ cmp_ok($n, '>=', 30, 'at least 30 rule/client pairs');
 unlike($d->log_text, qr/policy violation|worker died|resolver is gone/,
     'no worker or resolver was killed on the way');
 
+# Refusals are counted where only-from's are.
+my (undef, $st) = $d->ctl('status', "127.0.0.1:$p_cat");
+my ($refused) = ($st // '') =~ /^refused_access\s+(\d+)$/m;
+cmp_ok($refused // 0, '>', 0, "sinetctl status counts them: refused_access $refused")
+    or diag($st);
+
 # The workers decide by what the master sent them, never by the files:
 # with both gone (and no reload: -W), the rules that were loaded hold.
 load_rules("echo: .example.com\n", "ALL: ALL\n");
