@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * hosts_access(5): /etc/hosts.allow and /etc/hosts.deny compiled by the
- * master into one fixed-layout table (no pointers), sent to the workers as
- * it is, and matched there as libwrap matches, without a file or a
- * resolver: a match that needs a host name says so, and the caller asks.
+ * master into one fixed-layout table (no pointers; hostsaccess.c), sent to
+ * the workers as it is, and matched there as libwrap matches (hostsmatch.c),
+ * without a file or a resolver: a match that needs a host name says so,
+ * and the caller asks.
  */
 #ifndef SINETD_HOSTSACCESS_H
 #define SINETD_HOSTSACCESS_H
@@ -117,14 +118,17 @@ struct hosts_result {
 					/* sinetd cannot apply, … */
 };
 
+/* hostsaccess.c */
 int	 hosts_parse_file(struct hosts_table *, enum hosts_file, const char *,
 	    struct errors *, struct errors *);
 int	 hosts_parse_text(struct hosts_table *, enum hosts_file, const char *,
 	    const char *, size_t, struct errors *, struct errors *);
 void	 hosts_init(struct hosts_table *, const char *, const char *);
+const char *hosts_check(const struct hosts_table *);
+
+/* hostsmatch.c */
 void	 hosts_decide(const struct hosts_table *, const struct hosts_query *,
 	    struct hosts_result *);
-const char *hosts_check(const struct hosts_table *);
 bool	 hosts_uses_server(const struct hosts_table *);
 const char *hosts_rule_path(const struct hosts_table *, int);
 
