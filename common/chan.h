@@ -21,6 +21,7 @@ struct chan_msg {
 		struct msg_violation	violation;
 		struct msg_guard	guard;
 		struct policy		policy;
+		struct hosts_table	hosts;
 		uint8_t			raw[MSG_MAX];
 	} u;
 	int		fd;		/* passed with the record, or -1 */

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "hostsaccess.h"
 #include "log.h"
 #include "policy_wire.h"
 #include "service.h"
@@ -41,6 +42,7 @@ enum msg_type {
 				/* notification fd of a learning policy */
 	MSG_GUARD,		/* master -> worker: struct msg_guard */
 	MSG_SPAWNED,		/* worker -> master: struct msg_spawned */
+	MSG_HOSTS,		/* master -> worker: struct hosts_table (-l) */
 };
 
 /* A bit for each UDP port: the internal services' ports (the guard). */
@@ -126,8 +128,9 @@ struct msg_log {
 	char		text[LOG_LINE_MAX];	/* "": only the count */
 };
 
+#define MSG_BIGGER(a, b)	((a) > (b) ? (a) : (b))
 #define MSG_MAX	(sizeof(struct msg_hdr) + \
-		 (sizeof(struct msg_service) > sizeof(struct policy) ? \
-		  sizeof(struct msg_service) : sizeof(struct policy)))
+		 MSG_BIGGER(sizeof(struct hosts_table), \
+		 MSG_BIGGER(sizeof(struct msg_service), sizeof(struct policy))))
 
 #endif

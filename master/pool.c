@@ -349,6 +349,7 @@ send_service(struct worker *w)
 	    sizeof(*w->ms->policy), MSG_DONTWAIT) == -1)
 		log_warn("cannot send the service to worker %s pid=%ld",
 		    s->fields, (long)w->pid);
+	hosts_send(w->chan);
 }
 
 /*

@@ -21,6 +21,7 @@
 #include "svcstate.h"
 #include "util.h"
 #include "worker.h"
+#include "wrap.h"
 
 #define DGRAM_BURST	64
 
@@ -79,13 +80,49 @@ test_hook(const char *buf, ssize_t n)
 #endif
 
 static void
+answer(const union sockaddr_any *peer, socklen_t plen, const char *buf,
+    size_t n)
+{
+	char addr[ADDR_STR_MAX];
+	const char *out;
+	ssize_t len;
+
+	SVC_COUNT(st, accepted);
+#ifdef SINETD_TEST_HOOKS
+	test_hook(buf, (ssize_t)n);
+#endif
+	if (log_conns)
+		log_info("request peer=%s bytes=%zu",
+		    addr_str(&peer->sa, plen, addr, sizeof(addr)), n);
+	if ((len = builtin_datagram(builtin, buf, n, &out)) == -1)
+		return;
+	/*
+	 * The kernel refuses a directed broadcast we did not know
+	 * of (EACCES without SO_BROADCAST): one more guard.
+	 */
+	if (sendto(dl.fd, out, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
+	    &peer->sa, plen) == -1 && errno == EACCES)
+		refused(&peer->sa, plen, "broadcast");
+}
+
+/* Its sender's host name came (wrap.c): decided again, then answered. */
+static void
+named(int fd, const union sockaddr_any *peer, socklen_t plen,
+    const void *data, size_t len)
+{
+	(void)fd;
+	if (dl.fd != -1 && wrap_admit(-1, peer, plen, data, len, named) ==
+	    WRAP_PASS)
+		answer(peer, plen, data, len);
+}
+
+static void
 dgram_ready(struct loop_ev *ev, uint32_t events)
 {
 	union sockaddr_any peer;
-	char addr[ADDR_STR_MAX];
-	const char *why, *out;
+	const char *why;
 	socklen_t plen;
-	ssize_t n, len;
+	ssize_t n;
 	int i;
 
 	(void)ev;
@@ -115,23 +152,10 @@ dgram_ready(struct loop_ev *ev, uint32_t events)
 			refused(&peer.sa, plen, why);
 			continue;
 		}
-		SVC_COUNT(st, accepted);
-#ifdef SINETD_TEST_HOOKS
-		test_hook(dgram_buf, n);
-#endif
-		if (log_conns)
-			log_info("request peer=%s bytes=%zd",
-			    addr_str(&peer.sa, plen, addr, sizeof(addr)), n);
-		if ((len = builtin_datagram(builtin, dgram_buf, (size_t)n,
-		    &out)) == -1)
+		if (wrap_admit(-1, &peer, plen, dgram_buf, (size_t)n, named) !=
+		    WRAP_PASS)
 			continue;
-		/*
-		 * The kernel refuses a directed broadcast we did not know
-		 * of (EACCES without SO_BROADCAST): one more guard.
-		 */
-		if (sendto(dl.fd, out, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
-		    &peer.sa, plen) == -1 && errno == EACCES)
-			refused(&peer.sa, plen, "broadcast");
+		answer(&peer, plen, dgram_buf, (size_t)n);
 	}
 }
 

@@ -23,6 +23,7 @@
 #include "service.h"
 #include "svcstate.h"
 #include "worker.h"
+#include "wrap.h"
 
 #define ACCEPT_BURST	16
 /*
@@ -171,6 +172,28 @@ full_now(void)
 	return __atomic_load_n(&st->nchildren, __ATOMIC_RELAXED) >= most;
 }
 
+static bool spawn_for(int, const union sockaddr_any *, socklen_t);
+static void pause_full(struct listener *);
+
+/* Its host name came (wrap.c): on, or held if the service filled. */
+static void
+spawn_resumed(int fd, const union sockaddr_any *peer, socklen_t plen,
+    const void *data, size_t len)
+{
+	(void)data;
+	(void)len;
+	if (spawn_for(fd, peer, plen))
+		return;
+	if (held.fd != -1) {
+		refuse_reset(fd);
+		return;
+	}
+	held.fd = fd;
+	held.peer = *peer;
+	held.plen = plen;
+	pause_full(&lst);	/* its recheck brings the held one */
+}
+
 /* Returns false when the connection must wait: the service is full. */
 static bool
 spawn_for(int fd, const union sockaddr_any *peer, socklen_t plen)
@@ -195,6 +218,8 @@ spawn_for(int fd, const union sockaddr_any *peer, socklen_t plen)
 		close(fd);
 		return true;
 	}
+	if (wrap_admit(fd, peer, plen, NULL, 0, spawn_resumed) != WRAP_PASS)
+		return true;
 	v = limits_admit(st, &lim, &peer->sa, loop_now(), &slot, &same);
 	if (v == LIMIT_FULL)
 		return false;
@@ -313,6 +338,19 @@ drop_pending(void)
 	}
 }
 
+/* The first datagram's sender has its name now: look at it again. */
+static void
+first_datagram_named(int fd, const union sockaddr_any *peer, socklen_t plen,
+    const void *data, size_t len)
+{
+	(void)fd;
+	(void)peer;
+	(void)plen;
+	(void)data;
+	(void)len;
+	listener_pause(&lst, 0);	/* resumed by the tick */
+}
+
 /*
  * only-from and no-access for a dgram wait service: the datagram that
  * would start a server is looked at (MSG_PEEK) and thrown away if its
@@ -326,14 +364,23 @@ first_datagram_allowed(void)
 	char addr[ADDR_STR_MAX], c;
 	const char *why;
 
+	enum wrap_result w;
+
 	if (desc->socktype != SOCK_DGRAM || (pol->nonly == 0 &&
-	    pol->nnoaccess == 0))
+	    pol->nnoaccess == 0 && !desc->log_connections))
 		return true;
 	if (recvfrom(lst.fd, &c, 1, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC,
 	    &peer.sa, &plen) == -1)
 		return false;
-	if ((why = policy_refuses_peer(pol, &peer.sa)) == NULL)
-		return true;
+	if ((why = policy_refuses_peer(pol, &peer.sa)) == NULL) {
+		/* Parked: the datagram waits in the socket for its name. */
+		if ((w = wrap_admit(-1, &peer, plen, NULL, 0,
+		    first_datagram_named)) == WRAP_PARKED)
+			listener_pause(&lst, UINT64_MAX);
+		else if (w == WRAP_REFUSED)
+			(void)recv(lst.fd, &c, 1, MSG_DONTWAIT | MSG_TRUNC);
+		return w == WRAP_PASS;
+	}
 	if (peerlog_due(&peer.sa, why, loop_now()))
 		log_warnx("udp request refused peer=%s reason=%s",
 		    addr_str(&peer.sa, plen, addr, sizeof(addr)), why);

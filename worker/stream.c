@@ -21,6 +21,7 @@
 #include "svcstate.h"
 #include "util.h"
 #include "worker.h"
+#include "wrap.h"
 
 #define ECHO_BUF	4096	/* echo bytes in flight per connection */
 #define IO_BURST	16	/* reads or writes per connection per turn */
@@ -316,6 +317,33 @@ answer_once(int fd)
 }
 
 static void
+admitted(int fd, const union sockaddr_any *peer, socklen_t plen)
+{
+	char addr[ADDR_STR_MAX];
+
+	if (log_conns)
+		log_info("connection peer=%s",
+		    addr_str(&peer->sa, plen, addr, sizeof(addr)));
+	if (!needs_slot())
+		answer_once(fd);
+	else if (conn_available())
+		conn_open(fd);
+	else
+		refuse_reset(fd);	/* filled while its name was looked up */
+}
+
+/* Its host name came (wrap.c): decided again, now that it is known. */
+static void
+named(int fd, const union sockaddr_any *peer, socklen_t plen,
+    const void *data, size_t len)
+{
+	(void)data;
+	(void)len;
+	if (wrap_admit(fd, peer, plen, NULL, 0, named) == WRAP_PASS)
+		admitted(fd, peer, plen);
+}
+
+static void
 accept_ready(struct listener *l)
 {
 	static const char bounce[] = "source-port-20";
@@ -357,13 +385,9 @@ accept_ready(struct listener *l)
 			close(fd);
 			continue;
 		}
-		if (log_conns)
-			log_info("connection peer=%s",
-			    addr_str(&peer.sa, plen, addr, sizeof(addr)));
-		if (needs_slot())
-			conn_open(fd);
-		else
-			answer_once(fd);
+		if (wrap_admit(fd, &peer, plen, NULL, 0, named) != WRAP_PASS)
+			continue;
+		admitted(fd, &peer, plen);
 	}
 }
 

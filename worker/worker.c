@@ -24,6 +24,7 @@
 #include "svcstate.h"
 #include "util.h"
 #include "worker.h"
+#include "wrap.h"
 
 #define NOFILE_SPARE 32	/* descriptors beyond the connection table */
 
@@ -126,6 +127,33 @@ receive_policy(void)
 	policy = m.u.policy;
 }
 
+/* -l: hosts.allow and hosts.deny, compiled by the master. */
+static const struct hosts_table *
+hosts_message(const struct chan_msg *m)
+{
+	const char *why;
+
+	if (chan_expect(m, MSG_HOSTS, sizeof(m->u.hosts)) == -1 ||
+	    !desc.log_connections)
+		fatalx("bad hosts message type=%u len=%u", m->hdr.type,
+		    m->hdr.len);
+	if ((why = hosts_check(&m->u.hosts)) != NULL)
+		fatalx("%s", why);
+	return &m->u.hosts;
+}
+
+static void
+receive_hosts(void)
+{
+	static struct chan_msg m;
+
+	if (!desc.log_connections)
+		return;
+	if (chan_recv(WORKER_CHAN_FD, &m, 0) <= 0)
+		fatalx("no hosts message");
+	wrap_receive(&desc, hosts_message(&m));
+}
+
 /* Enough descriptors for the connection table, or a smaller table. */
 static void
 fit_nofile(void)
@@ -198,6 +226,9 @@ chan_ready(struct loop_ev *ev, uint32_t events)
 				    m.hdr.len);
 			guard_set_ports(m.u.guard.udp_guard_ports);
 			break;
+		case MSG_HOSTS:
+			wrap_update(hosts_message(&m));
+			break;
 		case MSG_STOP:
 			if (chan_expect(&m, MSG_STOP, sizeof(m.u.stop)) == -1)
 				fatalx("bad stop message len=%u", m.hdr.len);
@@ -228,6 +259,8 @@ worker_tick(uint64_t now)
 		open = stream_open_count();
 	}
 	if ((t = log_dropped_tick(now)) < next)
+		next = t;
+	if ((t = wrap_tick(now)) < next)
 		next = t;
 	if (stopping) {
 		if (open == 0 || now >= drain_deadline) {
@@ -265,6 +298,7 @@ worker_main(void)
 
 	receive_service();
 	receive_policy();
+	receive_hosts();
 #ifdef SINETD_TEST_HOOKS
 	/* build/t/sinetd-hooks only: a worker that dies as it starts. */
 	if (getenv("SINETD_TEST_CRASH_AT_START") != NULL)
@@ -295,6 +329,8 @@ worker_main(void)
 		guard_read_broadcasts();
 		dgram_start(&desc, &policy, state, WORKER_LISTEN_FD);
 	}
+	/* Its lookups need files and sockets we are about to give up. */
+	wrap_prepare(&desc, state);
 	/* A lock-down that fails is never worth a restart, whatever errno. */
 	log_fatal_transient_status = -1;
 	lockdown(&desc, &policy);
