@@ -106,12 +106,17 @@ cp "$deb" "$root/tmp/sinetd.deb"
 cp "$here/inroot.pl" "$root/tmp/inroot.pl"
 echo "# root ready in $(( $(date +%s) - start )) s"
 
-rc=0
-# unshare blocks SIGTERM while it waits: a scenario that hangs is ended
-# by SIGKILL, which --kill-child passes on to the namespace's pid 1.
-timeout -s KILL "${CHECK_DEB_TIMEOUT:-900}" unshare --mount --propagation unchanged --pid --fork --kill-child \
-    sh -c 'mount --make-rprivate / && exec "$@"' sh \
-    "$here/check-deb.sh" --inside "$root" "$archives" $peers || rc=$?
+# The transcript is kept (build/deb-root/transcript.txt) and shown as it
+# goes. unshare blocks SIGTERM while it waits: a scenario that hangs is
+# ended by SIGKILL, which --kill-child passes on to the namespace's pid 1.
+transcript=$build/deb-root/transcript.txt
+{ rc=0
+  timeout -s KILL "${CHECK_DEB_TIMEOUT:-900}" unshare --mount \
+      --propagation unchanged --pid --fork --kill-child \
+      sh -c 'mount --make-rprivate / && exec "$@"' sh \
+      "$here/check-deb.sh" --inside "$root" "$archives" $peers 2>&1 || rc=$?
+  echo "$rc" > "$build/deb-root/rc"; } | tee "$transcript"
+rc=$(cat "$build/deb-root/rc")
 
 # The namespaces are gone, and what ran in them: say so, then remove it.
 left=$(for p in /proc/[0-9]*; do
@@ -124,5 +129,8 @@ if grep -q " $root" /proc/self/mountinfo; then
 	echo "not ok - mounts left under $root"; rc=1
 fi
 rm -rf "$root"
-echo "# check-deb: $(( $(date +%s) - start )) s"
-exit $rc
+echo "# check-deb: $(( $(date +%s) - start )) s, transcript in $transcript"
+# The scenario's count, last, as the closing line.
+grep -E '^[0-9]+ passed, [0-9]+ failed$' "$transcript" ||
+    echo "0 passed, 1 failed"
+[ "$rc" -eq 0 ]
