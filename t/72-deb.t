@@ -25,6 +25,7 @@ for my $tool (qw(dpkg-buildpackage dh lintian)) {
 my @FILES = qw(
 	etc/default/sinetd
 	lib/systemd/system/sinetd.service
+	usr/libexec/sinetd/sinetd-worker
 	usr/sbin/sinetd
 	usr/sbin/sinetctl
 	usr/share/bash-completion/completions/sinetctl
