@@ -23,6 +23,7 @@ struct chan_msg {
 		struct msg_sockets	sockets;
 		struct msg_drop		drop;
 		struct policy		policy;
+		struct hosts_table	hosts;
 		uint8_t			raw[MSG_MAX];
 	} u;
 	int		fd;		/* passed with the record, or -1 */

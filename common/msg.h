@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "hostsaccess.h"
 #include "log.h"
 #include "policy_wire.h"
 #include "service.h"
@@ -52,6 +53,7 @@ enum msg_type {
 	MSG_SPAWNED,		/* worker -> master: struct msg_spawned */
 	MSG_SOCKETS,		/* master -> worker: struct msg_sockets */
 	MSG_DROP,		/* master -> worker: struct msg_drop */
+	MSG_HOSTS,		/* master -> worker: struct hosts_table (-l) */
 };
 
 /* A bit for each UDP port: the internal services' ports (the guard). */
@@ -167,8 +169,9 @@ struct msg_log {
 	char		text[LOG_LINE_MAX];	/* "": only the count */
 };
 
+#define MSG_BIGGER(a, b)	((a) > (b) ? (a) : (b))
 #define MSG_MAX	(sizeof(struct msg_hdr) + \
-		 (sizeof(struct msg_service) > sizeof(struct policy) ? \
-		  sizeof(struct msg_service) : sizeof(struct policy)))
+		 MSG_BIGGER(sizeof(struct hosts_table), \
+		 MSG_BIGGER(sizeof(struct msg_service), sizeof(struct policy))))
 
 #endif

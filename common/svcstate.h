@@ -59,7 +59,7 @@ struct svc_counters {
 	uint64_t	full;		/* times max-child stopped accepting */
 	uint64_t	rate_trips;
 	uint64_t	violations;	/* killed by their seccomp filter */
-	uint64_t	refused_access;	/* only-from, no-access */
+	uint64_t	refused_access;	/* only-from, no-access, -l */
 	uint64_t	refused_guard;	/* the UDP guard, source port 20 */
 	uint64_t	refused_disabled;
 };

@@ -289,6 +289,7 @@ check_main(struct conf *conf, bool user_ok)
 		errors_add(&err, "-u: unknown user \"%s\"",
 		    opts.internal_user ? opts.internal_user : "");
 	policy_check_dir(opts.policy_dir, &err);
+	hosts_check_only(&err);
 	for (i = 0; i < conf->nsvc; i++) {
 		const struct service *s = conf->svc[i];
 		/* A line's IPv6 half resolves as its IPv4 one: shown once. */

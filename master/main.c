@@ -21,7 +21,7 @@ usage(void)
 	    "options: idle-timeout=TIME drain=TIME suspend=TIME "
 	    "restart-delay=TIME\n"
 	    "         refresh-delay=TIME stopped=TIME workers=N max-conns=N\n"
-	    "         landlock-abi=N prefork=N\n"
+	    "         landlock-abi=N hosts-allow=PATH hosts-deny=PATH prefork=N\n"
 	    "         (TIME: 300, 300s, 1500ms, 5m)\n");
 	exit(2);
 }
@@ -80,6 +80,10 @@ set_option(const char *arg)
 		opts.prefork = number_arg("-o prefork", eq + 1, 0, 256);
 	else if (len == 9 && strncmp(arg, "max-conns", len) == 0)
 		opts.max_conns = number_arg("-o max-conns", eq + 1, 1, 1000000);
+	else if (len == 11 && strncmp(arg, "hosts-allow", len) == 0)
+		opts.hosts_allow = eq + 1;
+	else if (len == 10 && strncmp(arg, "hosts-deny", len) == 0)
+		opts.hosts_deny = eq + 1;
 	else if (len == 12 && strncmp(arg, "landlock-abi", len) == 0)
 		opts.landlock_abi_max = (int)number_arg("-o landlock-abi",
 		    eq + 1, 0, 1000);

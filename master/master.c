@@ -34,6 +34,8 @@ struct options opts = {
 	.policy_dir = "/etc/sinetd/policy",
 	.ctl_socket = "/run/sinetd/sinetd.sock",
 	.landlock_abi_max = -1,
+	.hosts_allow = "/etc/hosts.allow",
+	.hosts_deny = "/etc/hosts.deny",
 	.internal_user = NULL,		/* internal_ids() */
 	.backlog = 128,
 	.spawn_rate = 256,
@@ -557,6 +559,7 @@ master_main(void)
 
 	pidfd = pidfile_lock(opts.pidfile);
 	tell_init_paths();
+	hosts_start();		/* its paths made absolute, before daemonize() */
 	log_sandbox_level(root);
 	if (!opts.foreground)
 		daemonize();
@@ -609,6 +612,7 @@ master_main(void)
 
 	watch_close();
 	services_free();
+	hosts_free();
 	violation_free();
 	children_free();
 	control_close();

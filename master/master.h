@@ -22,7 +22,9 @@ struct options {
 	bool		 verbose;	/* -dd */
 	bool		 check_only;	/* -n */
 	const char	*show_service;	/* -v: -n shows its policy */
-	bool		 log_connections; /* -l */
+	bool		 log_connections; /* -l: and hosts_access(5) */
+	const char	*hosts_allow;	/* -o hosts-allow= */
+	const char	*hosts_deny;
 	bool		 keep_env;	/* -E */
 	bool		 no_refresh;	/* -W: edits wait for a reload */
 	uint64_t	 refresh_delay_ms; /* after an edit's last write */
@@ -120,6 +122,15 @@ struct msvc {
 	uint64_t	 bind_backoff_ms; /* 0: no retry pending */
 	unsigned	 bind_attempts;
 };
+
+/* hosts.c: -l, hosts.allow and hosts.deny */
+struct errors;
+void	 hosts_start(void);
+int	 hosts_reload_load(void);
+void	 hosts_reload_commit(void);
+void	 hosts_send(int);
+void	 hosts_check_only(struct errors *);
+void	 hosts_free(void);
 
 /* master.c */
 extern struct options opts;

@@ -229,6 +229,12 @@ reload_request(const char *why)
 		log_info("reload: the empty chroot is made");
 	/* What the watch saw so far, this load reads: no second reload. */
 	watch_reload_started();
+	if (hosts_reload_load() == -1) {
+		nrefused++;
+		sd_notify_status();
+		watch_configuration();
+		return -1;
+	}
 	conf_load(opts.conf_path, &conf);
 	set = policies_new_set();
 	if (check(&conf, set, &list, &nlist) > 0) {
@@ -312,6 +318,7 @@ reload_request(const char *why)
 	generation = services_place(place, nplace);
 	free(place);
 	services_guard_ports();
+	hosts_reload_commit();
 	policies_release(set);	/* the services that use it hold it */
 	watch_replaced_clear();
 	watch_configuration();

@@ -253,4 +253,5 @@ tell_description(struct mworker *w)
 	    MSG_DONTWAIT) == -1 || send_sockets(w, &sent) == -1)
 		log_warn("cannot send the service to worker %s pid=%ld",
 		    p->label, (long)w->pid);
+	hosts_send(w->chan);
 }

@@ -256,7 +256,7 @@ is(scalar(@lines2), scalar(@want), 'one line a problem, nothing else')
     or diag($err);
 
 SKIP: {
-	skip 'private-tmp and chroot apply when run as root', 2 if $> != 0;
+	skip 'private-tmp and chroot apply when run as root', 2 if !privileged();
 	my $tmp = tempdir(DIR => '/tmp', CLEANUP => 1);
 	chmod(0755, $tmp);
 	write_file("$tmp/prog", "#!/bin/sh\n");

@@ -41,7 +41,7 @@ ok($d->wait_log(worker_said(undef, qr/udp request refused peer=\[::1\]:$cg reaso
     'logged as internal-service-port');
 
 SKIP: {
-	skip 'binding port 19 and 20 needs root', 4 if $> != 0;
+	skip 'binding port 19 and 20 needs root', 4 if !privileged();
 	is(udp_ask('127.0.0.1', $echo, 'loop', local_port => 19,
 	    timeout => 0.5), undef, 'no answer to chargen\'s port 19');
 	ok($d->wait_log(worker_said(undef, qr/udp request refused peer=127\.0\.0\.1:19 reason=reserved-port"/)),

@@ -15,7 +15,7 @@ use Sinetd;
 my $report = build_dir() . '/t/report';
 my $nobody = getpwnam('nobody');
 my $nogroup = getgrnam('nogroup');
-my $root = $> == 0;
+my $root = privileged();
 
 # Parses the helper's key=value report.
 sub parse_report {

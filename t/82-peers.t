@@ -22,7 +22,7 @@ subtest 'in.fingerd and finger' => sub {
 	    unless -x "$peers/in.fingerd";
 	plan skip_all => 'the finger client is not installed' unless have('finger');
 	plan skip_all => 'finger has no port option: it needs root to be shown '
-	    . 'a private /etc/services' if $> != 0 || !have('unshare');
+	    . 'a private /etc/services' if !privileged() || !have('unshare');
 	plan skip_all => $@ unless private_ns();
 	my $port = free_port();
 	my $d = Sinetd->start(args => ["-l"], conf =>
@@ -44,7 +44,7 @@ subtest 'in.tftpd and tftp' => sub {
 	plan skip_all => "in.tftpd is not unpacked under build/peers (make peers)"
 	    unless -x "$peers/in.tftpd";
 	plan skip_all => 'the tftp client is not installed' unless have('tftp');
-	plan skip_all => 'in.tftpd -s chroots: that needs root' if $> != 0;
+	plan skip_all => 'in.tftpd -s chroots: that needs root' if !privileged();
 	my $port = free_port();
 	mkdir("$dir/tftp");
 	chmod(0755, "$dir/tftp");

@@ -16,7 +16,7 @@ use Test::More;
 use Sinetd;
 
 plan skip_all => 'the servers run as root, chroot and change user: needs root'
-    if $> != 0;
+    if !privileged();
 my $peers = build_dir() . '/peers/root/usr/sbin';
 plan skip_all => "the servers are not unpacked under build/peers (make peers)"
     unless -x "$peers/in.tftpd" && -x "$peers/telnetd";

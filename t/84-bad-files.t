@@ -66,7 +66,7 @@ subtest 'inetd.conf: -n on hostile files' => sub {
 
 	SKIP: {
 		skip 'an unreadable file needs root to make and nobody to '
-		    . 'read it', 3 if $> != 0;
+		    . 'read it', 3 if !privileged();
 		write_file("$dir/secret.conf", '');
 		chmod 0600, "$dir/secret.conf";
 		my $o = `setpriv --reuid nobody --regid nogroup --clear-groups '${\ sinetd_bin()}' -n $dir/secret.conf 2>&1`;

@@ -61,6 +61,7 @@ EOF
 };
 
 subtest "$idle_n idle connections to echo and discard, reclaimed" => sub {
+	plan skip_all => 'counts a worker\'s descriptors in /proc/PID/fd, which only root may read' unless privileged();
 	my ($echo, $discard) = (free_port(), free_port());
 	# A backlog that holds every connection, so none waits on the
 	# kernel's SYN-ACK retries when a loaded machine accepts slowly, and

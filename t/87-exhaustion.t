@@ -17,7 +17,7 @@ use Time::HiRes qw(sleep time);
 use POSIX qw(sysconf);
 use Sinetd;
 
-plan skip_all => 'needs root: the workers must run as users of their own' if $> != 0;
+plan skip_all => 'needs root: the workers must run as users of their own' if !privileged();
 plan skip_all => 'needs prlimit and setpriv (util-linux)'
     if system('command -v prlimit setpriv >/dev/null 2>&1') != 0;
 

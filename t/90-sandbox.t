@@ -14,7 +14,7 @@ use Test::More;
 use Sinetd;
 
 plan skip_all => 'the sandbox tests need root (users, chroot, caps)'
-    if $> != 0;
+    if !privileged();
 
 my $report = build_dir() . '/t/report';
 my $nobody = getpwnam('nobody');

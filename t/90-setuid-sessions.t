@@ -16,7 +16,7 @@ use Test::More;
 use Sinetd;
 
 plan skip_all => 'setuid programs, users and a second lock-down order: '
-    . 'needs root' if $> != 0;
+    . 'needs root' if !privileged();
 my $report = build_dir() . '/t/report';
 my ($nobody, $daemon) = (scalar getpwnam('nobody'), scalar getpwnam('daemon'));
 my $dir = tempdir(CLEANUP => 1);

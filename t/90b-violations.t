@@ -19,7 +19,7 @@ use Test::More;
 use Sinetd;
 
 plan skip_all => 'seccomp audit records and process events need root'
-    if $> != 0;
+    if !privileged();
 my $probe = build_dir() . '/t/probe';
 my $hooks = build_dir() . '/t/sinetd-hooks';
 plan skip_all => 'no build/t/probe or build/t/sinetd-hooks'

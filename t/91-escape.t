@@ -21,7 +21,7 @@ use Test::More;
 use Sinetd;
 
 plan skip_all => 'the escape corpus needs root (root services, users)'
-    if $> != 0;
+    if !privileged();
 my $static = build_dir() . '/t/escape';
 my $dynamic = build_dir() . '/t/escape-dyn';
 plan skip_all => 'no build/t/escape or build/t/escape-dyn '

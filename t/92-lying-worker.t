@@ -17,7 +17,7 @@ use Time::HiRes qw(sleep time);
 use Sinetd;
 
 plan skip_all => 'needs root: the master reads its children\'s '
-    . 'descriptors, and the workers change users' if $> != 0;
+    . 'descriptors, and the workers change users' if !privileged();
 my $hooks = build_dir() . '/t/sinetd-hooks';
 plan skip_all => 'no build/t/sinetd-hooks' unless -x $hooks;
 

@@ -126,7 +126,7 @@ subtest 'a broken reload changes nothing' => sub {
 
 subtest '/etc/services is read again' => sub {
 	plan skip_all => 'a private /etc/services needs root (a mount '
-	    . 'namespace)' if $> != 0;
+	    . 'namespace)' if !privileged();
 	my ($p1, $p2) = (free_port(), free_port());
 	my $dir = tempdir(CLEANUP => 1);
 	my $services = "$dir/services";

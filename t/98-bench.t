@@ -12,7 +12,7 @@ use Test::More;
 use Sinetd;
 
 plan skip_all => 'the benchmark binds as root and its sinetd changes user'
-    if $> != 0;
+    if !privileged();
 
 my $top = "$FindBin::Bin/..";
 my $dir = tempdir(CLEANUP => 1);

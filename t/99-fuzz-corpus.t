@@ -11,7 +11,7 @@ use Test::More;
 use Sinetd;
 
 my $top = "$FindBin::Bin/..";
-for my $t (qw(conf policy chan ctl udp)) {
+for my $t (qw(conf policy chan ctl udp hosts)) {
 	my $bin = build_dir() . "/fuzz/replay-$t";
 	my $dir = "$top/t/fuzz/corpus/$t";
 	opendir my $d, $dir or die "$dir: $!";

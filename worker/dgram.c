@@ -21,6 +21,7 @@
 #include "svcstate.h"
 #include "util.h"
 #include "worker.h"
+#include "wrap.h"
 
 #define DGRAM_BURST	64
 
@@ -67,15 +68,53 @@ test_hook(const char *buf, ssize_t n)
 #endif
 
 static void
+answer(struct dsock *dl, const union sockaddr_any *peer, socklen_t plen,
+    const char *buf, size_t n)
+{
+	char addr[ADDR_STR_MAX];
+	const char *out;
+	ssize_t len;
+
+	SVC_COUNT(dl->st, accepted);
+#ifdef SINETD_TEST_HOOKS
+	test_hook(buf, (ssize_t)n);
+#endif
+	if (log_conns)
+		log_info("request peer=%s bytes=%zu",
+		    addr_str(&peer->sa, plen, addr, sizeof(addr)), n);
+	if ((len = builtin_datagram(dl->builtin, buf, n, &out)) == -1)
+		return;
+	/*
+	 * The kernel refuses a directed broadcast we did not know
+	 * of (EACCES without SO_BROADCAST): one more guard.
+	 */
+	if (sendto(dl->fd, out, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
+	    &peer->sa, plen) == -1 && errno == EACCES)
+		admit_log_refused(&peer->sa, plen, "broadcast", true, dl->dual);
+}
+
+/*
+ * Its sender's host name came (wrap.c): decided again, then answered.
+ * Under -l every pool serves one socket (pool.c): the first.
+ */
+static void
+named(int fd, const union sockaddr_any *peer, socklen_t plen,
+    const void *data, size_t len)
+{
+	(void)fd;
+	if (nsocks > 0 && socks[0].fd != -1 && wrap_admit(-1, peer, plen,
+	    data, len, named) == WRAP_PASS)
+		answer(&socks[0], peer, plen, data, len);
+}
+
+static void
 dgram_ready(struct loop_ev *ev, uint32_t events)
 {
 	struct dsock *dl = container_of(ev, struct dsock, ev);
 	struct svcstate *st = dl->st;
 	union sockaddr_any peer;
-	char addr[ADDR_STR_MAX];
-	const char *out;
 	socklen_t plen;
-	ssize_t n, len;
+	ssize_t n;
 	int i;
 
 	(void)events;
@@ -93,24 +132,10 @@ dgram_ready(struct loop_ev *ev, uint32_t events)
 		if (admit_peer(st, pol, &peer.sa, plen,
 		    guard_check(&peer.sa, dl->dual), true, dl->dual) != ADMIT_OK)
 			continue;
-		SVC_COUNT(st, accepted);
-#ifdef SINETD_TEST_HOOKS
-		test_hook(dgram_buf, n);
-#endif
-		if (log_conns)
-			log_info("request peer=%s bytes=%zd",
-			    addr_str(&peer.sa, plen, addr, sizeof(addr)), n);
-		if ((len = builtin_datagram(dl->builtin, dgram_buf, (size_t)n,
-		    &out)) == -1)
+		if (wrap_admit(-1, &peer, plen, dgram_buf, (size_t)n, named) !=
+		    WRAP_PASS)
 			continue;
-		/*
-		 * The kernel refuses a directed broadcast we did not know
-		 * of (EACCES without SO_BROADCAST): one more guard.
-		 */
-		if (sendto(dl->fd, out, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
-		    &peer.sa, plen) == -1 && errno == EACCES)
-			admit_log_refused(&peer.sa, plen, "broadcast", true,
-			    dl->dual);
+		answer(dl, &peer, plen, dgram_buf, (size_t)n);
 	}
 	worker_log_about(NULL);
 }

@@ -26,6 +26,7 @@
 #include "service.h"
 #include "svcstate.h"
 #include "worker.h"
+#include "wrap.h"
 
 #define ACCEPT_BURST	16
 /*
@@ -186,6 +187,34 @@ full_now(const struct esock *es)
 	return __atomic_load_n(&es->st->nchildren, __ATOMIC_RELAXED) >= most;
 }
 
+static bool spawn_for(struct esock *, int, const union sockaddr_any *,
+	    socklen_t);
+static void pause_full(struct esock *);
+
+/*
+ * Its host name came (wrap.c): on, or held if the service filled. Under
+ * -l every pool serves one socket (pool.c): the first.
+ */
+static void
+spawn_resumed(int fd, const union sockaddr_any *peer, socklen_t plen,
+    const void *data, size_t len)
+{
+	struct esock *es = &socks[0];
+
+	(void)data;
+	(void)len;
+	if (nsocks == 0 || spawn_for(es, fd, peer, plen))
+		return;
+	if (es->held.fd != -1) {
+		refuse_reset(fd);
+		return;
+	}
+	es->held.fd = fd;
+	es->held.peer = *peer;
+	es->held.plen = plen;
+	pause_full(es);		/* its recheck brings the held one */
+}
+
 /* Returns false when the connection must wait: the service is full. */
 static bool
 spawn_for(struct esock *es, int fd, const union sockaddr_any *peer,
@@ -207,6 +236,8 @@ spawn_for(struct esock *es, int fd, const union sockaddr_any *peer,
 	case ADMIT_OK:
 		break;
 	}
+	if (wrap_admit(fd, peer, plen, NULL, 0, spawn_resumed) != WRAP_PASS)
+		return true;
 	v = limits_admit(es->st, &es->lim, &peer->sa, loop_now(), &slot,
 	    &same);
 	if (v == LIMIT_FULL)
@@ -330,28 +361,50 @@ drop_pending(const struct esock *es)
 	}
 }
 
+/* The first datagram's sender has its name now: look at it again. */
+static void
+first_datagram_named(int fd, const union sockaddr_any *peer, socklen_t plen,
+    const void *data, size_t len)
+{
+	(void)fd;
+	(void)peer;
+	(void)plen;
+	(void)data;
+	(void)len;
+	if (nsocks > 0)
+		listener_pause(&socks[0].lst, 0);	/* resumed by the tick */
+}
+
 /*
  * only-from and no-access for a dgram wait service: the datagram that
  * would start a server is looked at (MSG_PEEK) and thrown away if its
  * source is refused. Those the server reads itself, sinetd never sees.
  */
 static bool
-first_datagram_allowed(const struct esock *es)
+first_datagram_allowed(struct esock *es)
 {
 	union sockaddr_any peer;
 	socklen_t plen = sizeof(peer);
+	enum wrap_result w;
 	char c;
 
 	if (es->ws->socktype != SOCK_DGRAM || (pol->nonly == 0 &&
-	    pol->nnoaccess == 0))
+	    pol->nnoaccess == 0 && !desc->log_connections))
 		return true;
 	if (recvfrom(es->lst.fd, &c, 1, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC,
 	    &peer.sa, &plen) == -1)
 		return false;
 	/* Disabled was asked first (wait_ready): the peer's checks. */
 	if (admit_peer(NULL, pol, &peer.sa, plen, NULL, true, false) ==
-	    ADMIT_OK)
-		return true;
+	    ADMIT_OK) {
+		/* Parked: the datagram waits in the socket for its name. */
+		if ((w = wrap_admit(-1, &peer, plen, NULL, 0,
+		    first_datagram_named)) == WRAP_PARKED)
+			listener_pause(&es->lst, UINT64_MAX);
+		else if (w == WRAP_REFUSED)
+			(void)recv(es->lst.fd, &c, 1, MSG_DONTWAIT | MSG_TRUNC);
+		return w == WRAP_PASS;
+	}
 	(void)recv(es->lst.fd, &c, 1, MSG_DONTWAIT | MSG_TRUNC);
 	return false;
 }

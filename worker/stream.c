@@ -22,6 +22,7 @@
 #include "svcstate.h"
 #include "util.h"
 #include "worker.h"
+#include "wrap.h"
 
 #define ECHO_BUF	4096	/* echo bytes in flight per connection */
 #define IO_BURST	16	/* reads or writes per connection per turn */
@@ -324,13 +325,47 @@ answer_once(int fd, enum builtin b)
 }
 
 static void
+admitted(int fd, enum builtin b, const union sockaddr_any *peer,
+    socklen_t plen)
+{
+	char addr[ADDR_STR_MAX];
+
+	if (log_conns)
+		log_info("connection peer=%s",
+		    addr_str(&peer->sa, plen, addr, sizeof(addr)));
+	/* chargen's pages are touched by a worker that serves it. */
+	if (b == BUILTIN_CHARGEN)
+		builtin_init(b);
+	if (!needs_slot(b))
+		answer_once(fd, b);
+	else if (conn_available())
+		conn_open(fd, b);
+	else
+		refuse_reset(fd);	/* filled while its name was looked up */
+}
+
+/*
+ * Its host name came (wrap.c): decided again, now that it is known.
+ * Under -l every pool serves one socket (pool.c): the first.
+ */
+static void
+named(int fd, const union sockaddr_any *peer, socklen_t plen,
+    const void *data, size_t len)
+{
+	(void)data;
+	(void)len;
+	if (nsocks > 0 && wrap_admit(fd, peer, plen, NULL, 0, named) ==
+	    WRAP_PASS)
+		admitted(fd, socks[0].ws->builtin, peer, plen);
+}
+
+static void
 accept_ready(struct listener *l)
 {
 	struct ssock *ss = container_of(l, struct ssock, lst);
 	struct svcstate *st = ss->ws->st;
 	enum builtin b = ss->ws->builtin;
 	union sockaddr_any peer;
-	char addr[ADDR_STR_MAX];
 	socklen_t plen;
 	int i, fd;
 
@@ -356,16 +391,9 @@ accept_ready(struct listener *l)
 		case ADMIT_OK:
 			break;
 		}
-		if (log_conns)
-			log_info("connection peer=%s",
-			    addr_str(&peer.sa, plen, addr, sizeof(addr)));
-		/* chargen's pages are touched by a worker that serves it. */
-		if (b == BUILTIN_CHARGEN)
-			builtin_init(b);
-		if (needs_slot(b))
-			conn_open(fd, b);
-		else
-			answer_once(fd, b);
+		if (wrap_admit(fd, &peer, plen, NULL, 0, named) != WRAP_PASS)
+			continue;
+		admitted(fd, b, &peer, plen);
 	}
 	worker_log_about(NULL);
 }

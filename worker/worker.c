@@ -26,6 +26,7 @@
 #include "svcstate.h"
 #include "util.h"
 #include "worker.h"
+#include "wrap.h"
 
 #define NOFILE_SPARE 32	/* descriptors beyond the connection table */
 
@@ -138,6 +139,36 @@ receive_policy(void)
 	if ((why = msg_policy_check(&m->u.policy)) != NULL)
 		fatalx("%s", why);
 	policy = m->u.policy;
+}
+
+/* -l: hosts.allow and hosts.deny, compiled by the master. */
+static const struct hosts_table *
+hosts_message(const struct chan_msg *m)
+{
+	const char *why;
+
+	if (chan_expect(m, MSG_HOSTS, sizeof(m->u.hosts)) == -1 ||
+	    !desc.log_connections)
+		fatalx("bad hosts message type=%u len=%u", m->hdr.type,
+		    m->hdr.len);
+	if ((why = hosts_check(&m->u.hosts)) != NULL)
+		fatalx("%s", why);
+	return &m->u.hosts;
+}
+
+/* Under -l a pool serves one socket (pool.c): its service's daemon name. */
+static void
+receive_hosts(void)
+{
+	struct chan_msg *m = &setup_msg;
+
+	if (!desc.log_connections)
+		return;
+	if (nsocks != 1)
+		fatalx("hosts_access: a pool of %u sockets", nsocks);
+	if (chan_recv(WORKER_CHAN_FD, m, 0) <= 0)
+		fatalx("no hosts message");
+	wrap_receive(&desc, &socks[0], hosts_message(m));
 }
 
 enum { KIND_STREAM, KIND_DGRAM, KIND_EXTERNAL, KINDS };
@@ -311,6 +342,9 @@ chan_ready(struct loop_ev *ev, uint32_t events)
 				    m.hdr.len);
 			guard_set_ports(m.u.guard.udp_guard_ports);
 			break;
+		case MSG_HOSTS:
+			wrap_update(hosts_message(&m));
+			break;
 		case MSG_DROP:
 			if (chan_expect(&m, MSG_DROP, sizeof(m.u.drop)) == -1)
 				fatalx("bad drop message len=%u", m.hdr.len);
@@ -358,6 +392,8 @@ worker_tick(uint64_t now)
 	}
 	if ((t = log_dropped_tick(now)) < next)
 		next = t;
+	if ((t = wrap_tick(now)) < next)
+		next = t;
 	if (stopping) {
 		if (open == 0 || now >= drain_deadline) {
 			if (open > 0)
@@ -393,6 +429,7 @@ worker_main(void)
 	receive_service();
 	receive_policy();
 	receive_sockets();
+	receive_hosts();
 	/* Nothing past the pool's own descriptors. */
 	(void)close_range(WORKER_LISTEN_FD(nsocks), ~0U, 0);
 #ifdef SINETD_TEST_HOOKS
@@ -415,6 +452,8 @@ worker_main(void)
 		fatal("channel");
 	/* Set up to serve, then lock down: after it, no file, no new fd. */
 	start_sockets();
+	/* Its lookups need files and sockets we are about to give up. */
+	wrap_prepare(&desc, &socks[0]);
 	/* What compiling the filters took goes back: an idle pool costs less. */
 	malloc_trim(0);
 	/* A lock-down that fails is never worth a restart, whatever errno. */

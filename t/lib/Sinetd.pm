@@ -19,7 +19,8 @@ use Time::HiRes qw(time sleep);
 our @EXPORT = qw(sinetd_bin build_dir default_policy private_ns free_port
     tcp_talk tcp_connect
     udp_ask wait_for proc_status proc_uid children_of pid_alive
-    port_free write_file slurp read_some cmdline worker_said $LOG_HEAD);
+    port_free write_file slurp read_some cmdline worker_said privileged
+    $LOG_HEAD);
 
 # How each line on stderr (-d) begins: its RFC 3339 UTC time, then who.
 our $LOG_HEAD = qr/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z sinetd\[\d+\]: /;
@@ -28,6 +29,12 @@ my $BUILD = $ENV{SINETD_BUILD} // "$FindBin::Bin/../build";
 my @started;    # every daemon pid this test started
 my @daemons;    # and their objects, for their logs when a test fails
 my %used_port;
+
+# Whether a test may use root. SINETD_TEST_UNPRIVILEGED=1 runs the tests
+# as a package build runs them (debian/rules), which a build daemon runs
+# as an ordinary user: what needs root skips, saying so, even where the
+# build itself runs as root.
+sub privileged { $> == 0 && !$ENV{SINETD_TEST_UNPRIVILEGED} }
 
 sub build_dir { $BUILD }
 sub sinetd_bin { "$BUILD/sinetd" }
