@@ -43,6 +43,7 @@ use File::Temp qw(tempdir);
 use Getopt::Long;
 use IO::Select;
 use IO::Socket::INET;
+use IO::Socket::IP;
 use POSIX qw(:sys_wait_h setsid strftime);
 use Time::HiRes qw(time sleep);
 
@@ -189,6 +190,9 @@ sub start_sinetd {
 	my $end = time + 60;
 	while (time < $end) {
 		my $text = slurp($log);
+		# A port someone else holds: we would measure their server.
+		die "bench: sinetd could not bind every service: $text"
+		    if $text =~ /ready: .*failed/;
 		return $pid if $text =~ /ready: /;
 		die "bench: sinetd exited: $text" if waitpid($pid, WNOHANG) == $pid;
 		sleep 0.002;
@@ -804,6 +808,26 @@ sub median {
 	return undef unless @v;
 	return @v % 2 ? $v[$#v / 2] : ($v[@v / 2 - 1] + $v[@v / 2]) / 2;
 }
+
+# Every port of the run is free before anything starts: another benchmark
+# on the machine (the same default BENCH_PORT) would otherwise answer for
+# our servers, or make one of them fail to bind, and be measured instead.
+sub port_taken {
+	my ($host, $port, $proto) = @_;
+	my $s = IO::Socket::IP->new(LocalHost => $host, LocalPort => $port,
+	    Proto => $proto, $proto eq 'tcp' ? (Listen => 1, ReuseAddr => 1) :
+	    ()) and return 0;
+	return $!{EADDRINUSE} ? 1 : 0;
+}
+my @taken = grep { port_taken(@$_) } (
+    (map { my %p = %{ $_->{ports} }; (map { [ '127.0.0.1', $_, 'tcp' ] }
+    @p{qw(echo daytime chargen cat finger)}), [ '::1', $p{udp}, 'udp' ] }
+    @servers),
+    [ scale_addr(0), $scale_port, 'tcp' ],
+    map { my $p = $small_base + $_; ([ '127.0.0.1', $p, 'tcp' ],
+    [ '127.0.0.1', $p, 'udp' ]) } 1, values %builtin_port);
+die 'bench: ports in use (another benchmark? set BENCH_PORT): ' .
+    join(', ', map { "$_->[0]:$_->[1]/$_->[2]" } @taken) . "\n" if @taken;
 
 my %results;	# workload id => server name => [values]
 say_progress("servers: " . join(', ', map { $_->{name} } @servers));
