@@ -4,7 +4,22 @@
 # interleaved (A B C, A B C, ...) so that the machine's drift cancels, each
 # cell the median of the repetitions, and the ratios sinetd/reference.
 #
-#   bench/run.pl [--smoke] [--out FILE] [--servers NAME,NAME...]
+#   bench/run.pl [--smoke] [--scale] [--out FILE] [--servers NAME,NAME...]
+#
+# The rows: throughput, latency and CPU of the internal services (echo,
+# daytime, chargen over TCP, echo over UDP) and of external ones (/bin/cat,
+# in.fingerd); memory (PSS and RSS of the whole process tree, idle and
+# under load, and per idle connection). Then, each server started afresh:
+# start-up of BENCH_SERVICES internal TCP services, from exec until the
+# last one answers and until every one answers (bench/scan.c connects to
+# each and checks its answer); reloads of those services, each timed from
+# SIGHUP until what it changed answers (one service added, one moved to a
+# new address, one changed in place, all changed in place; sinetd also an
+# unchanged reload); the first connection just after start (cold: the
+# latency of the first echo exchange a server answers, sinetd once ready);
+# idle PSS of the whole process tree for 10 internal services (5 builtins
+# x TCP+UDP) and for the 22 services of etc/sinetd.conf, written in each
+# server's dialect. --scale runs only those last rows.
 #
 # Environment: BENCH_SECONDS (per measurement, default 3), BENCH_REPS (3),
 # BENCH_IDLE (idle connections held, 10000), BENCH_SERVICES (services for
@@ -28,12 +43,15 @@ use File::Temp qw(tempdir);
 use Getopt::Long;
 use IO::Select;
 use IO::Socket::INET;
+use IO::Socket::IP;
 use POSIX qw(:sys_wait_h setsid strftime);
 use Time::HiRes qw(time sleep);
 
-my ($smoke, $out, $only) = (0, undef, undef);
-GetOptions('smoke' => \$smoke, 'out=s' => \$out, 'servers=s' => \$only)
-    or die "usage: bench/run.pl [--smoke] [--out FILE] [--servers A,B]\n";
+my ($smoke, $out, $only, $scale_only) = (0, undef, undef, 0);
+GetOptions('smoke' => \$smoke, 'out=s' => \$out, 'servers=s' => \$only,
+    'scale' => \$scale_only)
+    or die "usage: bench/run.pl [--smoke] [--scale] [--out FILE] " .
+    "[--servers A,B]\n";
 my $top = abs_path((__FILE__ =~ s{[^/]*$}{}r || './') . '..');
 my $build = abs_path($ENV{BUILD} // "$top/build");
 my $refs = "$build/refs/root";
@@ -172,6 +190,9 @@ sub start_sinetd {
 	my $end = time + 60;
 	while (time < $end) {
 		my $text = slurp($log);
+		# A port someone else holds: we would measure their server.
+		die "bench: sinetd could not bind every service: $text"
+		    if $text =~ /ready: .*failed/;
 		return $pid if $text =~ /ready: /;
 		die "bench: sinetd exited: $text" if waitpid($pid, WNOHANG) == $pid;
 		sleep 0.002;
@@ -525,31 +546,70 @@ sub idle_cost {
 # ---- Start-up and reload with many services -------------------------------
 
 # Every scale run uses one port, on a loopback address per service
-# (127.1.0.1, 127.1.0.2, ...): openbsd-inetd knows internal echo only by the
-# name "echo", so a private services file names this port echo.
+# (127.1.0.1, 127.1.0.2, ...). The services are internal daytime, which
+# every server answers without forking (openbsd-inetd forks a child per
+# echo connection: probing 1,000 echo ports would measure its forks, not
+# its start-up). A reload changes a service in place to internal time, on
+# the same address and port: the length of the answer (a line, or 4 bytes)
+# says which one answered. openbsd-inetd knows its internal services only
+# by name, so a private services file gives daytime and time this one port;
+# but it cannot change one in place: it binds the new service's socket
+# before it closes the old one's, the bind fails and its retry timer binds
+# it a minute later. It has no cell in those rows; the row of a service
+# moved to a new address is the change it can make, as every server can.
 my $scale_port = $cfg{port} + 100 * @servers + 100;
+my $scan = "$build/bench/scan";
 
 sub scale_addr {
 	my ($i) = @_;
 	return sprintf '127.1.%d.%d', int($i / 250), $i % 250 + 1;
 }
 
-# Echo service number $i, in the dialect of $kind.
+# Service number $i on address $a running internal $svc (daytime, time),
+# in the dialect of $kind.
 sub scale_line {
-	my ($kind, $i) = @_;
-	my ($a, $p) = (scale_addr($i), $scale_port);
-	return "service echo\n{\n\tid = echo-$i\n\ttype = INTERNAL UNLISTED\n" .
+	my ($kind, $a, $svc, $i) = @_;
+	my $p = $scale_port;
+	return "service $svc\n{\n\tid = $svc-$i\n\ttype = INTERNAL UNLISTED\n" .
 	    "\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n" .
 	    "\tuser = nobody\n\tbind = $a\n\tport = $p\n}\n"
 	    if $kind eq 'xinetd';
-	return "$a:$p\tstream\ttcp\tnowait\tnobody\tinternal echo\n"
+	return "$a:$p\tstream\ttcp\tnowait\tnobody\tinternal $svc\n"
 	    if $kind eq 'sinetd';
-	return "$a:echo\tstream\ttcp\tnowait\tnobody\tinternal\n";
+	return "$a:$svc\tstream\ttcp\tnowait\tnobody\tinternal\n";
 }
 
-# Start-up: from exec until the last service answers. Reload: one service
-# added, SIGHUP, until it answers; for sinetd also an unchanged reload
-# through sinetctl, which waits for the master's barrier.
+# Until every one of @addrs answers $want on $port (bench/scan.c): the
+# elapsed milliseconds since $t0, or undef; and the last exchange's
+# microseconds (with one address: the first connection answered).
+sub scan_until {
+	my ($t0, $port, $want, @addrs) = @_;
+	my $list = "$tmp/scan.list";
+	write_file($list, join '', map { "$_\n" } @addrs);
+	my $line = `$scan -p $port -w $want -d 120 < $list`;
+	my $ms = (time - $t0) * 1000;
+	my ($us) = $line =~ /exchange_us=(\d+)/;
+	return $? == 0 ? ($ms, $us) : (undef, undef);
+}
+
+# The servers' signal that a reload is over: sinetd logs it; the others
+# say nothing, and the probe that follows waits for what it needs anyway.
+sub reload_settled {
+	my ($kind, $dir, $count) = @_;
+	if ($kind eq 'sinetd') {
+		my $end = time + 60;
+		sleep 0.01 until time > $end ||
+		    (() = slurp("$dir/log") =~ /reload done/g) >= $count;
+	}
+	sleep 0.2;
+}
+
+# Start-up: from exec until the last service answers, and until every
+# service answers. Reloads (SIGHUP) of the running server, each timed until
+# what it changed answers: one service added; for sinetd also an unchanged
+# reload through sinetctl, which waits for the master's barrier; one
+# service moved to a new address; one changed in place (daytime to time);
+# every one changed in place.
 sub scale_run {
 	my ($s) = @_;
 	my $n = $cfg{services};
@@ -558,8 +618,18 @@ sub scale_run {
 	    $s->{name} eq 'xinetd' ? 'xinetd' : 'named';
 	my $conf = "$dir.conf";
 	my $svc = "$dir.services";
-	write_file($svc, "echo\t$scale_port/tcp\n");
-	write_file($conf, join '', map { scale_line($kind, $_) } 0 .. $n - 1);
+	my %r;
+	# Service $i's address (service 0 moves to 127.2.0.1) and builtin.
+	my $moved = '127.2.0.1';
+	my @addr = map { scale_addr($_) } 0 .. $n;
+	my @builtin = ('daytime') x ($n + 1);
+	my $write = sub {
+		my ($count) = @_;
+		write_file($conf, join '', map { scale_line($kind, $addr[$_],
+		    $builtin[$_], $_) } 0 .. $count - 1);
+	};
+	write_file($svc, "daytime\t$scale_port/tcp\ntime\t$scale_port/tcp\n");
+	$write->($n);
 	my $t0 = time;
 	my $pid;
 	if ($kind eq 'sinetd') {
@@ -571,29 +641,164 @@ sub scale_run {
 		$pid = spawn(log => "$dir.log", argv => [ in_namespace($svc,
 		    $s->{bin}, '-i', $conf) ]);
 	}
-	wait_port($scale_port, 120, 1, scale_addr($n - 1))
-	    or die "bench: $s->{name}: $n services not up\n";
-	my $start = (time - $t0) * 1000;
-	open my $fh, '>>', $conf or die "$conf: $!";
-	print $fh scale_line($kind, $n);
-	close $fh;
-	$t0 = time;
-	kill 'HUP', $pid;
-	my $ok = wait_port($scale_port, 60, 1, scale_addr($n));
-	my $reload = (time - $t0) * 1000;
-	my $unchanged;
+	($r{start}) = scan_until($t0, $scale_port, 'daytime', $addr[$n - 1]);
+	defined $r{start} or die "bench: $s->{name}: $n services not up\n";
+	($r{start_all}) = scan_until($t0, $scale_port, 'daytime',
+	    @addr[0 .. $n - 1]);
+	my $reloads = 0;
+	my $reload = sub {
+		my ($want, @which) = @_;
+		$write->($n + 1);
+		my $t = time;
+		kill 'HUP', $pid;
+		my ($ms) = scan_until($t, $scale_port, $want, @addr[@which]);
+		reload_settled($kind, $dir, ++$reloads);
+		return $ms;
+	};
+	$r{reload} = $reload->('daytime', $n);
 	if ($kind eq 'sinetd') {
-		my $end = time + 60;
-		sleep 0.01 until time > $end ||
-		    slurp("$dir/log") =~ /reload done/;
 		$t0 = time;
 		system("$build/sinetctl -S $dir/ctl.sock reload >/dev/null")
 		    == 0 or die "bench: sinetctl reload failed\n";
-		$unchanged = (time - $t0) * 1000;
+		$r{reload0} = (time - $t0) * 1000;
+		reload_settled($kind, $dir, ++$reloads);
+	}
+	$addr[0] = $moved;
+	$r{reload_moved} = $reload->('daytime', 0);
+	if ($kind ne 'named') {
+		$builtin[1] = 'time';
+		$r{reload1} = $reload->('time', 1);
+		@builtin = ('time') x ($n + 1);
+		$r{reload_all} = $reload->('time', 0 .. $n);
 	}
 	kill 'TERM', -$pid;
 	stop($pid);
-	return ($start, $ok ? $reload : undef, $unchanged);
+	return \%r;
+}
+
+# ---- A few services: just after start, and idle ---------------------------
+
+# The ten internal services (five builtins, TCP and UDP) on 127.0.0.1, and
+# etc/sinetd.conf's 22 (its lines on 127.0.0.1 and ::1), on ports of a
+# block of their own, in the dialect of each server.
+my $small_base = $cfg{port} + 100 * @servers + 200;
+my @builtins = qw(echo discard chargen daytime time);
+my %builtin_port = (echo => 7, discard => 9, chargen => 19, daytime => 13,
+    time => 37);
+
+sub small_services_file {
+	my ($path) = @_;
+	write_file($path, join('', map { my $p = $small_base +
+	    $builtin_port{$_}; "$_\t$p/tcp\n$_\t$p/udp\n" } @builtins) .
+	    "benchcat\t" . ($small_base + 1) . "/tcp\n");
+}
+
+# etc/sinetd.conf's services, one hash per (address, line); its 100NN
+# ports become $small_base + NN.
+sub shipped_services {
+	my @addrs;
+	my @svc;
+	open my $fh, '<', "$top/etc/sinetd.conf" or die "etc/sinetd.conf: $!";
+	while (<$fh>) {
+		next if /^\s*(#|$)/;
+		if (/^(\S+):\s*$/) {
+			@addrs = split /,/, $1;
+			next;
+		}
+		my ($port, $type, $proto, $wait, $user, @prog) = split ' ';
+		$port =~ /^100(\d\d)$/ or die "etc/sinetd.conf: port $port\n";
+		push @svc, map { { addr => $_, port => $small_base + $1,
+		    type => $type, proto => $proto, wait => $wait,
+		    user => $user, prog => [ @prog ] } } @addrs;
+	}
+	return @svc;
+}
+
+sub small_conf {
+	my ($kind, $which) = @_;
+	my @svc = $which eq 'shipped' ? shipped_services() :
+	    map { my $b = $_; map { { addr => '127.0.0.1',
+	    port => $small_base + $builtin_port{$b}, type => $_ eq 'tcp' ?
+	    'stream' : 'dgram', proto => $_, wait => $_ eq 'tcp' ? 'nowait' :
+	    'wait', user => 'nobody', prog => [ 'internal', $b ] } }
+	    qw(tcp udp) } @builtins;
+	my $c = '';
+	$c = "defaults\n{\n\tinstances = UNLIMITED\n\tper_source = " .
+	    "UNLIMITED\n\tcps = 10000000 1\n}\n" if $kind eq 'xinetd';
+	for my $v (@svc) {
+		my $internal = $v->{prog}[0] eq 'internal';
+		if ($kind eq 'sinetd') {
+			$c .= join("\t", "$v->{addr}:$v->{port}", $v->{type},
+			    $v->{proto}, $v->{wait}, $v->{user},
+			    join(' ', @{ $v->{prog} })) . "\n";
+		} elsif ($kind eq 'xinetd') {
+			my $name = $internal ? $v->{prog}[1] : 'benchcat';
+			my $a = $v->{addr} =~ s/^\[(.*)\]$/$1/r;
+			$c .= "service $name\n{\n\tid = $name-$v->{proto}-$a\n" .
+			    "\ttype = " . ($internal ? 'INTERNAL ' : '') .
+			    "UNLISTED\n\tsocket_type = $v->{type}\n" .
+			    "\tprotocol = $v->{proto}\n\twait = " .
+			    ($v->{wait} eq 'wait' ? 'yes' : 'no') .
+			    "\n\tuser = $v->{user}\n" .
+			    ($a =~ /:/ ? "\tflags = IPv6\n" : '') .
+			    "\tbind = $a\n\tport = $v->{port}\n" .
+			    ($internal ? '' : "\tserver = $v->{prog}[0]\n") .
+			    "}\n";
+		} else {
+			my $v6 = $v->{addr} =~ /^\[(.*)\]$/;
+			my $name = $internal ? $v->{prog}[1] : 'benchcat';
+			$c .= join("\t", ($v6 ? "$1:" : "$v->{addr}:") . $name,
+			    $v->{type}, $v->{proto} . ($v6 ? '6' : ''),
+			    $v->{wait}, $v->{user}, $internal ? 'internal' :
+			    join(' ', @{ $v->{prog} }))
+			    . "\n";
+		}
+	}
+	return $c;
+}
+
+# Starts $s on the ten or the 22 services; sinetd until it says ready, the
+# others without waiting (they say nothing when they are).
+sub small_start {
+	my ($s, $which) = @_;
+	my $dir = "$s->{dir}-$which";
+	my $kind = $s->{name} eq 'sinetd' ? 'sinetd' :
+	    $s->{name} eq 'xinetd' ? 'xinetd' : 'named';
+	write_file("$dir.conf", small_conf($kind, $which));
+	return start_sinetd($dir, "$dir.conf") if $kind eq 'sinetd';
+	return spawn(log => "$dir.log", argv => [ $s->{bin}, '-dontfork',
+	    '-pidfile', "$dir.pid", '-f', "$dir.conf" ]) if $kind eq 'xinetd';
+	small_services_file("$dir.services");
+	return spawn(log => "$dir.log", argv => [ in_namespace(
+	    "$dir.services", $s->{bin}, '-i', "$dir.conf") ]);
+}
+
+# The first connection just after start: from the connect that succeeds
+# (sinetd: the first, once ready) to the echo answer, in milliseconds.
+sub cold_run {
+	my ($s) = @_;
+	my $pid = small_start($s, 'ten');
+	my (undef, $us) = scan_until(time, $small_base + 7, 'echo',
+	    '127.0.0.1');
+	stop($pid);
+	return defined $us ? $us / 1000 : undef;
+}
+
+# PSS of the whole process tree, idle, a second after start: for sinetd
+# after ready; for the others once daytime answers (in-process: no child).
+sub pss_run {
+	my ($s, $which) = @_;
+	my $pid = small_start($s, $which);
+	my $pss;
+	$current = { pid => $pid };
+	if ($s->{name} eq 'sinetd' || defined((scan_until(time,
+	    $small_base + 13, 'daytime', '127.0.0.1'))[0])) {
+		sleep 1;
+		$pss = (tree_memory($pid))[1];
+	}
+	kill 'TERM', -$pid;
+	stop($pid);
+	return $pss;
 }
 
 # ---- The run --------------------------------------------------------------
@@ -604,12 +809,32 @@ sub median {
 	return @v % 2 ? $v[$#v / 2] : ($v[@v / 2 - 1] + $v[@v / 2]) / 2;
 }
 
+# Every port of the run is free before anything starts: another benchmark
+# on the machine (the same default BENCH_PORT) would otherwise answer for
+# our servers, or make one of them fail to bind, and be measured instead.
+sub port_taken {
+	my ($host, $port, $proto) = @_;
+	my $s = IO::Socket::IP->new(LocalHost => $host, LocalPort => $port,
+	    Proto => $proto, $proto eq 'tcp' ? (Listen => 1, ReuseAddr => 1) :
+	    ()) and return 0;
+	return $!{EADDRINUSE} ? 1 : 0;
+}
+my @taken = grep { port_taken(@$_) } (
+    (map { my %p = %{ $_->{ports} }; (map { [ '127.0.0.1', $_, 'tcp' ] }
+    @p{qw(echo daytime chargen cat finger)}), [ '::1', $p{udp}, 'udp' ] }
+    @servers),
+    [ scale_addr(0), $scale_port, 'tcp' ],
+    map { my $p = $small_base + $_; ([ '127.0.0.1', $p, 'tcp' ],
+    [ '127.0.0.1', $p, 'udp' ]) } 1, values %builtin_port);
+die 'bench: ports in use (another benchmark? set BENCH_PORT): ' .
+    join(', ', map { "$_->[0]:$_->[1]/$_->[2]" } @taken) . "\n" if @taken;
+
 my %results;	# workload id => server name => [values]
 say_progress("servers: " . join(', ', map { $_->{name} } @servers));
-for my $s (@servers) {
+for my $s ($scale_only ? () : @servers) {
 	$s->{pid} = $s->{start}->($s->{dir}, %{ $s->{ports} });
 }
-for my $rep (1 .. $cfg{reps}) {
+for my $rep ($scale_only ? () : 1 .. $cfg{reps}) {
 	for my $w (@workloads) {
 		my @who = grep { my $s = $_; grep { $_ eq $w->{serves} }
 		    @{ $s->{serves} } } @servers;
@@ -633,25 +858,51 @@ for my $rep (1 .. $cfg{reps}) {
 	}
 }
 stop_all();
+my $n = $cfg{services};
 my @scale = (
 	{ id => 'start', unit => 'ms', lower => 1,
-	  title => "start-up, $cfg{services} TCP echo services" },
+	  title => "start-up, $n TCP services, until the last answers" },
+	{ id => 'start_all', unit => 'ms', lower => 1,
+	  title => "start-up, $n TCP services, until every one answers" },
 	{ id => 'reload', unit => 'ms', lower => 1,
-	  title => "reload (SIGHUP), $cfg{services} services, one added" },
+	  title => "reload (SIGHUP), $n services, one added" },
 	{ id => 'reload0', unit => 'ms', lower => 1,
-	  title => "reload, $cfg{services} unchanged (sinetctl reload)" },
+	  title => "reload, $n unchanged (sinetctl reload)" },
+	{ id => 'reload_moved', unit => 'ms', lower => 1,
+	  title => "reload (SIGHUP), $n services, one moved to a new " .
+	    "address, until it answers" },
+	{ id => 'reload1', unit => 'ms', lower => 1,
+	  title => "reload (SIGHUP), $n services, one changed in place, " .
+	    "until it answers" },
+	{ id => 'reload_all', unit => 'ms', lower => 1,
+	  title => "reload (SIGHUP), all $n services changed in place, " .
+	    "until every one answers" },
+	{ id => 'cold', unit => 'ms', lower => 1,
+	  title => 'first connection just after start (echo, cold)' },
+	{ id => 'pss_ten', unit => 'KiB', lower => 1,
+	  title => 'PSS of every process, idle, 10 internal services ' .
+	    '(5 builtins × TCP+UDP)' },
+	{ id => 'pss_shipped', unit => 'KiB', lower => 1,
+	  title => 'PSS of every process, idle, the 22 services of ' .
+	    'etc/sinetd.conf' },
 );
+my @small = grep { grep { $_ eq 'scale' } @{ $_->{serves} } } @servers;
 for my $rep (1 .. $cfg{reps}) {
-	for my $s (grep { grep { $_ eq 'scale' } @{ $_->{serves} } }
-	    @servers) {
-		my @v = scale_run($s);
-		for my $i (0 .. $#scale) {
-			next unless defined $v[$i];
-			push @{ $results{$scale[$i]{id}}{$s->{name}} }, $v[$i];
+	# Each repetition starts with the next server, as above.
+	my @who = @small ? (@small[($rep - 1) % @small .. $#small],
+	    @small[0 .. ($rep - 1) % @small - 1]) : ();
+	for my $s (@who) {
+		my $r = scale_run($s);
+		$r->{cold} = cold_run($s);
+		$r->{pss_ten} = pss_run($s, 'ten');
+		$r->{pss_shipped} = pss_run($s, 'shipped');
+		for my $w (@scale) {
+			push @{ $results{$w->{id}}{$s->{name}} }, $r->{$w->{id}}
+			    if defined $r->{$w->{id}};
 		}
-		say_progress(sprintf "rep %d scale %-15s start %.0f ms, "
-		    . "reload %s ms", $rep, $s->{name}, $v[0],
-		    defined $v[1] ? sprintf('%.0f', $v[1]) : 'failed');
+		say_progress(sprintf "rep %d scale %-15s %s", $rep, $s->{name},
+		    join(', ', map { "$_->{id} " . (defined $r->{$_->{id}} ?
+		    sprintf('%.1f', $r->{$_->{id}}) : 'failed') } @scale));
 	}
 }
 

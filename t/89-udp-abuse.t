@@ -153,6 +153,47 @@ subtest 'a burst from a refused source: no reply, a bounded log' => sub {
 	    'the service answers others');
 };
 
+# The worker takes and answers datagrams a batch at a time (recvmmsg,
+# sendmmsg): sent together, they share a batch, and still each answer goes
+# to its own sender, whole, and a refused source in the batch gets none.
+subtest 'datagrams sent together: each answer to its own sender' => sub {
+	plan skip_all => 'binding port 19 needs root' if $> != 0;
+	my %s = map { $_ => IO::Socket::IP->new(PeerHost => '127.0.0.1',
+	    PeerPort => $p{echo}, Type => SOCK_DGRAM) || die $! } qw(a b);
+	$s{r} = IO::Socket::IP->new(PeerHost => '127.0.0.1',
+	    PeerPort => $p{echo}, LocalHost => '127.0.0.1', LocalPort => 19,
+	    ReuseAddr => 1, Type => SOCK_DGRAM) or die "bind 19: $!";
+	for my $i (1 .. 24) {
+		send($s{$_}, "$_ $i", 0) for qw(a r b);
+	}
+	# Of three sizes, the largest among them: a slot's bytes are its own
+	# (few enough bytes for the default socket buffers).
+	my @big = ('x' x 65507, 'y' x 20000, 'z' x 30000);
+	send($s{a}, $_, 0) for @big;
+	my %got = map { $_ => [] } qw(a b r);
+	for my $k (qw(a b r)) {
+		my $sel = IO::Select->new($s{$k});
+		while ($sel->can_read($k eq 'r' ? 1 : 2)) {
+			my $buf;
+			defined $s{$k}->recv($buf, 70000) or last;
+			push @{ $got{$k} }, $buf;
+			last if $k eq 'a' && @{ $got{a} } == 27;
+			last if $k eq 'b' && @{ $got{b} } == 24;
+		}
+	}
+	is_deeply([ sort @{ $got{b} } ], [ sort map { "b $_" } 1 .. 24 ],
+	    'b: its 24 answers, nothing of the others');
+	is_deeply([ sort grep { length() < 100 } @{ $got{a} } ],
+	    [ sort map { "a $_" } 1 .. 24 ], 'a: its 24 answers');
+	my @back = grep { length() >= 100 } @{ $got{a} };
+	is(scalar(@back), 3, 'a: the three large ones back')
+	    or diag(join ' ', map { length } @back);
+	is_deeply([ sort @back ], [ sort @big ], 'each whole, its own bytes');
+	is(scalar(@{ $got{r} }), 0, 'the reserved source port: no answer');
+	close $_ for values %s;
+	is($d->count_log(qr/worker died/), 0, 'no worker lost');
+};
+
 ok($d->back_to(@before), 'descriptors and memory back to their level')
     or diag(join ' ', $d->resources, 'before:', @before);
 is($d->stop >> 8, 0, 'clean stop');

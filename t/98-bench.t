@@ -51,8 +51,14 @@ ok($idle && $row{$idle}[1] =~ /^[\d.]+$/, 'idle connections: a cost per '
 for my $w (grep { /^(start-up|reload)/ } keys %row) {
 	ok($row{$w}[1] =~ /^[\d.]+$/ && $row{$w}[1] > 0, "$w: a time");
 }
-is(scalar(grep { /^(start-up|reload)/ } keys %row), 3,
-    'start-up, reload and unchanged reload measured');
+is(scalar(grep { /^(start-up|reload)/ } keys %row), 7,
+    'start-up (the last port, every port) and five reloads measured');
+for my $w (grep { /^(first connection|PSS of every process, idle, )/ }
+    keys %row) {
+	ok($row{$w}[1] =~ /^[\d.]+$/ && $row{$w}[1] > 0, "$w: measured");
+}
+is(scalar(grep { /^(first connection|PSS of every process, idle, )/ }
+    keys %row), 3, 'the cold connection and the two idle PSS rows');
 ok($row{'internal echo TCP, 32 clients'}[2] =~ /^[\d.]+$/,
     'the bare epoll loop was measured beside sinetd');
 ok($row{'external /bin/cat nowait, 32 clients'}[3] =~ /^[\d.]+$/,
