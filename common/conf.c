@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "conf_entry.h"
+#include "lookup.h"
 #include "util.h"
 
 /* "file:line: field: reason", the error of the file being read. */
@@ -201,6 +202,7 @@ conf_parse(FILE *fp, const char *file, struct conf *c)
 		/* Refused as a whole: none of its services, one error. */
 		while (c->nsvc > nsvc0)
 			service_free(c->svc[--c->nsvc]);
+		conf_forget_identities(c);
 		errors_truncate(&c->err, nerr0);
 		errors_add(&c->err, "%s: %s", file, over);
 	} else if (ferror(fp))
@@ -225,7 +227,9 @@ conf_load(const char *path, struct conf *c)
 			    strerror(errno));
 		return -1;
 	}
+	lookup_cache_begin();
 	rc = conf_parse(fp, path, c);
+	lookup_cache_end();
 	fclose(fp);
 	return rc;
 }
@@ -238,6 +242,17 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->nsvc; i++)
 		service_free(c->svc[i]);
 	free(c->svc);
+	free(c->by_identity);
 	errors_free(&c->err);
 	memset(c, 0, sizeof(*c));
+}
+
+/* The identity index again from nothing, after svc[] lost entries. */
+void
+conf_forget_identities(struct conf *c)
+{
+	if (c->by_identity != NULL)
+		memset(c->by_identity, 0,
+		    c->by_identity_cap * sizeof(*c->by_identity));
+	c->by_identity_n = 0;
 }

@@ -513,6 +513,43 @@ expand_host(struct conf_parser *p, const struct conf_token *t, const char *host,
 }
 
 /*
+ * svc[]'s twin of s by identity, or -1: an open-addressed index that
+ * add_services keeps up to date, so a load of n lines costs n probes,
+ * not n * n comparisons. At most one service has each identity.
+ */
+static ssize_t
+identity_find(struct conf *c, const struct service *s)
+{
+	size_t mask, at;
+
+	if (c->by_identity_cap < 2 * (c->nsvc + 1)) {
+		size_t cap = c->by_identity_cap ? c->by_identity_cap : 64;
+
+		while (cap < 2 * (c->nsvc + 1))
+			cap *= 2;
+		free(c->by_identity);
+		c->by_identity = xcalloc(cap, sizeof(*c->by_identity));
+		c->by_identity_cap = cap;
+		c->by_identity_n = 0;
+	}
+	mask = c->by_identity_cap - 1;
+	for (; c->by_identity_n < c->nsvc; c->by_identity_n++) {
+		at = service_identity_hash(c->svc[c->by_identity_n]) & mask;
+		while (c->by_identity[at] != 0)
+			at = (at + 1) & mask;
+		c->by_identity[at] = (uint32_t)c->by_identity_n + 1;
+	}
+	for (at = service_identity_hash(s) & mask; c->by_identity[at] != 0;
+	    at = (at + 1) & mask) {
+		size_t i = c->by_identity[at] - 1;
+
+		if (service_same_identity(c->svc[i], s))
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+/*
  * An explicit line wins over the implied IPv6 half of a plain "tcp" or
  * "udp" line, so a Debian file that lists both "tcp" and "tcp6" for a
  * service keeps working; any other repeat is an error of the later line.
@@ -522,45 +559,34 @@ add_services(struct conf_parser *p, const struct conf_token *t,
     struct service **news, int n)
 {
 	struct conf *c = p->conf;
-	size_t i;
+	ssize_t i;
 	int j, k;
 
 	for (j = 0; j < n; j++) {
-		for (i = 0; i < c->nsvc; i++) {
-			const struct service *o = c->svc[i];
+		const struct service *o;
 
-			if (!service_same_identity(o, news[j]) || o->implied ||
-			    news[j]->implied)
-				continue;
-			char addr[ADDR_STR_MAX];
+		if (news[j]->implied || (i = identity_find(c, news[j])) == -1 ||
+		    (o = c->svc[i])->implied)
+			continue;
+		char addr[ADDR_STR_MAX];
 
-			conf_error(p, t->line, "service",
-			    "%s/%s on %s is already configured at line %d",
-			    news[j]->name, news[j]->proto,
-			    addr_str(&news[j]->addr.sa, news[j]->addrlen, addr,
-				sizeof(addr)), o->line);
-			for (k = 0; k < n; k++)
-				service_free(news[k]);
-			return;
-		}
+		conf_error(p, t->line, "service",
+		    "%s/%s on %s is already configured at line %d",
+		    news[j]->name, news[j]->proto,
+		    addr_str(&news[j]->addr.sa, news[j]->addrlen, addr,
+			sizeof(addr)), o->line);
+		for (k = 0; k < n; k++)
+			service_free(news[k]);
+		return;
 	}
 	for (j = 0; j < n; j++) {
-		bool skip = false;
-
-		for (i = 0; i < c->nsvc; i++) {
-			if (!service_same_identity(c->svc[i], news[j]))
-				continue;
-			if (news[j]->implied) {
-				skip = true;
-			} else {
+		if ((i = identity_find(c, news[j])) != -1) {
+			/* The same slot, the same identity: the index holds. */
+			if (!news[j]->implied) {
 				service_free(c->svc[i]);
 				c->svc[i] = news[j];
 				news[j] = NULL;
-				skip = true;
 			}
-			break;
-		}
-		if (skip) {
 			service_free(news[j]);
 			continue;
 		}

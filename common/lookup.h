@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 
+void	 lookup_cache_begin(void);
+void	 lookup_cache_end(void);
 int	 lookup_user(const char *, uid_t *, gid_t *, bool *);
 bool	 lookup_is_user(const char *);
 int	 lookup_group(const char *, gid_t *);

@@ -135,6 +135,64 @@ service_same_identity(const struct service *a, const struct service *b)
 	return true;
 }
 
+/*
+ * A hash of the fields service_same_identity compares, alike wherever
+ * they compare alike, so a load finds a line's twin without comparing it
+ * with every service before it.
+ */
+uint32_t
+service_identity_hash(const struct service *s)
+{
+	uint32_t h = FNV1A_INIT;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(fields); i++) {
+		const struct service_field *f = &fields[i];
+		const union sockaddr_any *a;
+
+		if (f->change != SERVICE_IDENTITY)
+			continue;
+		switch (f->compares) {
+		case SERVICE_VALUE:
+			h = fnv1a(h, FIELD(s, f), f->size);
+			break;
+		case SERVICE_STRING:
+			if (STR(s, f) != NULL)
+				h = fnv1a(h, STR(s, f), strlen(STR(s, f)));
+			break;
+		case SERVICE_ADDRESS:
+			/* What addr_same looks at, and nothing else. */
+			a = (const union sockaddr_any *)FIELD(s, f);
+			h = fnv1a(h, &a->sa.sa_family, sizeof(a->sa.sa_family));
+			if (a->sa.sa_family == AF_INET) {
+				h = fnv1a(h, &a->sin.sin_port,
+				    sizeof(a->sin.sin_port));
+				h = fnv1a(h, &a->sin.sin_addr,
+				    sizeof(a->sin.sin_addr));
+			} else if (a->sa.sa_family == AF_INET6) {
+				h = fnv1a(h, &a->sin6.sin6_port,
+				    sizeof(a->sin6.sin6_port));
+				h = fnv1a(h, &a->sin6.sin6_addr,
+				    sizeof(a->sin6.sin6_addr));
+			} else if (a->sa.sa_family == AF_UNIX) {
+				const char *path =
+				    ((const struct sockaddr_un *)a)->sun_path;
+
+				h = fnv1a(h, path, strnlen(path,
+				    sizeof(((struct sockaddr_un *)NULL)->sun_path)));
+			}
+			break;
+		case SERVICE_ARGV:
+			for (int k = 0; k < s->argc; k++)
+				if (s->argv[k] != NULL)
+					h = fnv1a(h, s->argv[k],
+					    strlen(s->argv[k]) + 1);
+			break;
+		}
+	}
+	return h;
+}
+
 /* The fields every log line about this service carries. */
 void
 service_set_fields(struct service *s)

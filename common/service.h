@@ -131,6 +131,7 @@ const char	*builtin_name(enum builtin);
 enum builtin	 builtin_lookup(const char *);
 bool		 service_same_identity(const struct service *,
 		    const struct service *);
+uint32_t	 service_identity_hash(const struct service *);
 bool		 service_equal(const struct service *, const struct service *);
 void		 service_set_fields(struct service *);
 struct service	*service_dup(const struct service *);

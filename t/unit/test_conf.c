@@ -336,6 +336,32 @@ check_specials(void)
 	    "a repeated service is an error of the later line");
 	conf_free(&c);
 
+	/* Past the identity index's first sizes: a twin is still found. */
+	{
+		char *big = NULL, line[16], want[160];
+		size_t len = 0;
+		FILE *m = open_memstream(&big, &len);
+
+		for (i = 0; i < 300; i++)
+			fprintf(m, "127.0.0.1:%d stream tcp nowait nobody "
+			    "internal echo\n", 20000 + i);
+		fprintf(m, "127.0.0.1:%d stream tcp nowait nobody internal echo\n",
+		    20000 + 149);
+		fclose(m);
+		parse(big, &c);
+		snprintf(line, sizeof(line), "%d", 20149);
+		snprintf(want, sizeof(want), "t.conf:301: service: %s/tcp on "
+		    "127.0.0.1:%s is already configured at line 150", line,
+		    line);
+		ok(c.nsvc == 300 && c.err.n == 1 &&
+		    strcmp(c.err.v[0], want) == 0,
+		    "the 301st line, a twin of the 150th, is refused for it");
+		if (c.err.n > 0 && strcmp(c.err.v[0], want) != 0)
+			printf("# got: %s\n", c.err.v[0]);
+		conf_free(&c);
+		free(big);
+	}
+
 	parse("echo stream tcp6 nowait root internal\n", &c);
 	ok(c.nsvc == 1 && c.svc[0]->v6only, "tcp6 is IPv6-only");
 	conf_free(&c);

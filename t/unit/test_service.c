@@ -168,6 +168,11 @@ main(void)
 			    !changes_service(&all[i], internal) ? "the same" :
 			    is_identity(&all[i]) ? "another service" :
 			    "new workers");
+			ok((service_identity_hash(a) ==
+			    service_identity_hash(b)) == id,
+			    "%s service, %s changed: its identity hash %s",
+			    internal ? "an internal" : "an external",
+			    all[i].name, id ? "is the same" : "differs");
 			service_free(a);
 			service_free(b);
 		}
