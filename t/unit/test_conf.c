@@ -415,11 +415,12 @@ main(void)
 	size_t i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("1..%zu\n", ARRAY_LEN(accepts) + ARRAY_LEN(rejects) + 11);
 	for (i = 0; i < ARRAY_LEN(accepts); i++)
 		check_accept(&accepts[i]);
 	for (i = 0; i < ARRAY_LEN(rejects); i++)
 		check_reject(&rejects[i]);
 	check_specials();
+	/* The plan last, counted: a check added needs no count kept by hand. */
+	printf("1..%d\n", test_num);
 	return failures ? 1 : 0;
 }
