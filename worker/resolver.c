@@ -33,6 +33,10 @@ static const char resolver_policy[] =
     "syscalls exit exit_group getpid gettid getrandom uname rt_sigreturn\n"
     "syscalls rt_sigprocmask rt_sigaction restart_syscall prlimit64\n"
     "syscalls futex getuid geteuid getgid getegid sched_yield\n"
+#ifdef SINETD_SANITIZE
+    /* See SANITIZE in the GNUmakefile: ASan's runtime asks for it. */
+    "syscalls sigaltstack\n"
+#endif
     "action errno EPERM\n";
 
 static void
