@@ -69,6 +69,9 @@ subtest 'write-and-rename, in place, a broken edit and its fix' => sub {
 
 	write_in_place($conf, echo_line($a) . daytime_line($b) . daytime_line($c));
 	ok(answers_within($c), 'in-place write: the new service answers');
+	# Its socket answers from the backlog once a worker is up, which can
+	# be before the master has read that worker's READY and said done.
+	$d->wait_log(qr/(?s:reload done.*){2}/);
 	is($d->count_log(qr/reload done/), 2, 'one reload per save');
 
 	write_in_place($conf, echo_line($a) . daytime_line($b)

@@ -215,7 +215,9 @@ subtest 'an internal worker that tries to open or exec is killed' => sub {
 	my $hooks = build_dir() . '/t/sinetd-hooks';
 	plan skip_all => 'no build/t/sinetd-hooks' unless -x $hooks;
 	my $port = free_port();
-	my $h = Sinetd->start(bin => $hooks,
+	# One worker: a pool's workers all read the socket, and this names
+	# the one that must die.
+	my $h = Sinetd->start(bin => $hooks, args => ['-o', 'workers=1'],
 	    conf => "127.0.0.1:$port dgram udp wait nobody internal echo\n");
 	for my $try (['!open', 'openat'], ['!exec', 'execve']) {
 		my $named;
