@@ -23,14 +23,11 @@ void
 conf_error(struct conf_parser *p, int line, const char *field, const char *fmt,
     ...)
 {
-	char reason[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	errors_addv_at(&p->conf->err, p->file, line, field, fmt, ap);
 	va_end(ap);
-	errors_add(&p->conf->err, "%s:%d: %s: %s", p->file, line, field,
-	    reason);
 }
 
 /*

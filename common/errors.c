@@ -96,3 +96,14 @@ errors_free(struct errors *e)
 	free(e->v);
 	memset(e, 0, sizeof(*e));
 }
+
+/* "file:line: field: reason": the form every parser's errors take. */
+void
+errors_addv_at(struct errors *e, const char *file, long line,
+    const char *field, const char *fmt, va_list ap)
+{
+	char reason[512];
+
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	errors_add(e, "%s:%ld: %s: %s", file, line, field, reason);
+}

@@ -3,6 +3,7 @@
 #ifndef SINETD_ERRORS_H
 #define SINETD_ERRORS_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /*
@@ -22,6 +23,8 @@ struct errors {
 
 void	errors_add(struct errors *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+void	errors_addv_at(struct errors *, const char *, long, const char *,
+	    const char *, va_list) __attribute__((format(printf, 5, 0)));
 void	errors_begin_file(struct errors *);
 void	errors_append(struct errors *, const struct errors *);
 size_t	errors_count(const struct errors *);

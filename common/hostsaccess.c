@@ -48,13 +48,11 @@ static void perr(struct parse *, const char *, const char *, ...)
 static void
 perr(struct parse *p, const char *field, const char *fmt, ...)
 {
-	char why[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	errors_addv_at(p->err, p->path, (long)p->line, field, fmt, ap);
 	va_end(ap);
-	errors_add(p->err, "%s:%u: %s: %s", p->path, p->line, field, why);
 	p->failed = 1;
 }
 

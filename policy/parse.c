@@ -32,14 +32,11 @@
 void
 perr(struct pparser *pp, const char *directive, const char *fmt, ...)
 {
-	char reason[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	errors_addv_at(pp->err, pp->file, pp->line, directive, fmt, ap);
 	va_end(ap);
-	errors_add(pp->err, "%s:%d: %s: %s", pp->file, pp->line, directive,
-	    reason);
 }
 
 static void
