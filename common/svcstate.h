@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SVCSTATE_MAGIC		0x73696e33u	/* "sin3" */
+#define SVCSTATE_MAGIC		0x73696e34u	/* "sin4" */
 #define SVCSTATE_SOURCES	256	/* sources remembered: max-cpm, and
 					   the children each one has */
 #define SVCSTATE_BUCKETS	10	/* of 6 s: a sliding minute */
@@ -64,6 +64,19 @@ struct svc_counters {
 	uint64_t	refused_disabled;
 };
 
+/*
+ * What the log has said of a service, shared so that its workers say a
+ * fault once between them, not once each. The flags change by atomic
+ * exchange, so one worker opens a stretch; the rest under the lock.
+ */
+struct svc_said {
+	uint32_t	exec_failing;	/* this burst of exec failures said */
+	uint32_t	full_stretch;	/* this stretch at max-child begun */
+	uint32_t	full_said;	/* max-child said at all */
+	uint32_t	full_unsaid;	/* stretches not said since */
+	uint64_t	full_said_at;	/* monotonic ms */
+};
+
 /* A counter of a service, from any of its processes. */
 #define SVC_COUNT(st, field) \
 	((st) != NULL ? (void)__atomic_add_fetch(&(st)->c.field, 1, \
@@ -81,6 +94,7 @@ struct svcstate {
 	uint32_t	 unplaced;	/* children of a source with no entry */
 	uint32_t	 disabled;	/* sinetctl disable: refuse all */
 	struct svc_counters c;
+	struct svc_said	 said;
 	struct svc_source sources[SVCSTATE_SOURCES];
 	struct svc_child children[];
 };

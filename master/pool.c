@@ -164,12 +164,18 @@ pool_lead(const struct pool *p)
 	return NULL;
 }
 
+/*
+ * A worker a CPU, as nginx's, where workers can share the load: internal
+ * services, and nowait external ones, whose spawns then run side by side.
+ * A wait service has one worker whatever its policy says: one child at a
+ * time holds its socket, and a second worker would start a second.
+ */
 static unsigned
 pool_size(const struct pool *p)
 {
-	if (p->policy->workers)
-		return p->policy->workers;
-	return p->internal ? opts.workers : 1;
+	if (!p->internal && pool_lead(p)->svc->wait)
+		return 1;
+	return p->policy->workers ? p->policy->workers : opts.workers;
 }
 
 static unsigned

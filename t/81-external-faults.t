@@ -36,7 +36,7 @@ subtest 'a failed exec gives its max-child slot back (nowait/2)' => sub {
 	write_file($prog, "#!/bin/sh\necho served\n");
 	chmod(0755, $prog);
 	is(tcp_talk('127.0.0.1', $late, undef, timeout => 3), "served\n",
-	    'once the program is there, a third connection is served');
+	    'once the program is there, a third connection is served') or diag($d->log_text);
 };
 
 subtest 'max-child=1: a sequential client is served as each child exits' => sub {

@@ -109,8 +109,10 @@ subtest 'a worker dies while its child runs' => sub {
 	my $s = Sinetd::tcp_connect('127.0.0.1', $adopt);
 	syswrite($s, "one\n");
 	is(Sinetd::read_some($s, 4, 3), "one\n", 'a session through /bin/cat');
-	my ($w) = grep { slurp("/proc/$_/cmdline") =~ /service=$adopt / } $d->workers;
-	kill('KILL', $w);
+	# Of the pool's workers, the one whose child it is.
+	my $w = wait_for(5, sub { $d->spawner_for($adopt) });
+	ok($w, 'the worker that spawned it');
+	kill('KILL', $w) if $w;
 	ok($d->wait_log(qr/worker died service=$adopt .* pid=$w signal=KILL/),
 	    'its worker is killed');
 	syswrite($s, "two\n");

@@ -93,7 +93,8 @@ EOF
 
 subtest 'an external service that cannot start a process: logged, closed, goes on' => sub {
 	my ($c, $e) = (free_port(), free_port());
-	my $d = Sinetd->start(conf => <<"EOF");
+	# One worker: the limit is set on the worker that must spawn.
+	my $d = Sinetd->start(args => [ '-o', 'workers=1' ], conf => <<"EOF");
 127.0.0.1:$c stream tcp nowait nobody /bin/cat cat
 127.0.0.1:$e stream tcp nowait nobody internal echo
 EOF

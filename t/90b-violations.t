@@ -199,7 +199,8 @@ for my $loaded (0, 1) {
 		ok(wait_for(10, sub {
 			(status_of($d, $p{orphan})->{children} // 0) == 1 }),
 		    'and the master knows it');
-		my $w = $d->worker_for($p{orphan});
+		my $w = $d->spawner_for($p{orphan});
+		ok($w, 'its parent is a worker of the pool');
 		kill('KILL', $w) if $w;
 		my $out = read_some($s, 1000, 25);
 		close($s);

@@ -189,12 +189,26 @@ subtest 'a reload that changes one service keeps the others' => sub {
 	is($d->stop >> 8, 0, 'clean stop');
 };
 
+subtest 'a wait service has one worker whatever its policy says' => sub {
+	my $sleep = -x '/usr/bin/sleep' ? '/usr/bin/sleep' : '/bin/sleep';
+	my ($w, $n) = (free_port(), free_port());
+	my $pol = policies(sleep => Sinetd::default_policy() . "workers 4\n");
+	my $d = Sinetd->start(args => [ '-P', $pol ], conf =>
+	    "127.0.0.1:$w stream tcp wait nobody $sleep sleep 5\n"
+	    . "127.0.0.1:$n stream tcp nowait nobody $sleep sleep 5\n");
+	# A second worker on a wait socket would start a second child.
+	is(nworkers($d), 1 + 4, 'wait: one; nowait: the policy\'s 4');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
 subtest 'an external line on two addresses: one pool, each its own children' => sub {
 	my $cat = -x '/usr/bin/cat' ? '/usr/bin/cat' : '/bin/cat';
-	my ($p, $q) = (free_port(), free_port());
+	my ($p, $q, $r) = (free_port(), free_port(), free_port());
 	my $d = Sinetd->start(conf =>
 	    "127.0.0.1,[::1]:$p stream tcp nowait/8/0/1 nobody $cat cat\n"
-	    . "127.0.0.1:$q stream tcp nowait nobody $cat cat -u\n");
+	    . "127.0.0.1:$q stream tcp nowait nobody $cat cat -u\n"
+	    . "127.0.0.1:$r stream tcp wait nobody $cat cat\n",
+	    args => [ '-o', 'workers=3' ]);
 	my %s;
 	for my $l (status_lines($d)) {
 		my ($host, $port) = $l->{addr} =~ /^(.*):(\d+)$/;
@@ -204,7 +218,9 @@ subtest 'an external line on two addresses: one pool, each its own children' => 
 	    'the two addresses of one line: one pool');
 	isnt($s{"127.0.0.1/$q"}{pool}, $s{"127.0.0.1/$p"}{pool},
 	    'a line that runs its program otherwise: another');
-	is(nworkers($d), 2, 'a worker each (external: one by default)');
+	# nowait: spawns run side by side in -o workers workers; wait: one
+	# child at a time holds the socket, so one worker.
+	is(nworkers($d), 3 + 3 + 1, 'nowait pools: -o workers each; wait: one');
 	my $v4 = Sinetd::tcp_connect('127.0.0.1', $p);
 	my $v6 = Sinetd::tcp_connect('::1', $p);
 	syswrite($_, "hi\n") for $v4, $v6;

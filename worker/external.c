@@ -46,12 +46,7 @@ struct esock {
 	struct svcstate	*st;
 	struct limits	 lim;
 	pid_t		 wait_child;
-	bool		 exec_failing;	/* logged this burst of exec failures */
-	bool		 full_logged;	/* logged this stretch at max-child */
 	bool		 full_paused;	/* the listener waits for a slot */
-	uint64_t	 full_said_at;	/* when max-child was last said */
-	bool		 full_said;	/* said at all */
-	unsigned	 full_unsaid;	/* stretches at max-child not said since */
 	struct {
 		int			fd;
 		union sockaddr_any	peer;
@@ -171,11 +166,26 @@ static void
 exec_failed(struct esock *es, int err)
 {
 	SVC_COUNT(es->st, exec_failed);
-	if (!es->exec_failing) {
+	if (!__atomic_exchange_n(&es->st->said.exec_failing, 1,
+	    __ATOMIC_ACQ_REL)) {
 		errno = err;
 		log_warn("cannot execute server program=%s", desc->program);
 	}
-	es->exec_failing = true;
+}
+
+/*
+ * Over for every worker of the service: a burst of exec failures when a
+ * child starts; a stretch at max-child when a connection is admitted,
+ * which is before its spawn, so that a worker finding the service full
+ * after this slot was taken opens the next stretch, not the one the
+ * spawn would close. Read first, so that a busy service does not write
+ * the shared line on every connection.
+ */
+static void
+said_over(uint32_t *flag)
+{
+	if (__atomic_load_n(flag, __ATOMIC_RELAXED))
+		__atomic_store_n(flag, 0, __ATOMIC_RELEASE);
 }
 
 static bool
@@ -246,6 +256,7 @@ spawn_for(struct esock *es, int fd, const union sockaddr_any *peer,
 		refuse(es, fd, peer, plen, v);
 		return true;
 	}
+	said_over(&es->st->said.full_stretch);
 	sp.fd = fd;
 	sp.envp = env_for_peer(fd, &peer->sa, plen, same);
 	if ((pid = spawn_child(&sp, &err)) == -1) {
@@ -254,7 +265,7 @@ spawn_for(struct esock *es, int fd, const union sockaddr_any *peer,
 		close(fd);
 		return true;
 	}
-	es->exec_failing = es->full_logged = false;
+	said_over(&es->st->said.exec_failing);
 	limits_spawned(es->st, slot, pid);
 	report(MSG_SPAWNED, pid, es->ws->slot, fd);
 	close(fd);
@@ -281,32 +292,40 @@ try_held(struct esock *es)
 }
 
 /*
- * Said once per stretch at max-child, and at most once a minute: a busy
- * service at its limit reaches it on every connection. The next line
- * says how many stretches went unsaid.
+ * Said once per stretch at max-child, and at most once a minute, by one
+ * worker of the service: a busy service at its limit reaches it on
+ * every connection, in every worker. The next line says how many
+ * stretches went unsaid.
  */
 static void
 pause_full(struct esock *es)
 {
+	struct svc_said *said = &es->st->said;
 	char count[32] = "";
+	bool say = false;
 
-	if (!es->full_logged && es->full_said &&
-	    loop_now() - es->full_said_at < FULL_LOG_MS)
-		es->full_unsaid++;
-	else if (!es->full_logged) {
-		if (es->full_unsaid > 0)
-			snprintf(count, sizeof(count), " count=%u",
-			    es->full_unsaid + 1);
+	if (!__atomic_exchange_n(&said->full_stretch, 1, __ATOMIC_ACQ_REL) &&
+	    svcstate_lock(es->st) == 0) {
+		if (said->full_said &&
+		    loop_now() - said->full_said_at < FULL_LOG_MS)
+			said->full_unsaid++;
+		else {
+			say = true;
+			if (said->full_unsaid > 0)
+				snprintf(count, sizeof(count), " count=%u",
+				    said->full_unsaid + 1);
+			said->full_said = 1;
+			said->full_said_at = loop_now();
+			said->full_unsaid = 0;
+		}
+		svcstate_unlock(es->st);
+	}
+	if (say)
 		log_warnx("max-child reached, not accepting until a child "
 		    "exits max_child=%u children=%u%s",
 		    es->lim.max_child ? es->lim.max_child : es->lim.nslots,
 		    __atomic_load_n(&es->st->nchildren, __ATOMIC_RELAXED),
 		    count);
-		es->full_said = true;
-		es->full_said_at = loop_now();
-		es->full_unsaid = 0;
-	}
-	es->full_logged = true;
 	es->full_paused = true;
 	listener_pause(&es->lst, loop_now() + FULL_RECHECK_MS);
 }
@@ -448,7 +467,7 @@ wait_spawn(struct esock *es)
 		drop_pending(es);
 		return;
 	}
-	es->exec_failing = false;
+	said_over(&es->st->said.exec_failing);
 	limits_spawned(es->st, slot, pid);
 	/* The listening socket: no peer. */
 	report(MSG_SPAWNED, pid, es->ws->slot, -1);

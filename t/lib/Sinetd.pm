@@ -274,6 +274,17 @@ sub workers { children_of($_[0]{pid}) }
 # A process's command line, its arguments joined by spaces.
 sub cmdline { my $c = slurp("/proc/$_[0]/cmdline"); $c =~ tr/\0/ /; $c }
 
+# The worker that spawned the child server now running for this port:
+# of a pool's several workers, the one whose child it is.
+sub spawner_for {
+	my ($self, $port) = @_;
+	my (undef, $st) = $self->ctl('-k', 'status', $port);
+	my ($child) = ($st // '') =~ /^  child pid=(\d+)/m or return undef;
+	my ($ppid) = slurp("/proc/$child/stat") =~ /^\d+ \(.*\) \S (\d+)/s
+	    or return undef;
+	return (grep { $_ == $ppid } $self->workers) ? $ppid : undef;
+}
+
 # The (first) worker serving this port over this protocol (default tcp).
 sub worker_for {
 	my ($self, $port, $proto) = @_;
