@@ -339,7 +339,12 @@ pool_worker_failed(struct mworker *w)
 		ms->status = MSVC_FAILED;
 		free(ms->why);
 		ms->why = xstrdup(why);
-		pool_unwatch(ms);
+		/*
+		 * No one will serve it: a client is refused at once, as
+		 * openbsd-inetd does a looping service, not left waiting in
+		 * a backlog no worker reads. A reload binds it afresh.
+		 */
+		listen_close(ms);
 		log_errx("service failed, not restarting it %s reason=%s",
 		    ms->svc->fields, log_quote(ms->why, quoted,
 			sizeof(quoted)));

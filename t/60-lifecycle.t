@@ -7,6 +7,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use File::Temp qw(tempdir);
 use IO::Socket::IP;
+use Errno qw(ECONNREFUSED);
 use POSIX qw(WNOHANG);
 use Socket qw(SOCK_STREAM);
 use Test::More;
@@ -132,6 +133,12 @@ EOF
 	sleep(1);
 	my @echo = grep { cmdline($_) =~ /service=$e / } $d->workers;
 	is(scalar(@echo), 0, 'and its worker is not restarted');
+	my $s = IO::Socket::IP->new(PeerHost => '127.0.0.1', PeerPort => $e,
+	    Type => SOCK_STREAM, Timeout => 2);
+	my $err = $! + 0;
+	ok(!$s && $err == ECONNREFUSED,
+	    'its socket is closed: a client is refused, not left waiting')
+	    or diag("connect: $!");
 	ok(length(Sinetd::tcp_talk('127.0.0.1', $t, undef) // '') == 4,
 	    'the other service serves');
 	is($d->stop >> 8, 0, 'clean stop');
