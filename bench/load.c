@@ -15,12 +15,18 @@
  *                                            "held=N errors=E" once all
  *                                            are settled, then hold on
  *
+ * -j N splits the clients among N processes, each on its own epoll: one
+ * process drives a datagram exchange at one CPU's worth, and would
+ * measure itself, not the server.
+ *
  * Prints one line of key=value: ops, seconds, rate, p50/p90/p99 in
  * microseconds, errors.
  */
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -53,13 +59,20 @@ static struct sockaddr_storage target;
 static socklen_t target_len;
 static size_t size = 32;
 static int concurrency = 32;
+static int jobs = 1;
 static double seconds = 5;
 static long max_ops = -1;
 static int epfd;
 static char payload[65536], rbuf[1 << 16];
-static uint32_t *samples;
-static long nsamples, ops, errors;
+static uint32_t *samples;		/* this process's slice */
+static long nsamples, ops, errors, samples_max = SAMPLES_MAX;
 static uint64_t bytes;
+
+/* What each process of -j counted, for the first to add up. */
+struct tally {
+	long		nsamples, ops, errors;
+	uint64_t	bytes;
+};
 
 static uint64_t
 now_ns(void)
@@ -74,8 +87,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: load -m echo|read|udp|drain|hold|ask -p port "
-	    "[-h 127.0.0.1|::1] [-c clients] [-d seconds] [-n ops] "
-	    "[-s bytes]\n");
+	    "[-h 127.0.0.1|::1] [-c clients] [-d seconds] [-j procs] "
+	    "[-n ops] [-s bytes]\n");
 	exit(2);
 }
 
@@ -112,7 +125,7 @@ record(struct client *c)
 	uint64_t us = (now_ns() - c->start_ns) / 1000;
 
 	ops++;
-	if (nsamples < SAMPLES_MAX)
+	if (nsamples < samples_max)
 		samples[nsamples++] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 }
 
@@ -249,11 +262,17 @@ main(int argc, char *argv[])
 	struct client *clients;
 	struct rlimit rl;
 	uint64_t t0, end, t1;
-	int ch, port = 0, i, n;
+	int ch, port = 0, i, n, job, total;
 	bool held_said = false;
+	uint32_t *all;
+	struct tally *tallies;
+	pid_t kids[64];
 
-	while ((ch = getopt(argc, argv, "c:d:h:m:n:p:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:d:h:j:m:n:p:s:")) != -1) {
 		switch (ch) {
+		case 'j':
+			jobs = atoi(optarg);
+			break;
 		case 'c':
 			concurrency = atoi(optarg);
 			break;
@@ -293,7 +312,9 @@ main(int argc, char *argv[])
 		}
 	}
 	if (port <= 0 || port > 65535 || concurrency < 1 || size < 1 ||
-	    size > sizeof(payload) || seconds <= 0 || seconds > 3600)
+	    size > sizeof(payload) || seconds <= 0 || seconds > 3600 ||
+	    jobs < 1 || jobs > 64 || jobs > concurrency ||
+	    (jobs > 1 && (mode == M_HOLD || mode == M_DRAIN || max_ops >= 0)))
 		usage();
 	if (mode == M_DRAIN)
 		concurrency = 1;
@@ -306,15 +327,36 @@ main(int argc, char *argv[])
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	samples = calloc(SAMPLES_MAX, sizeof(*samples));
+	all = mmap(NULL, SAMPLES_MAX * sizeof(*samples), PROT_READ |
+	    PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	tallies = mmap(NULL, (size_t)jobs * sizeof(*tallies), PROT_READ |
+	    PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (all == MAP_FAILED || tallies == MAP_FAILED) {
+		perror("load: mmap");
+		return 1;
+	}
+	samples_max = SAMPLES_MAX / jobs;
+	total = concurrency;
+	t0 = now_ns();
+	end = t0 + (uint64_t)(seconds * 1e9);
+	/* Process 0 is this one; each takes its share of the clients. */
+	for (job = 1; job < jobs; job++) {
+		if ((kids[job] = fork()) == -1) {
+			perror("load: fork");
+			return 1;
+		}
+		if (kids[job] == 0)
+			break;
+	}
+	if (job == jobs)
+		job = 0;
+	samples = all + (size_t)job * (size_t)samples_max;
+	concurrency = concurrency / jobs + (job < concurrency % jobs);
 	clients = calloc((size_t)concurrency, sizeof(*clients));
-	if (samples == NULL || clients == NULL ||
-	    (epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+	if (clients == NULL || (epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
 		perror("load");
 		return 1;
 	}
-	t0 = now_ns();
-	end = t0 + (uint64_t)(seconds * 1e9);
 	for (i = 0; i < concurrency; i++) {
 		clients[i].fd = -1;
 		client_start(&clients[i]);
@@ -352,6 +394,21 @@ main(int argc, char *argv[])
 		}
 	}
 	t1 = now_ns();
+	tallies[job] = (struct tally){ nsamples, ops, errors, bytes };
+	if (job != 0)
+		_exit(0);
+	for (job = 1; job < jobs; job++) {
+		while (waitpid(kids[job], NULL, 0) == -1 && errno == EINTR)
+			;
+		memmove(all + nsamples, all + (size_t)job * (size_t)samples_max,
+		    (size_t)tallies[job].nsamples * sizeof(*all));
+		nsamples += tallies[job].nsamples;
+		ops += tallies[job].ops;
+		errors += tallies[job].errors;
+		bytes += tallies[job].bytes;
+	}
+	samples = all;
+	concurrency = total;
 	qsort(samples, (size_t)nsamples, sizeof(*samples), cmp_u32);
 	printf("mode=%s clients=%d ops=%ld seconds=%.2f rate=%.0f "
 	    "p50_us=%u p90_us=%u p99_us=%u errors=%ld mb_s=%.1f\n",

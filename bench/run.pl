@@ -4,7 +4,8 @@
 # interleaved (A B C, A B C, ...) so that the machine's drift cancels, each
 # cell the median of the repetitions, and the ratios sinetd/reference.
 #
-#   bench/run.pl [--smoke] [--scale] [--out FILE] [--servers NAME,NAME...]
+#   bench/run.pl [--smoke] [--scale] [--rows ID,ID...] [--out FILE]
+#       [--servers NAME,NAME...]
 #
 # The rows: throughput, latency and CPU of the internal services (echo,
 # daytime, chargen over TCP, echo over UDP) and of external ones (/bin/cat,
@@ -19,7 +20,11 @@
 # latency of the first echo exchange a server answers, sinetd once ready);
 # idle PSS of the whole process tree for 10 internal services (5 builtins
 # x TCP+UDP) and for the 22 services of etc/sinetd.conf, written in each
-# server's dialect. --scale runs only those last rows.
+# server's dialect. --scale runs only those last rows; --rows only the
+# workloads named by id (udp, cat32, ...: the ids in @workloads), each
+# with the CPU row taken from it, and none of the start-up rows, for a
+# quick look at one change, written to bench/results.md only if --out
+# says so (make bench, the whole table, is the record).
 #
 # Environment: BENCH_SECONDS (per measurement, default 3), BENCH_REPS (3),
 # BENCH_IDLE (idle connections held, 10000), BENCH_SERVICES (services for
@@ -47,11 +52,11 @@ use IO::Socket::IP;
 use POSIX qw(:sys_wait_h setsid strftime);
 use Time::HiRes qw(time sleep);
 
-my ($smoke, $out, $only, $scale_only) = (0, undef, undef, 0);
+my ($smoke, $out, $only, $scale_only, $rows) = (0, undef, undef, 0, undef);
 GetOptions('smoke' => \$smoke, 'out=s' => \$out, 'servers=s' => \$only,
-    'scale' => \$scale_only)
-    or die "usage: bench/run.pl [--smoke] [--scale] [--out FILE] " .
-    "[--servers A,B]\n";
+    'scale' => \$scale_only, 'rows=s' => \$rows)
+    or die "usage: bench/run.pl [--smoke] [--scale] [--rows A,B] " .
+    "[--out FILE] [--servers A,B]\n";
 my $top = abs_path((__FILE__ =~ s{[^/]*$}{}r || './') . '..');
 my $build = abs_path($ENV{BUILD} // "$top/build");
 my $refs = "$build/refs/root";
@@ -62,7 +67,8 @@ my %cfg = (
 	services => $ENV{BENCH_SERVICES} // ($smoke ? 20 : 1000),
 	port     => $ENV{BENCH_PORT} // 12000,
 );
-$out //= $smoke ? undef : "$top/bench/results.md";
+# A partial run (--rows) is a look, not the record.
+$out //= $smoke || defined $rows ? undef : "$top/bench/results.md";
 die "bench: run as root: the references bind as root and change user\n"
     if $> != 0;
 my $tmp = tempdir('sinetd-bench-XXXXXX', TMPDIR => 1,
@@ -437,11 +443,16 @@ my @workloads = (
 		return run_load('-m', 'read', '-p', $s->{ports}{daytime}, '-c',
 		    32, '-d', $cfg{seconds})->{rate};
 	} },
+	# Two load processes: one drove the exchange at a whole CPU (perf:
+	# 52% of two, every server at its rate within noise), so the row
+	# measured the generator, not the server.
 	{ id => 'udp', serves => 'udp', unit => 'req/s',
-	  title => 'internal echo UDP (::1), 8 clients', run => sub {
+	  title => 'internal echo UDP (::1), 8 clients in 2 processes',
+	  run => sub {
 		my ($s) = @_;
 		return run_load('-m', 'udp', '-h', '::1', '-p',
-		    $s->{ports}{udp}, '-c', 8, '-d', $cfg{seconds})->{rate};
+		    $s->{ports}{udp}, '-c', 8, '-j', 2, '-d',
+		    $cfg{seconds})->{rate};
 	} },
 	{ id => 'chargen', serves => 'chargen', unit => 'MB/s',
 	  title => 'internal chargen TCP, 1 client', run => sub {
@@ -483,6 +494,8 @@ my @workloads = (
 	{ id => 'cat32_cpu', serves => 'cat', unit => 'µs', lower => 1,
 	  title => 'server CPU per connection, /bin/cat at 32',
 	  from => 'cat32' },
+	{ id => 'udp_cpu', serves => 'udp', unit => 'µs', lower => 1,
+	  title => 'server CPU per request, UDP echo at 8', from => 'udp' },
 	{ id => 'pss_idle', serves => 'echo', unit => 'KiB', lower => 1,
 	  title => 'PSS of every process, idle', run => sub {
 		my ($s) = @_;
@@ -829,6 +842,15 @@ my @taken = grep { port_taken(@$_) } (
 die 'bench: ports in use (another benchmark? set BENCH_PORT): ' .
     join(', ', map { "$_->[0]:$_->[1]/$_->[2]" } @taken) . "\n" if @taken;
 
+if (defined $rows) {
+	my %want = map { $_ => 1 } split /,/, $rows;
+	my @unknown = grep { my $id = $_; !grep { $_->{id} eq $id }
+	    @workloads } sort keys %want;
+	die "bench: --rows: no such workload: @unknown\n" if @unknown;
+	@workloads = grep { $want{$_->{id}} || $want{$_->{from} // ''} }
+	    @workloads;
+}
+
 my %results;	# workload id => server name => [values]
 say_progress("servers: " . join(', ', map { $_->{name} } @servers));
 for my $s ($scale_only ? () : @servers) {
@@ -886,7 +908,8 @@ my @scale = (
 	  title => 'PSS of every process, idle, the 22 services of ' .
 	    'etc/sinetd.conf' },
 );
-my @small = grep { grep { $_ eq 'scale' } @{ $_->{serves} } } @servers;
+my @small = defined $rows ? () :
+    grep { grep { $_ eq 'scale' } @{ $_->{serves} } } @servers;
 for my $rep (1 .. $cfg{reps}) {
 	# Each repetition starts with the next server, as above.
 	my @who = @small ? (@small[($rep - 1) % @small .. $#small],

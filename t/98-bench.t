@@ -30,7 +30,7 @@ for (split /\n/, $out) {
 	$row{$cell[1]} = [ @cell[2 .. $#cell] ];
 }
 my @want = ('internal echo TCP, 1 client', 'internal echo TCP, 32 clients',
-    'internal daytime TCP, 32 clients', 'internal echo UDP (::1), 8 clients',
+    'internal daytime TCP, 32 clients', 'internal echo UDP (::1), 8 clients in 2 processes',
     'internal chargen TCP, 1 client', 'external /bin/cat nowait, 1 client',
     'external /bin/cat nowait, 32 clients', 'PSS of every process, idle',
     'RSS of every process, idle', 'PSS of every process, under echo load (32)',
@@ -41,7 +41,8 @@ for my $w (@want) {
 }
 for my $w ('server CPU per connection, echo at 32',
     'server CPU per connection, daytime at 32',
-    'server CPU per connection, /bin/cat at 32') {
+    'server CPU per connection, /bin/cat at 32',
+    'server CPU per request, UDP echo at 8') {
 	ok($row{$w} && $row{$w}[1] =~ /^[\d.]+$/, "$w: sinetd's CPU counted")
 	    or diag($out);
 }
