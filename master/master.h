@@ -114,6 +114,8 @@ struct msvc {
 	struct pool	*pool;		/* whose workers serve it: held (a */
 					/* reference pool_release gives back) */
 	uint32_t	 slot;		/* its place in the pool */
+	int		 reader;	/* the one worker of the pool that */
+					/* reads it, -1: every one (pool.c) */
 	struct mev	 wake;		/* its socket, watched while the */
 	bool		 watched;	/* pool is cold (pool.c) */
 	struct msvc	*replaces;	/* reload: the one it takes over from, */
@@ -264,6 +266,7 @@ void	 pool_worker_ready(struct mworker *);
 void	 pool_settle(struct pool *);
 void	 pool_worker_failed(struct mworker *);
 struct msvc *pool_lead(const struct pool *);
+bool	 pool_reads(const struct mworker *, uint32_t);
 bool	 pool_running(const struct pool *);
 struct pool **pools_all(size_t *);
 struct msvc *pool_find_worker(pid_t);

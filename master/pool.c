@@ -145,6 +145,7 @@ pool_join(struct msvc *ms, uint64_t generation)
 	p->svcs = xreallocarray(p->svcs, p->nslots + 1, sizeof(*p->svcs));
 	p->ids = xreallocarray(p->ids, p->nslots + 1, sizeof(*p->ids));
 	ms->slot = p->nslots;
+	ms->reader = -1;
 	p->ids[p->nslots] = ms->id;
 	p->svcs[p->nslots++] = ms;
 	p->nlive++;
@@ -164,18 +165,67 @@ pool_lead(const struct pool *p)
 	return NULL;
 }
 
+/* A datagram socket of internal services: one reader (pool_reads). */
+static bool
+one_reader(const struct pool *p, const struct msvc *ms)
+{
+	return p->internal && ms->svc->socktype == SOCK_DGRAM;
+}
+
 /*
  * A worker a CPU, as nginx's, where workers can share the load: internal
  * services, and nowait external ones, whose spawns then run side by side.
  * A wait service has one worker whatever its policy says: one child at a
- * time holds its socket, and a second worker would start a second.
+ * time holds its socket, and a second worker would start a second. A
+ * pool of datagram sockets alone has no more workers than sockets.
  */
 static unsigned
 pool_size(const struct pool *p)
 {
+	unsigned n = p->policy->workers ? p->policy->workers : opts.workers;
+	uint32_t i, dgram = 0;
+
 	if (!p->internal && pool_lead(p)->svc->wait)
 		return 1;
-	return p->policy->workers ? p->policy->workers : opts.workers;
+	for (i = 0; i < p->nslots; i++) {
+		if (p->svcs[i] == NULL)
+			continue;
+		if (!one_reader(p, p->svcs[i]))
+			return n;
+		dgram++;
+	}
+	return dgram > 0 && dgram < n ? dgram : n;
+}
+
+/*
+ * A datagram of an internal service is answered in one call, so workers
+ * waiting on one UDP socket only take turns at it, and cost a third more
+ * CPU a request than one reader does (make bench: 9.7 against 7.2 us).
+ * Each such socket has one reader, the pool's workers taking them in
+ * turn; every other socket is every worker's.
+ */
+static void
+assign_readers(struct pool *p)
+{
+	uint32_t i, dgram = 0;
+
+	for (i = 0; i < p->nslots; i++)
+		if (p->svcs[i] != NULL)
+			p->svcs[i]->reader = one_reader(p, p->svcs[i]) ?
+			    (int)(dgram++ % p->nworkers) : -1;
+}
+
+/* Whether this worker is given slot i's socket, now, to serve. */
+bool
+pool_reads(const struct mworker *w, uint32_t i)
+{
+	const struct pool *p = w->pool;
+	const struct msvc *ms = i < p->nslots ? p->svcs[i] : NULL;
+
+	if (ms == NULL || ms->fd == -1 || ms->shared_fd == -1 ||
+	    ms->status != MSVC_LISTENING)
+		return false;
+	return ms->reader == -1 || ms->reader == (int)(w - p->workers);
 }
 
 static unsigned
@@ -275,6 +325,7 @@ pool_start(struct pool *p)
 		xasprintf(&p->label, "%s pool=%llu services=%u",
 		    lead->svc->fields, (unsigned long long)p->id, p->nslots);
 	p->nworkers = pool_size(p);
+	assign_readers(p);
 	p->workers = xcalloc(p->nworkers, sizeof(*p->workers));
 	for (i = 0; i < p->nworkers; i++) {
 		p->workers[i].pool = p;

@@ -42,6 +42,7 @@ msvc_new(struct service *svc, struct policy_set *set, struct errors *err)
 	ms->svc = svc;
 	ms->fd = -1;
 	ms->shared_fd = -1;
+	ms->reader = -1;
 	ms->pset = set;
 	policies_hold(set);
 	if ((ms->policy = policies_get(set, svc, err)) == NULL) {
@@ -162,6 +163,11 @@ msvc_serving(const struct msvc *ms)
 const struct mworker *
 msvc_workers(const struct msvc *ms, unsigned *n)
 {
+	if (ms->pool != NULL && ms->reader >= 0 &&
+	    (unsigned)ms->reader < ms->pool->nworkers) {
+		*n = 1;
+		return &ms->pool->workers[ms->reader];
+	}
 	*n = ms->pool != NULL ? ms->pool->nworkers : 0;
 	return ms->pool != NULL ? ms->pool->workers : NULL;
 }

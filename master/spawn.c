@@ -83,20 +83,21 @@ title(const struct pool *p)
 }
 
 /*
- * The pool's sockets, in slot order, each with its shared state: those a
- * worker started now serves (a reload may have moved some away).
+ * The pool's sockets, in slot order, each with its shared state: those
+ * this worker, started now, serves (a reload may have moved some away;
+ * a UDP socket of internal services is one worker's, pool.c).
  */
 static size_t
-sockets_of(const struct pool *p, int *fds)
+sockets_of(const struct mworker *w, int *fds)
 {
+	const struct pool *p = w->pool;
 	size_t n = 0;
 	uint32_t i;
 
 	for (i = 0; i < p->nslots; i++) {
 		const struct msvc *ms = p->svcs[i];
 
-		if (ms == NULL || ms->fd == -1 || ms->shared_fd == -1 ||
-		    ms->status != MSVC_LISTENING)
+		if (!pool_reads(w, i))
 			continue;
 		fds[2 * n] = ms->fd;
 		fds[2 * n + 1] = ms->shared_fd;
@@ -131,7 +132,7 @@ spawn_worker(struct mworker *w)
 	w->restart_at = 0;
 	w->stopped_at = 0;
 	w->started_at = now_ms();
-	n = sockets_of(p, fds);
+	n = sockets_of(w, fds);
 	if (n == 0) {
 		/* Nothing left to serve: a reload took every socket. */
 		free(fds);

@@ -157,8 +157,7 @@ send_sockets(struct mworker *w, uint32_t *count)
 		const struct msvc *ms = p->svcs[i];
 		struct msg_socket *e;
 
-		if (ms == NULL || ms->fd == -1 || ms->shared_fd == -1 ||
-		    ms->status != MSVC_LISTENING)
+		if (!pool_reads(w, i))
 			continue;
 		e = &m.s[m.n++];
 		e->slot = i;
@@ -181,14 +180,12 @@ send_sockets(struct mworker *w, uint32_t *count)
 }
 
 static uint32_t
-count_sockets(const struct pool *p)
+count_sockets(const struct mworker *w)
 {
 	uint32_t i, n = 0;
 
-	for (i = 0; i < p->nslots; i++)
-		n += p->svcs[i] != NULL && p->svcs[i]->fd != -1 &&
-		    p->svcs[i]->shared_fd != -1 &&
-		    p->svcs[i]->status == MSVC_LISTENING;
+	for (i = 0; i < w->pool->nslots; i++)
+		n += pool_reads(w, i);
 	return n;
 }
 
@@ -211,7 +208,7 @@ tell_description(struct mworker *w)
 	m.version = MSG_VERSION;
 	m.master_pid = getpid();
 	m.internal = p->internal;
-	m.nsockets = count_sockets(p);
+	m.nsockets = count_sockets(w);
 	m.change_ids = change_ids;
 	m.max_conns = opts.max_conns;
 	m.idle_timeout_ms = p->policy->idle_timeout_ms ?

@@ -76,9 +76,19 @@ subtest 'ten internal services run on one pool of workers' => sub {
 	my %s = by_port($d);
 	my %pools = map { $_->{pool} => 1 } values %s;
 	is(scalar(keys %pools), 1, 'status names one pool for all ten');
-	is(join(',', sort { $a <=> $b } split /,/, $s{"$p[0]/udp"}{workers}),
-	    join(',', sort { $a <=> $b } @w), 'a UDP service\'s workers are '
-	    . 'the pool\'s');
+	# A datagram is answered in one call: workers sharing a UDP socket
+	# only take turns at it. Each has one reader, the pool's in turn.
+	my @readers = map { $s{"$_/udp"}{workers} } @p;
+	is(scalar(grep { my $r = $_; $r =~ /^\d+$/ && grep { $_ == $r } @w }
+	    @readers), 5, 'each UDP service is read by one worker of the pool')
+	    or diag("@readers");
+	my %by = map { $_ => 1 } @readers;
+	is(scalar(keys %by), 3, 'the five spread over the three workers');
+	is(join(',', sort { $a <=> $b } split /,/, $s{"$p[0]/tcp"}{workers}),
+	    join(',', sort { $a <=> $b } @w), 'a TCP service\'s workers are '
+	    . 'all the pool\'s');
+	is(Sinetd::udp_ask('127.0.0.1', $p[$_], 'u') // '', 'u',
+	    "UDP $builtins[$_] answers") for grep { $builtins[$_] eq 'echo' } 0 .. 4;
 	is(Sinetd::tcp_talk('127.0.0.1', $p[0], "a\n", half_close => 1),
 	    "a\n", 'echo over TCP');
 	is(Sinetd::udp_ask('127.0.0.1', $p[0], 'b'), 'b', 'echo over UDP');
@@ -89,6 +99,17 @@ subtest 'ten internal services run on one pool of workers' => sub {
 	is(length(Sinetd::tcp_talk('127.0.0.1', $p[2], undef, max => 74) //
 	    ''), 74, 'chargen over TCP');
 	is(nworkers($d), 3, 'and still three processes');
+	# Its one reader dies: its replacement reads the socket again.
+	my $reader = $s{"$p[0]/udp"}{workers};
+	kill('KILL', $reader);
+	my $new;
+	ok(wait_for(5, sub {
+		$new = { by_port($d) }->{"$p[0]/udp"}{workers} // '';
+		$new =~ /^\d+$/ && $new != $reader &&
+		    (Sinetd::udp_ask('127.0.0.1', $p[0], 'again',
+		    timeout => 0.5) // '') eq 'again';
+	}), 'its reader killed, a new one answers') or diag($new);
+	is(nworkers($d), 3, 'three processes again');
 	is($d->stop >> 8, 0, 'clean stop');
 };
 
