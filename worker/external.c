@@ -306,8 +306,9 @@ pause_full(struct esock *es)
 
 	if (!__atomic_exchange_n(&said->full_stretch, 1, __ATOMIC_ACQ_REL) &&
 	    svcstate_lock(es->st) == 0) {
-		if (said->full_said &&
-		    loop_now() - said->full_said_at < FULL_LOG_MS)
+		/* Said by a worker whose clock is a moment ahead: so. */
+		if (said->full_said && (loop_now() < said->full_said_at ||
+		    loop_now() - said->full_said_at < FULL_LOG_MS))
 			said->full_unsaid++;
 		else {
 			say = true;

@@ -61,6 +61,9 @@ source_count(struct svc_source *e, uint32_t bucket)
 	uint32_t b;
 	size_t i;
 
+	/* Another worker's clock may be a moment ahead of ours (above). */
+	if (bucket < e->bucket)
+		bucket = e->bucket;
 	if (bucket - e->bucket >= SVCSTATE_BUCKETS)
 		memset(e->counts, 0, sizeof(e->counts));
 	else
@@ -151,6 +154,14 @@ limits_admit(struct svcstate *st, const struct limits *lim,
 		family = addr_pack(peer, addr);
 	if (svcstate_lock(st) == -1)
 		return LIMIT_FULL;
+	/*
+	 * Each worker reads its clock once a loop turn: another may have
+	 * opened the window a moment after the time we bring. For the
+	 * shared window time never runs back, or "now - window_start"
+	 * would wrap and open a window, and a budget, of its own.
+	 */
+	if (now < st->window_start)
+		now = st->window_start;
 	if (st->suspended_until > now) {
 		st->c.refused_suspended++;
 		v = LIMIT_SUSPENDED;
