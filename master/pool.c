@@ -393,9 +393,14 @@ pool_worker_failed(struct mworker *w)
 		/*
 		 * No one will serve it: a client is refused at once, as
 		 * openbsd-inetd does a looping service, not left waiting in
-		 * a backlog no worker reads. A reload binds it afresh.
+		 * a backlog no worker reads; a reload binds it afresh. But
+		 * a reload's replacement gives its socket back to the one
+		 * it replaces, which serves on (reload.c).
 		 */
-		listen_close(ms);
+		if (ms->replaces == NULL)
+			listen_close(ms);
+		else
+			pool_unwatch(ms);
 		log_errx("service failed, not restarting it %s reason=%s",
 		    ms->svc->fields, log_quote(ms->why, quoted,
 			sizeof(quoted)));

@@ -90,6 +90,37 @@ subtest 'out of descriptors before READY: restarted, not failed' => sub {
 	    'the next worker serves');
 	is($h->stop >> 8, 0, 'clean stop');
 };
+subtest 'a reload whose new pool cannot set up: the old one serves on, socket and all' => sub {
+	my $hooks = build_dir() . '/t/sinetd-hooks';
+	plan skip_all => 'no build/t/sinetd-hooks' unless -x $hooks;
+	my $p = free_port();
+	# The line with -u is one whose workers fail before READY.
+	local $ENV{SINETD_TEST_SETUP_FAILS_FOR} = '-u';
+	my $h = Sinetd->start(bin => $hooks, args => ['-o', 'workers=1'],
+	    conf => "127.0.0.1:$p stream tcp nowait nobody /bin/cat cat\n");
+	my $cat = sub { (tcp_talk('127.0.0.1', $p, "$_[0]\n", half_close => 1,
+	    timeout => 2) // '') eq "$_[0]\n" };
+	ok($cat->('one'), 'cat serves');
+	write_file($h->{conf}, "127.0.0.1:$p stream tcp nowait nobody /bin/cat cat -u\n");
+	$h->ctl('reload');
+	ok($h->wait_log(qr/reload: the new pool did not start, the old one serves on service=$p /, 10),
+	    'the new pool fails, and the reload says the old one serves on')
+	    or diag($h->log_text);
+	ok($cat->('two'), 'it does');
+	# Its workers restarted from the master's copy of the socket: had
+	# the failure closed it, the service would die with them.
+	my ($old) = $h->workers;
+	kill('KILL', $old);
+	ok(wait_for(5, sub { my ($n) = $h->workers; $n && $n != $old &&
+	    $cat->('three') }), 'its worker killed, a new one serves on the '
+	    . 'same socket') or diag($h->log_text);
+	write_file($h->{conf}, "127.0.0.1:$p stream tcp nowait nobody /bin/cat cat -v\n");
+	$h->ctl('reload');
+	ok(wait_for(10, sub { $h->count_log(qr/reload done/) >= 2 }),
+	    'a later reload');
+	ok($cat->('four'), 'takes the socket over and serves');
+	is($h->stop >> 8, 0, 'clean stop');
+};
 subtest "a worker's fatal line arrives though its channel is full" => sub {
 	my $hooks = build_dir() . '/t/sinetd-hooks';
 	plan skip_all => 'no build/t/sinetd-hooks' unless -x $hooks;
