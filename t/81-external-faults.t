@@ -12,8 +12,11 @@ use Test::More;
 use Time::HiRes qw(time);
 use Sinetd;
 
-$ENV{TMPDIR} //= '/tmp';
-my $dir = tempdir(CLEANUP => 1);
+# Not under the host's /tmp, which the default policy's private-tmp
+# hides from the child: make check's TMPDIR, or the build directory's.
+my $tmp = $ENV{TMPDIR} // build_dir() . '/tmp';
+mkdir $tmp;
+my $dir = tempdir(CLEANUP => 1, DIR => $tmp);
 chmod(0755, $dir);
 my $prog = "$dir/late-server";
 my ($late, $seq, $full) = map { free_port() } 1 .. 3;
