@@ -105,15 +105,17 @@ if (defined $abi) {
 # Granted on purpose: in.ftpd chroots anonymous users and in.tftpd -s
 # chroots itself, so their policies name sys_chroot (sinetd.policy(5)).
 # uucp.policy says no-new-privileges no, for setuid uucico: its sessions
-# share the pool's Landlock domain, so a sibling of the same user is in
-# reach (sinetd.policy(5), no-new-privileges, says so).
+# share their worker's Landlock domain, so a sibling of the same user is
+# in reach (sinetd.policy(5), no-new-privileges, says so). One worker a
+# pool (-o workers=1), so that the sibling is under the same worker, as
+# two sessions may always be: the case at its worst, every run.
 my %granted = (
 	'ftp-root' => { chroot => 'sys_chroot, for its chroot' },
 	'tftp-root' => { chroot => 'sys_chroot, for -s' },
 	'uucp-root' => {
-		kill_sibling => 'no-new-privileges no: one domain per pool',
-		proc_mem_sibling => 'no-new-privileges no: one domain per pool',
-		abstract_sibling => 'no-new-privileges no: one domain per pool',
+		kill_sibling => 'no-new-privileges no: one domain per worker',
+		proc_mem_sibling => 'no-new-privileges no: one domain per worker',
+		abstract_sibling => 'no-new-privileges no: one domain per worker',
 	},
 );
 my (%port, $conf);
@@ -137,7 +139,7 @@ my $started = time;
 # The control socket where sinetd keeps it by default: /run/sinetd, the
 # directory every pool's namespace hides.
 my @cap = defined $abi ? ('-o', "landlock-abi=$abi") : ();
-my $d = Sinetd->start(dir => $dir, args => ['-P', $poldir, @cap],
+my $d = Sinetd->start(dir => $dir, args => ['-P', $poldir, '-o', 'workers=1', @cap],
     conf => $conf, ctl_socket => "/run/sinetd/t91-$$.sock");
 my $master = $d->pid;
 my $other = wait_for(5, sub { $d->worker_for($echo) });
