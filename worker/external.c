@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -566,6 +567,13 @@ external_prepare(const struct msg_service *m, const struct policy *p,
 		a += strlen(a) + 1;
 	}
 	argv[m->argc] = NULL;
+#ifdef SINETD_TEST_HOOKS
+	/* build/t/sinetd-hooks only: a line with this argument cannot set up. */
+	for (i = 0; getenv("SINETD_TEST_SETUP_FAILS_FOR") != NULL &&
+	    argv[i] != NULL; i++)
+		if (strcmp(argv[i], getenv("SINETD_TEST_SETUP_FAILS_FOR")) == 0)
+			fatalx("test hook: set-up fails for this line");
+#endif
 	sp.path = m->program;
 	sp.argv = argv;
 	sp.policy = pol = p;

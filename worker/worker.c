@@ -441,18 +441,6 @@ worker_main(void)
 		errno = EMFILE;
 		fatal("test hook: out of descriptors");
 	}
-	/* A pool whose line has this argument cannot set up (a reload's). */
-	if (getenv("SINETD_TEST_SETUP_FAILS_FOR") != NULL) {
-		const char *a = desc.args, *want =
-		    getenv("SINETD_TEST_SETUP_FAILS_FOR");
-		uint32_t i;
-
-		for (i = 0; i < desc.argc && a < desc.args +
-		    sizeof(desc.args); i++, a += strnlen(a, (size_t)(desc.args +
-		    sizeof(desc.args) - a)) + 1)
-			if (strcmp(a, want) == 0)
-				fatalx("test hook: set-up fails for this line");
-	}
 #endif
 	if (getppid() != desc.master_pid)
 		exit(0);
