@@ -107,6 +107,9 @@ subtest 'a write in pieces waits for the last; a SIGHUP reloads once' => sub {
 	ok(answers_within($b), 'a file written in pieces applies');
 	is($d->count_log(qr/reload refused/), 0, 'no piece of it was read alone');
 	is($d->count_log(qr/reload by=refresh/), 1, 'one reload, after the last');
+	# Its new service answers once its pool is READY, a moment before
+	# the reload is done; a SIGHUP meanwhile is refused, by design.
+	ok($d->wait_log(qr/reload done/, $BOUND), 'and it is done');
 
 	write_rename($conf, echo_line($a) . daytime_line($b) . daytime_line($c));
 	kill('HUP', $d->pid);
