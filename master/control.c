@@ -56,6 +56,7 @@ struct client {
 	bool		 human;
 	bool		 replying;
 	bool		 waiting_reload;
+	uint64_t	 reload_want;	/* the reload whose end it waits for */
 	uint64_t	 deadline;
 };
 
@@ -217,7 +218,6 @@ static void
 dispatch(struct client *c, const struct ctl_request *req)
 {
 	struct epoll_event idle = { .events = 0, .data.ptr = &c->ev };
-	time_t at;
 
 	c->json = req->json;
 	c->human = req->human;
@@ -243,12 +243,11 @@ dispatch(struct client *c, const struct ctl_request *req)
 		 * and spin the loop until the answer.
 		 */
 		c->waiting_reload = true;
+		c->reload_want = reload_next_serial();
 		c->deadline = now_ms() + CTL_RELOAD_MS;
 		master_epoll_mod(c->fd, &idle);
-		if (reload_request("by=sinetctl") == -1) {
-			c->waiting_reload = false;
-			answer_reload(c, false, reload_last(&at));
-		}
+		/* Refused, queued or started: control_reload_done answers. */
+		(void)reload_request("by=sinetctl");
 		/* c may be gone: answered and closed by the barrier. */
 		return;
 	case CTL_STOP:
@@ -478,14 +477,19 @@ control_close(void)
 	unlink(opts.ctl_socket);
 }
 
-/* The barrier of a reload: the clients that asked hear how it went. */
+/*
+ * The reload numbered serial ended (its barrier, or a refusal): the
+ * clients that asked for it, or for one before it, hear how it went.
+ * A client that asked while another was applied waits for the queued one.
+ */
 void
-control_reload_done(bool ok, const char *result)
+control_reload_done(uint64_t serial, bool ok, const char *result)
 {
 	size_t i;
 
 	for (i = 0; i < CTL_CLIENTS_MAX; i++)
-		if (clients[i] != NULL && clients[i]->waiting_reload) {
+		if (clients[i] != NULL && clients[i]->waiting_reload &&
+		    clients[i]->reload_want <= serial) {
 			clients[i]->waiting_reload = false;
 			answer_reload(clients[i], ok, result);
 		}

@@ -441,6 +441,8 @@ run_loop(void)
 			next = t;
 		if ((t = watch_tick(now)) < next)
 			next = t;
+		if ((t = reload_tick(now)) < next)
+			next = t;
 		if ((t = notify_tick(now)) < next)
 			next = t;
 		check_ready();

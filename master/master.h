@@ -175,6 +175,8 @@ int	 reload_request(const char *);
 void	 reload_pool_settled(struct pool *);
 void	 reload_cancel(void);
 bool	 reload_pending(void);
+uint64_t reload_next_serial(void);
+uint64_t reload_tick(uint64_t);
 const char *reload_last(time_t *);
 uint64_t reload_count(bool);
 
@@ -210,7 +212,7 @@ void	 report_metrics(struct buf *, struct msvc **, size_t);
 /* control.c: the control socket */
 int	 control_open(void);
 void	 control_close(void);
-void	 control_reload_done(bool, const char *);
+void	 control_reload_done(uint64_t, bool, const char *);
 uint64_t control_tick(uint64_t);
 
 /* listen.c */

@@ -11,7 +11,9 @@
  * touched but to drop the services that left it. The reload is a counted
  * barrier (relayd's sc_reload): the new pools that must start workers
  * are counted, each one's settling counts down, and "reload done" is
- * logged at zero.
+ * logged at zero. A reload asked for meanwhile (SIGHUP, sinetctl) is
+ * queued, one for any number of asks, and starts once the barrier is
+ * down: it reads the files as they are then, so no edit is left unread.
  */
 #include <sys/socket.h>
 
@@ -29,6 +31,9 @@
 #include "util.h"
 
 static bool pending;		/* a reload waits for its pools */
+static bool queued;		/* asked for while pending: runs after it */
+static char queued_why[256];
+static uint64_t serial;		/* of the last reload that ran (or was refused) */
 static size_t nkept, nchanged, nadded, nremoved, nfailed;
 static uint64_t generation;	/* of the pools it made */
 static size_t unsettled;	/* of those, still starting */
@@ -59,6 +64,17 @@ bool
 reload_pending(void)
 {
 	return pending;
+}
+
+/*
+ * The reload that will read the files as they are now: the next to run,
+ * whether it runs at once or queued behind a pending one. A client that
+ * asks waits for this one's end (control_reload_done).
+ */
+uint64_t
+reload_next_serial(void)
+{
+	return serial + 1;
 }
 
 /* Every field of the line and every byte of the policy the same. */
@@ -190,7 +206,20 @@ check(struct conf *conf, struct policy_set *set, struct msvc ***out,
 	return nerr;
 }
 
-/* Returns 0 when it started (the barrier will say when it is done). */
+/* A reload that did not start: its clients hear why (last_result). */
+static void
+refused(void)
+{
+	nrefused++;
+	sd_notify_status();
+	control_reload_done(serial, false, last_result);
+}
+
+/*
+ * Returns 0 when it started or was queued (the barrier will say when it
+ * is done), -1 when it was refused; either way the clients waiting for
+ * it (reload_next_serial) are answered by control_reload_done.
+ */
 int
 reload_request(const char *why)
 {
@@ -204,22 +233,22 @@ reload_request(const char *why)
 	bool *taken;
 
 	last_at = time(NULL);
+	if (pending && master_running()) {
+		/* One queued serves every ask: it reads what they all wrote. */
+		if (!queued)
+			log_info("reload queued: the last one is still being "
+			    "applied %s", why);
+		queued = true;
+		str_copy(queued_why, why, sizeof(queued_why));
+		return 0;
+	}
+	serial++;
 	if (!master_running()) {
 		log_warnx("reload refused: not running (starting or stopping) "
 		    "%s", why);
 		snprintf(last_result, sizeof(last_result), "refused: starting "
 		    "or stopping");
-		nrefused++;
-		sd_notify_status();
-		return -1;
-	}
-	if (pending) {
-		log_warnx("reload refused: the last one is still being applied "
-		    "%s", why);
-		snprintf(last_result, sizeof(last_result), "refused: the last "
-		    "one was still being applied");
-		nrefused++;
-		sd_notify_status();
+		refused();
 		return -1;
 	}
 	log_info("reload %s", why);
@@ -230,8 +259,9 @@ reload_request(const char *why)
 	/* What the watch saw so far, this load reads: no second reload. */
 	watch_reload_started();
 	if (hosts_reload_load() == -1) {
-		nrefused++;
-		sd_notify_status();
+		snprintf(last_result, sizeof(last_result), "refused: "
+		    "hosts_access files have errors");
+		refused();
 		watch_configuration();
 		return -1;
 	}
@@ -245,8 +275,7 @@ reload_request(const char *why)
 		conf_free(&conf);
 		/* What the parse took (a long line's buffer) goes back. */
 		malloc_trim(0);
-		nrefused++;
-		sd_notify_status();
+		refused();
 		/* A file it named for the first time: its fix is noticed. */
 		watch_configuration();
 		return -1;
@@ -354,8 +383,9 @@ reload_cancel(void)
 	moved = NULL;
 	nmoved = 0;
 	pending = false;
+	queued = false;
 	snprintf(last_result, sizeof(last_result), "cancelled by the stop");
-	control_reload_done(false, last_result);
+	control_reload_done(UINT64_MAX, false, last_result);
 }
 
 /*
@@ -409,5 +439,20 @@ finish(void)
 	    "failed=%zu", nkept, nchanged, nadded, nremoved, nfailed);
 	ndone++;
 	sd_notify_state("READY=1");
-	control_reload_done(nfailed == 0, last_result);
+	control_reload_done(serial, nfailed == 0, last_result);
+}
+
+/* The reload queued behind the last one, once that one is done. */
+uint64_t
+reload_tick(uint64_t now)
+{
+	char why[sizeof(queued_why)];
+
+	(void)now;
+	if (!queued || pending || !master_running())
+		return UINT64_MAX;
+	queued = false;
+	str_copy(why, queued_why, sizeof(why));
+	(void)reload_request(why);
+	return UINT64_MAX;
 }

@@ -124,6 +124,63 @@ subtest 'a broken reload changes nothing' => sub {
 	is($d->stop >> 8, 0, 'clean stop');
 };
 
+# A reload asked for while the last one is still applied (its new pool
+# not yet READY) is queued, not refused: an edit and its SIGHUP are never
+# lost, and a sinetctl reload waits for the reload that read its edit.
+subtest 'a reload asked for during another is queued, and reads the files then' => sub {
+	my $hooks = build_dir() . '/t/sinetd-hooks';
+	plan skip_all => 'no build/t/sinetd-hooks' unless -x $hooks;
+	my ($a, $slow, $b, $c) = (free_port(), free_port(), free_port(),
+	    free_port());
+	# A line with the argument -s sets up for two seconds (external.c):
+	# each reload that changes it stays pending that long.
+	local $ENV{SINETD_TEST_SLOW_SETUP_FOR} = '-s';
+	my $base = "127.0.0.1:$a stream tcp nowait nobody internal echo\n";
+	my $slowline = sub { "127.0.0.1:$slow stream tcp nowait nobody $cat cat -s $_[0]\n" };
+	my $d = Sinetd->start(bin => $hooks, conf => $base);
+	write_file($d->{conf}, $base . $slowline->('-u'));
+	kill('HUP', $d->pid);
+	ok($d->wait_log(qr/reload signal=HUP/), 'a reload starts');
+	write_file($d->{conf}, $base . $slowline->('-u')
+	    . "127.0.0.1:$b stream tcp nowait nobody internal time\n");
+	kill('HUP', $d->pid);
+	ok($d->wait_log(qr/reload queued: the last one is still being applied signal=HUP/),
+	    'a second SIGHUP meanwhile is queued') or diag($d->log_text);
+	is($d->count_log(qr/reload refused/), 0, 'not refused');
+	ok(wait_for(10, sub { length(Sinetd::tcp_talk('127.0.0.1', $b, undef,
+	    timeout => 1) // '') == 4 }), 'the edit it was sent for is applied')
+	    or diag($d->log_text);
+	ok(wait_for(10, sub { $d->count_log(qr/reload done/) >= 2 }),
+	    'two reloads done, one after the other');
+	# sinetctl reload during a pending one waits for the queued one.
+	write_file($d->{conf}, $base . $slowline->('-v')
+	    . "127.0.0.1:$b stream tcp nowait nobody internal time\n");
+	kill('HUP', $d->pid);
+	ok(wait_for(10, sub { $d->count_log(qr/reload signal=HUP/) >= 3 }),
+	    'a third reload starts');
+	write_file($d->{conf}, $base . $slowline->('-v')
+	    . "127.0.0.1:$b stream tcp nowait nobody internal time\n"
+	    . "127.0.0.1:$c stream tcp nowait nobody internal echo\n");
+	my ($rc, $out, $err) = $d->ctl('reload');
+	is($rc, 0, 'sinetctl reload meanwhile succeeds') or diag($out . $err);
+	like($out, qr/reload done: .*added=1/, 'with the result of the reload that read its edit');
+	is(Sinetd::tcp_talk('127.0.0.1', $c, "c\n", half_close => 1, timeout => 2),
+	    "c\n", 'which serves when sinetctl returns');
+	# A queued reload that finds an error is refused, and says so.
+	write_file($d->{conf}, $base . $slowline->('-w'));
+	kill('HUP', $d->pid);
+	ok(wait_for(10, sub { $d->count_log(qr/reload signal=HUP/) >= 4 }),
+	    'a fourth reload starts');
+	write_file($d->{conf}, $base . "127.0.0.1:9 stream tcpx nowait nobody internal echo\n");
+	($rc, $out, $err) = $d->ctl('reload');
+	isnt($rc, 0, 'a queued reload of a broken file fails sinetctl');
+	like($out . $err, qr/refused: \S+inetd\.conf:2: protocol: unknown protocol/,
+	    'naming the error');
+	is(Sinetd::tcp_talk('127.0.0.1', $a, "a\n", half_close => 1), "a\n",
+	    'and the services serve on');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
 subtest '/etc/services is read again' => sub {
 	plan skip_all => 'a private /etc/services needs root (a mount '
 	    . 'namespace)' if !privileged();

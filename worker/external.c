@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "chan.h"
@@ -573,6 +574,11 @@ external_prepare(const struct msg_service *m, const struct policy *p,
 	    argv[i] != NULL; i++)
 		if (strcmp(argv[i], getenv("SINETD_TEST_SETUP_FAILS_FOR")) == 0)
 			fatalx("test hook: set-up fails for this line");
+	/* ... and with this one, takes two seconds: a reload stays pending. */
+	for (i = 0; getenv("SINETD_TEST_SLOW_SETUP_FOR") != NULL &&
+	    argv[i] != NULL; i++)
+		if (strcmp(argv[i], getenv("SINETD_TEST_SLOW_SETUP_FOR")) == 0)
+			(void)nanosleep(&(struct timespec){ .tv_sec = 2 }, NULL);
 #endif
 	sp.path = m->program;
 	sp.argv = argv;
