@@ -353,7 +353,8 @@ bool	 audit_open(void);
 void	 audit_poll(void);
 
 /* procev.c: the kernel's process events, the pools' family trees */
-bool	 procev_open(void);
+void	 procev_follow(bool);
+bool	 procev_following(void);
 bool	 procev_find(pid_t, uint64_t, uint64_t, uint64_t *, pid_t *,
 	    uint64_t *);
 void	 procev_poll(void);

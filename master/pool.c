@@ -128,6 +128,9 @@ pool_join(struct msvc *ms, uint64_t generation)
 		if (fits(pools[i - 1], ms, generation, uid, gid, isolated))
 			p = pools[i - 1];
 	if (p == NULL) {
+		/* Its workers' children are followed from their first fork. */
+		if (!internal)
+			procev_follow(true);
 		p = xcalloc(1, sizeof(*p));
 		p->id = ++last_id;
 		p->generation = generation;
@@ -608,6 +611,12 @@ pools_tick(uint64_t now, bool stopping)
 			continue;
 		}
 		i++;
+	}
+	if (procev_following()) {
+		for (i = 0; i < npools && pools[i]->internal; i++)
+			;
+		if (i == npools)
+			procev_follow(false);
 	}
 	return next;
 }

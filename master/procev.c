@@ -9,7 +9,9 @@
  * order, with the kernel's own monotonic time, so a fork is always known
  * before the exit of what it made. A process a child server started that
  * ended is kept a while, with its life's span: an audit record of it may
- * come after its exit.
+ * come after its exit. Every fork and exit on the host wakes a listener,
+ * so we listen only while an external pool exists or a process one
+ * started still runs (procev_follow).
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -46,8 +48,11 @@ struct tracked {
 
 static struct pidtab table = { .esize = sizeof(struct tracked) };
 static int fd = -1;
-static bool full_said;
+static bool full_said, cannot_said;
 static uint64_t lost;
+static size_t nrunning;			/* entries with died_ms 0 */
+
+static bool	 procev_open(void);
 
 /* The ended ones kept long enough; after a burst, the room it took. */
 static void
@@ -76,6 +81,8 @@ track(const struct tracked *t)
 
 	/* The pid of one that ended, or whose exit we missed: a new one. */
 	if ((old = pidtab_get(&table, t->pid)) != NULL) {
+		if (old->died_ms != 0)
+			nrunning++;
 		*old = *t;
 		return;
 	}
@@ -95,6 +102,7 @@ track(const struct tracked *t)
 		pidtab_grow(&table, table.cap * 2);
 	}
 	pidtab_put(&table, t);
+	nrunning++;
 }
 
 static void
@@ -141,6 +149,7 @@ exited(const struct proc_event *e)
 	t->died_ms = e->timestamp_ns / 1000000;
 	if (t->died_ms == 0)
 		t->died_ms = 1;
+	nrunning--;
 	/*
 	 * A child server's death is reported by its worker, or by our reap
 	 * of it; its entry stays a while all the same, for the exact birth
@@ -233,7 +242,7 @@ only_fork_exit(void)
 }
 
 /* False where the kernel will not tell us (no CAP_NET_ADMIN, say). */
-bool
+static bool
 procev_open(void)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
@@ -311,4 +320,36 @@ procev_close(void)
 		close(fd);
 	fd = -1;
 	pidtab_free(&table);
+	nrunning = 0;
+	full_said = false;
+}
+
+/* Whether the family trees are followed now. */
+bool
+procev_following(void)
+{
+	return fd != -1;
+}
+
+/*
+ * An external pool is about to exist (needed), or none does (not
+ * needed): listen from before its workers can fork, and stop once
+ * nothing a pool started runs, so a host's forks cost an idle master
+ * nothing. A process whose exit was lost keeps us listening: a gap in the
+ * tree is worse than the wake-ups.
+ */
+void
+procev_follow(bool needed)
+{
+	if (needed && fd == -1 && !procev_open() && !cannot_said) {
+		cannot_said = true;
+		log_warnx("cannot follow the pools' processes (proc "
+		    "connector): a violation of a process a child server "
+		    "started is counted only while /proc still shows it");
+	}
+	if (!needed && fd != -1 && nrunning == 0) {
+		procev_close();
+		log_debug("process events: no external pool, and nothing one "
+		    "started runs: not followed");
+	}
 }

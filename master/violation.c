@@ -70,7 +70,7 @@ struct pending {
 
 static struct recent recent[RECENT_MAX];
 static struct pending pending[PENDING_MAX];
-static bool have_audit, have_procev;
+static bool have_audit;
 
 /* Learning mode and errno refusals, per service (its id) and syscall. */
 struct seen {
@@ -89,11 +89,6 @@ violation_init(void)
 		log_warnx("cannot read the kernel's audit records (/dev/kmsg, "
 		    "netlink): a policy violation is logged without its "
 		    "syscall");
-	have_procev = procev_open();
-	if (!have_procev)
-		log_warnx("cannot follow the pools' processes (proc "
-		    "connector): a violation of a process a child server "
-		    "started is counted only while /proc still shows it");
 }
 
 /* /proc's start time (clock ticks since boot) on CLOCK_MONOTONIC. */
@@ -363,7 +358,7 @@ violation_record(const struct audit_record *r)
 	 * server started died: said now, if /proc still shows it is ours
 	 * and no younger than its record (its pid not yet used again).
 	 */
-	if (have_procev || (ms = owner(r->pid, 0, &how)) == NULL ||
+	if (procev_following() || (ms = owner(r->pid, 0, &how)) == NULL ||
 	    how != OWNED_DESCENDANT ||
 	    children_proc_stat(r->pid, NULL, &start, NULL) == -1 ||
 	    ticks_ms(start) > r->at_ms + BEFORE_MS ||

@@ -259,4 +259,46 @@ for my $loaded (0, 1) {
 	load_off();
 }
 
+# Whether the process holds a proc connector socket (NETLINK_CONNECTOR,
+# 11 in /proc/net/netlink's Eth column).
+sub has_connector {
+	my ($pid) = @_;
+	my %connector;
+	for (split /\n/, slurp("/proc/$pid/net/netlink")) {
+		my @f = split ' ';
+		$connector{$f[-1]} = 1 if @f >= 10 && $f[1] eq '11';
+	}
+	opendir(my $dh, "/proc/$pid/fd") or return 0;
+	for (readdir($dh)) {
+		my $l = readlink("/proc/$pid/fd/$_") // next;
+		return 1 if $l =~ /^socket:\[(\d+)\]$/ && $connector{$1};
+	}
+	return 0;
+}
+
+# The host's every fork and exit wakes a master that listens to the proc
+# connector: it listens only while an external pool (or what one
+# started) may fork.
+subtest 'the process events are followed only while an external service may fork' => sub {
+	my $echo = free_port();
+	my $internal = "127.0.0.1:$echo stream tcp nowait nobody internal echo\n";
+	my $d = Sinetd->start(args => ['-P', "$dir/policy"], conf => $internal);
+	ok(!has_connector($d->pid), 'internal services only: no proc connector');
+	my ($subline) = grep { /^127\.0\.0\.1:$p{sub} / } split /\n/, $conf;
+	write_file($d->{conf}, $internal . "$subline\n");
+	$d->ctl('reload');
+	ok(has_connector($d->pid), 'an external service added: it listens');
+	my $out = Sinetd::tcp_talk('127.0.0.1', $p{sub}, undef, timeout => 10) // '';
+	like($out, qr/sub=(\d+) signal=31\n/, 'a process its child server started is killed');
+	ok(wait_for(10, sub { kills($d, $p{sub}) >= 1 }), 'and its kill is a line');
+	is((kills($d, $p{sub}))[0][1], 'keyctl', 'naming keyctl: it was followed from its fork');
+	write_file($d->{conf}, $internal);
+	$d->ctl('reload');
+	ok(wait_for(15, sub { !has_connector($d->pid) }),
+	    'the external service removed and its pool gone: it stops listening');
+	is(Sinetd::tcp_talk('127.0.0.1', $echo, "e\n", half_close => 1), "e\n",
+	    'echo serves on');
+	is($d->stop >> 8, 0, 'clean stop');
+};
+
 done_testing();
