@@ -115,12 +115,7 @@ pool_join(struct msvc *ms, uint64_t generation)
 	/* Internal services never need root, whatever the line says. */
 	uid_t uid = internal ? internal_uid : ms->svc->uid;
 	gid_t gid = internal ? internal_gid : ms->svc->gid;
-	/*
-	 * hosts_access (-l) is decided by a service's daemon name, in a
-	 * worker that knows one: a pool of its own each.
-	 */
-	uint64_t isolated = ms->policy->isolate || opts.log_connections ?
-	    ms->id : 0;
+	uint64_t isolated = ms->policy->isolate ? ms->id : 0;
 	struct pool *p = NULL;
 	size_t i;
 

@@ -183,6 +183,20 @@ sub load_rules {
 	}) or BAIL_OUT("the rules did not load:\n" . $d->log_text);
 }
 
+# load_rules for another daemon than $d.
+sub load_rules_for {
+	my ($daemon, $a, $b) = @_;
+	my $before = $daemon->count_log(qr/hosts_access: rules=\d+/);
+	Sinetd::write_file($allow, $a);
+	Sinetd::write_file($deny, $b);
+	kill('HUP', $daemon->pid);
+	Sinetd::wait_for(10, sub {
+		$daemon->count_log(qr/hosts_access: rules=\d+/) > $before &&
+		$daemon->count_log(qr/reload done/) >=
+		    $daemon->count_log(qr/reload signal=HUP/) }) or
+	    BAIL_OUT("the rules did not load:\n" . $daemon->log_text);
+}
+
 # What sinetd does with a connection from $c: granted if it echoes.
 sub verdict {
 	my ($port, $c, $how) = @_;
@@ -328,4 +342,70 @@ ok(Sinetd::wait_for(10, sub { $d3->count_log(qr/reload done/) >= 2 }),
     'removing hosts.deny reloads too');
 is(verdict($p_echo, 'alpha'), 'granted', 'a missing hosts.deny is empty');
 is($d3->stop >> 8, 0, 'clean stop');
+
+# -l does not cost a pool per service: the internal services share one,
+# and each socket is decided by its own daemon name, its own address
+# (daemon@host) and counted in its own service.
+{
+	my ($pe, $pd, $pc) = (free_port(), free_port(), free_port());
+	Sinetd::write_file($allow, "echo: ALL\n");
+	Sinetd::write_file($deny, "ALL: ALL\n");
+	my $d4 = Sinetd->start(args => ['-l', '-o', "hosts-allow=$allow", '-o',
+	    "hosts-deny=$deny"], conf => <<"EOF");
+127.0.0.1:$pe stream tcp nowait nobody internal echo
+127.0.0.2:$pe stream tcp nowait nobody internal echo
+127.0.0.1:$pe dgram udp wait nobody internal echo
+127.0.0.1:$pd stream tcp nowait nobody internal daytime
+127.0.0.1:$pc stream tcp nowait nobody /bin/cat in.catd
+[::1]:$pc stream tcp6 nowait nobody /bin/cat in.catd
+EOF
+	my (undef, $st) = $d4->ctl('-k', 'status');
+	my %pool;
+	for (split /\n/, $st // '') {
+		$pool{"$1 $2"} = $3 if /^service=\S+ proto=(\S+) addr=(\S+) .* pool=(\d+)/;
+	}
+	my @internal = map { $pool{$_} // 'none' } ("tcp 127.0.0.1:$pe",
+	    "tcp 127.0.0.2:$pe", "udp 127.0.0.1:$pe", "tcp 127.0.0.1:$pd");
+	is(scalar(keys %{{ map { $_ => 1 } @internal }}), 1,
+	    "under -l the four internal services share one pool (@internal)")
+	    or diag($st);
+	is($pool{"tcp 127.0.0.1:$pc"} // 'a', $pool{"tcp6 [::1]:$pc"} // 'b',
+	    'and the two sockets of one external line one more');
+	my $daytime = sub {
+		my $s = IO::Socket::IP->new(PeerHost => '127.0.0.1',
+		    PeerPort => $pd, LocalHost => $client{$_[0]}[0],
+		    Type => SOCK_STREAM, Timeout => 5) or return "connect: $@";
+		my $got = Sinetd::read_some($s, 100, 5);
+		return length($got) > 0 ? 'granted' : 'denied';
+	};
+	is(verdict($pe, 'alpha'), 'granted', 'in the shared pool: echo is allowed');
+	is(verdict($pe, 'alpha', 'udp'), 'granted', 'and so is its UDP socket');
+	is($daytime->('alpha'), 'denied', 'daytime, beside it, is refused by its own name');
+	ok($d4->wait_log(qr/connection refused peer=127\.0\.0\.11:\d+ reason=hosts_access daemon=daytime rule=\Q$deny\E:1 /),
+	    'the refusal names daytime');
+	my $count = sub {
+		my ($addr) = @_;
+		my (undef, $t) = $d4->ctl('-k', 'status');
+		my ($n) = ($t // '') =~ /^service=\S+ proto=tcp addr=\Q$addr\E .*refused_access=(\d+)/m;
+		return $n // -1;
+	};
+	is($count->("127.0.0.1:$pd"), 1, 'counted in daytime\'s status');
+	is($count->("127.0.0.1:$pe"), 0, 'not in echo\'s');
+	is(verdict($pc, 'alpha'), 'denied', 'in.catd is refused by its name');
+	load_rules_for($d4, "daytime: ALL\necho\@127.0.0.2: ALL\n", "ALL: ALL\n");
+	is($daytime->('alpha'), 'granted', 'the rules turned: daytime is allowed');
+	is(verdict($pe, 'alpha'), 'denied', 'echo on 127.0.0.1 is refused');
+	my $s = IO::Socket::IP->new(PeerHost => '127.0.0.2', PeerPort => $pe,
+	    LocalHost => $client{alpha}[0], Type => SOCK_STREAM, Timeout => 5);
+	my $got = '';
+	if ($s) {
+		syswrite($s, "ping\n");
+		shutdown($s, SHUT_WR);
+		$got = Sinetd::read_some($s, 100, 5);
+	}
+	is($got, "ping\n", 'and echo@127.0.0.2 on its own socket is allowed, in the same pool');
+	unlike($d4->log_text, qr/policy violation|worker died|resolver is gone/,
+	    'no worker or resolver was killed on the way');
+	is($d4->stop >> 8, 0, 'clean stop');
+}
 done_testing();

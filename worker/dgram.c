@@ -93,18 +93,17 @@ answer(struct dsock *dl, const union sockaddr_any *peer, socklen_t plen,
 		admit_log_refused(&peer->sa, plen, "broadcast", true, dl->dual);
 }
 
-/*
- * Its sender's host name came (wrap.c): decided again, then answered.
- * Under -l every pool serves one socket (pool.c): the first.
- */
+/* Its sender's host name came (wrap.c): decided again, then answered. */
 static void
-named(int fd, const union sockaddr_any *peer, socklen_t plen,
+named(void *ctx, int fd, const union sockaddr_any *peer, socklen_t plen,
     const void *data, size_t len)
 {
+	struct dsock *dl = ctx;
+
 	(void)fd;
-	if (nsocks > 0 && socks[0].fd != -1 && wrap_admit(-1, peer, plen,
-	    data, len, named) == WRAP_PASS)
-		answer(&socks[0], peer, plen, data, len);
+	if (dl->fd != -1 && wrap_admit(dl->ws, dl, -1, peer, plen, data, len,
+	    named) == WRAP_PASS)
+		answer(dl, peer, plen, data, len);
 }
 
 static void
@@ -132,8 +131,8 @@ dgram_ready(struct loop_ev *ev, uint32_t events)
 		if (admit_peer(st, pol, &peer.sa, plen,
 		    guard_check(&peer.sa, dl->dual), true, dl->dual) != ADMIT_OK)
 			continue;
-		if (wrap_admit(-1, &peer, plen, dgram_buf, (size_t)n, named) !=
-		    WRAP_PASS)
+		if (wrap_admit(dl->ws, dl, -1, &peer, plen, dgram_buf,
+		    (size_t)n, named) != WRAP_PASS)
 			continue;
 		answer(dl, &peer, plen, dgram_buf, (size_t)n);
 	}

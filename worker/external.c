@@ -208,14 +208,14 @@ static void pause_full(struct esock *);
  * -l every pool serves one socket (pool.c): the first.
  */
 static void
-spawn_resumed(int fd, const union sockaddr_any *peer, socklen_t plen,
-    const void *data, size_t len)
+spawn_resumed(void *ctx, int fd, const union sockaddr_any *peer,
+    socklen_t plen, const void *data, size_t len)
 {
-	struct esock *es = &socks[0];
+	struct esock *es = ctx;
 
 	(void)data;
 	(void)len;
-	if (nsocks == 0 || spawn_for(es, fd, peer, plen))
+	if (spawn_for(es, fd, peer, plen))
 		return;
 	if (es->held.fd != -1) {
 		refuse_reset(fd);
@@ -248,7 +248,8 @@ spawn_for(struct esock *es, int fd, const union sockaddr_any *peer,
 	case ADMIT_OK:
 		break;
 	}
-	if (wrap_admit(fd, peer, plen, NULL, 0, spawn_resumed) != WRAP_PASS)
+	if (wrap_admit(es->ws, es, fd, peer, plen, NULL, 0, spawn_resumed) !=
+	    WRAP_PASS)
 		return true;
 	v = limits_admit(es->st, &es->lim, &peer->sa, loop_now(), &slot,
 	    &same);
@@ -385,16 +386,17 @@ drop_pending(const struct esock *es)
 
 /* The first datagram's sender has its name now: look at it again. */
 static void
-first_datagram_named(int fd, const union sockaddr_any *peer, socklen_t plen,
-    const void *data, size_t len)
+first_datagram_named(void *ctx, int fd, const union sockaddr_any *peer,
+    socklen_t plen, const void *data, size_t len)
 {
+	struct esock *es = ctx;
+
 	(void)fd;
 	(void)peer;
 	(void)plen;
 	(void)data;
 	(void)len;
-	if (nsocks > 0)
-		listener_pause(&socks[0].lst, 0);	/* resumed by the tick */
+	listener_pause(&es->lst, 0);	/* resumed by the tick */
 }
 
 /*
@@ -420,7 +422,7 @@ first_datagram_allowed(struct esock *es)
 	if (admit_peer(NULL, pol, &peer.sa, plen, NULL, true, false) ==
 	    ADMIT_OK) {
 		/* Parked: the datagram waits in the socket for its name. */
-		if ((w = wrap_admit(-1, &peer, plen, NULL, 0,
+		if ((w = wrap_admit(es->ws, es, -1, &peer, plen, NULL, 0,
 		    first_datagram_named)) == WRAP_PARKED)
 			listener_pause(&es->lst, UINT64_MAX);
 		else if (w == WRAP_REFUSED)

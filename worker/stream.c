@@ -344,19 +344,18 @@ admitted(int fd, enum builtin b, const union sockaddr_any *peer,
 		refuse_reset(fd);	/* filled while its name was looked up */
 }
 
-/*
- * Its host name came (wrap.c): decided again, now that it is known.
- * Under -l every pool serves one socket (pool.c): the first.
- */
+/* Its host name came (wrap.c): decided again, now that it is known. */
 static void
-named(int fd, const union sockaddr_any *peer, socklen_t plen,
+named(void *ctx, int fd, const union sockaddr_any *peer, socklen_t plen,
     const void *data, size_t len)
 {
+	struct ssock *ss = ctx;
+
 	(void)data;
 	(void)len;
-	if (nsocks > 0 && wrap_admit(fd, peer, plen, NULL, 0, named) ==
+	if (wrap_admit(ss->ws, ss, fd, peer, plen, NULL, 0, named) ==
 	    WRAP_PASS)
-		admitted(fd, socks[0].ws->builtin, peer, plen);
+		admitted(fd, ss->ws->builtin, peer, plen);
 }
 
 static void
@@ -391,7 +390,8 @@ accept_ready(struct listener *l)
 		case ADMIT_OK:
 			break;
 		}
-		if (wrap_admit(fd, &peer, plen, NULL, 0, named) != WRAP_PASS)
+		if (wrap_admit(ss->ws, ss, fd, &peer, plen, NULL, 0, named) !=
+		    WRAP_PASS)
 			continue;
 		admitted(fd, b, &peer, plen);
 	}

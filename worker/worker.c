@@ -156,7 +156,7 @@ hosts_message(const struct chan_msg *m)
 	return &m->u.hosts;
 }
 
-/* Under -l a pool serves one socket (pool.c): its service's daemon name. */
+/* Under -l: the rules, which decide each socket by its daemon name. */
 static void
 receive_hosts(void)
 {
@@ -164,8 +164,8 @@ receive_hosts(void)
 
 	if (!desc.log_connections)
 		return;
-	if (nsocks != 1)
-		fatalx("hosts_access: a pool of %u sockets", nsocks);
+	if (nsocks == 0)
+		fatalx("hosts_access: a worker with no socket");
 	if (chan_recv(WORKER_CHAN_FD, m, 0) <= 0)
 		fatalx("no hosts message");
 	wrap_receive(&desc, &socks[0], hosts_message(m));
@@ -453,7 +453,7 @@ worker_main(void)
 	/* Set up to serve, then lock down: after it, no file, no new fd. */
 	start_sockets();
 	/* Its lookups need files and sockets we are about to give up. */
-	wrap_prepare(&desc, &socks[0]);
+	wrap_prepare(&desc, socks, nsocks);
 	/* What compiling the filters took goes back: an idle pool costs less. */
 	malloc_trim(0);
 	/* A lock-down that fails is never worth a restart, whatever errno. */

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * -l in a worker: the master's compiled hosts.allow and hosts.deny
- * decide each connection, as libwrap would for this daemon name. A rule
- * that needs the client's (or our own) host name parks the connection
- * while the resolver process looks it up, so the loop serves others.
+ * decide each connection, as libwrap would for its socket's daemon name:
+ * the builtin's, for each socket of an internal pool, or the program's,
+ * which all the sockets of an external pool share (pool.c's same_run). A
+ * rule that needs the client's (or our own) host name parks the
+ * connection while the resolver process looks it up, so the loop serves
+ * others.
  */
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -30,13 +33,19 @@
 
 static struct hosts_table table;
 static bool enabled;		/* -l, and not a line through tcpd */
-static char daemon_name[256];
-static struct svcstate *st;
+static char program_name[256];	/* an external pool's daemon name */
 static int resolver_fd = -1;
 static bool external;		/* its filter lets it ask getsockname */
-static union sockaddr_any bound;	/* the listener's, if not a wildcard */
-static bool bound_known;
 static uint32_t next_id = 1;
+
+/* What each socket of ours is to hosts_access, by its slot in the pool. */
+struct wrap_sock {
+	bool		 ip;		/* TCP or UDP: a peer to match */
+	bool		 bound_known;	/* bound to one address, not a wildcard */
+	union sockaddr_any bound;
+};
+static struct wrap_sock *wsocks;	/* by slot, for our life */
+static uint32_t nwsocks;
 
 struct name {
 	uint8_t		 family;	/* 0: a free entry */
@@ -50,6 +59,8 @@ static struct name names[WRAP_CACHE];
 
 struct parked {
 	int		 used;
+	const struct wsock *ws;		/* the socket it came on */
+	void		*ctx;		/* its kind's own, for resume */
 	int		 fd;
 	union sockaddr_any peer;
 	socklen_t	 plen;
@@ -72,7 +83,10 @@ base_name(const char *path)
 	return slash != NULL ? slash + 1 : path;
 }
 
-/* The table follows the service description when -l is on. */
+/*
+ * The table follows the service description when -l is on; ws is any
+ * socket of the pool (all are internal, or all external).
+ */
 void
 wrap_receive(const struct msg_service *m, const struct wsock *ws,
     const struct hosts_table *t)
@@ -81,20 +95,31 @@ wrap_receive(const struct msg_service *m, const struct wsock *ws,
 
 	table = *t;
 	external = ws->builtin == BUILTIN_NONE;
-	if (ws->builtin != BUILTIN_NONE) {
-		str_copy(daemon_name, builtin_name(ws->builtin),
-		    sizeof(daemon_name));
-		enabled = true;
+	enabled = true;
+	if (!external)
 		return;
-	}
 	/* tcpd checks the files itself: once is enough. */
 	if (strcmp(base_name(m->program), "tcpd") == 0) {
 		log_debug("hosts_access: left to tcpd program=%s", m->program);
+		enabled = false;
 		return;
 	}
 	argv0 = m->argc > 0 ? m->args : m->program;
-	str_copy(daemon_name, base_name(argv0), sizeof(daemon_name));
-	enabled = ws->family == AF_INET || ws->family == AF_INET6;
+	str_copy(program_name, base_name(argv0), sizeof(program_name));
+}
+
+/* The name libwrap would know this socket's daemon by. */
+static const char *
+daemon_of(const struct wsock *ws)
+{
+	return ws->builtin != BUILTIN_NONE ? builtin_name(ws->builtin) :
+	    program_name;
+}
+
+static struct wrap_sock *
+wsock_of(const struct wsock *ws)
+{
+	return ws->slot < nwsocks ? &wsocks[ws->slot] : NULL;
 }
 
 /* A reload's files: parked connections are decided by them. */
@@ -104,31 +129,44 @@ wrap_update(const struct hosts_table *t)
 	table = *t;
 }
 
+/* Before lock-down: each socket's address, and the resolver. */
 void
-wrap_prepare(const struct msg_service *m, const struct wsock *ws)
+wrap_prepare(const struct msg_service *m, const struct wsock *ws, size_t n)
 {
-	socklen_t len = sizeof(bound);
+	struct wrap_sock *w;
+	socklen_t len;
+	size_t i;
 	pid_t pid;
 
-	st = ws->st;
-	if (!enabled)
+	if (!enabled || n == 0)
 		return;
-	/*
-	 * daemon@host: an internal worker may not ask getsockname once
-	 * locked down; a listener bound to one address is that address.
-	 */
-	if (getsockname(ws->fd, &bound.sa, &len) == 0)
-		bound_known = (bound.sa.sa_family == AF_INET &&
-		    bound.sin.sin_addr.s_addr != htonl(INADDR_ANY)) ||
-		    (bound.sa.sa_family == AF_INET6 &&
-		    !IN6_IS_ADDR_UNSPECIFIED(&bound.sin6.sin6_addr));
+	for (i = 0; i < n; i++)
+		if (ws[i].slot >= nwsocks)
+			nwsocks = ws[i].slot + 1;
+	wsocks = xcalloc(nwsocks, sizeof(*wsocks));
+	for (i = 0; i < n; i++) {
+		if ((w = wsock_of(&ws[i])) == NULL)
+			continue;
+		w->ip = ws[i].family == AF_INET || ws[i].family == AF_INET6;
+		/*
+		 * daemon@host: an internal worker may not ask getsockname
+		 * once locked down; a listener bound to one address is that
+		 * address.
+		 */
+		len = sizeof(w->bound);
+		if (getsockname(ws[i].fd, &w->bound.sa, &len) == 0)
+			w->bound_known = (w->bound.sa.sa_family == AF_INET &&
+			    w->bound.sin.sin_addr.s_addr !=
+			    htonl(INADDR_ANY)) ||
+			    (w->bound.sa.sa_family == AF_INET6 &&
+			    !IN6_IS_ADDR_UNSPECIFIED(&w->bound.sin6.sin6_addr));
+	}
 	if ((resolver_fd = resolver_start(m->change_ids, &pid)) == -1)
 		fatal("hosts_access: starting the resolver");
 	if (fd_set_nonblock(resolver_fd, true) == -1 ||
 	    loop_add(resolver_fd, EPOLLIN, &resolver_ev) == -1)
 		fatal("hosts_access: the resolver's socket");
-	log_debug("hosts_access: daemon=%s resolver=%ld", daemon_name,
-	    (long)pid);
+	log_debug("hosts_access: resolver=%ld", (long)pid);
 }
 
 static int
@@ -209,15 +247,15 @@ name_of(uint8_t family, const uint8_t addr[16], uint64_t now, bool *asked)
 }
 
 static void
-refused(int fd, const union sockaddr_any *peer, socklen_t plen,
-    const struct hosts_result *res)
+refused(const struct wsock *ws, int fd, const union sockaddr_any *peer,
+    socklen_t plen, const struct hosts_result *res)
 {
 	const struct hosts_rule *r = res->rule >= 0 ? &table.rules[res->rule] :
 	    NULL;
 	char addr[ADDR_STR_MAX], line[LOG_LINE_MAX], q[300];
 	int prio = r != NULL && r->severity ? r->severity - 1 : LOG_WARNING;
 
-	SVC_COUNT(st, refused_access);
+	SVC_COUNT(ws->st, refused_access);
 	if (fd != -1)
 		close(fd);
 	if (!peerlog_due(&peer->sa, "hosts_access", loop_now()))
@@ -226,19 +264,19 @@ refused(int fd, const union sockaddr_any *peer, socklen_t plen,
 	if (r != NULL)
 		snprintf(line, sizeof(line), "connection refused peer=%s "
 		    "reason=hosts_access daemon=%s rule=%s:%u why=%s", addr,
-		    daemon_name, hosts_rule_path(&table, res->rule), r->line,
+		    daemon_of(ws), hosts_rule_path(&table, res->rule), r->line,
 		    log_quote(res->why, q, sizeof(q)));
 	else
 		snprintf(line, sizeof(line), "connection refused peer=%s "
-		    "reason=hosts_access daemon=%s why=%s", addr, daemon_name,
+		    "reason=hosts_access daemon=%s why=%s", addr, daemon_of(ws),
 		    log_quote(res->why, q, sizeof(q)));
 	log_line(prio, line);
 }
 
 static enum wrap_result
-park(int fd, const union sockaddr_any *peer, socklen_t plen,
-    const void *data, size_t len, wrap_resume_fn *resume, uint8_t family,
-    const uint8_t addr[16])
+park(const struct wsock *ws, void *ctx, int fd, const union sockaddr_any *peer,
+    socklen_t plen, const void *data, size_t len, wrap_resume_fn *resume,
+    uint8_t family, const uint8_t addr[16])
 {
 	struct parked *p = NULL;
 	size_t i;
@@ -255,6 +293,8 @@ park(int fd, const union sockaddr_any *peer, socklen_t plen,
 		memcpy(p->data, data, len);
 	}
 	p->used = 1;
+	p->ws = ws;
+	p->ctx = ctx;
 	p->fd = fd;
 	p->peer = *peer;
 	p->plen = plen;
@@ -267,22 +307,35 @@ park(int fd, const union sockaddr_any *peer, socklen_t plen,
 
 /*
  * One call beside only-from at each place a connection or datagram is
- * admitted. fd is the connection (-1 for a datagram, whose bytes are in
- * data), and is closed when refused.
+ * admitted, on socket ws. fd is the connection (-1 for a datagram, whose
+ * bytes are in data), and is closed when refused. A parked one comes back
+ * through resume, with ctx.
  */
 enum wrap_result
-wrap_admit(int fd, const union sockaddr_any *peer, socklen_t plen,
-    const void *data, size_t len, wrap_resume_fn *resume)
+wrap_admit(const struct wsock *ws, void *ctx, int fd,
+    const union sockaddr_any *peer, socklen_t plen, const void *data,
+    size_t len, wrap_resume_fn *resume)
 {
 	char caddr[INET6_ADDRSTRLEN], saddr[INET6_ADDRSTRLEN] = "";
 	uint8_t cfam, sfam = 0, ca[16], sa[16];
 	union sockaddr_any self;
 	socklen_t slen = sizeof(self);
-	struct hosts_query q = { .daemon = daemon_name };
+	struct hosts_query q = { .daemon = daemon_of(ws) };
 	struct hosts_result res;
+	struct wrap_sock *w = wsock_of(ws);
 	bool asked;
 
 	if (!enabled)
+		return WRAP_PASS;
+	/* A socket we were never told of is refused: -l fails closed. */
+	if (w == NULL) {
+		res.verdict = HOSTS_REFUSE;
+		res.rule = -1;
+		res.why = "a socket unknown to hosts_access";
+		refused(ws, fd, peer, plen, &res);
+		return WRAP_REFUSED;
+	}
+	if (!w->ip)
 		return WRAP_PASS;
 	if (host_of(&peer->sa, &cfam, ca, caddr, sizeof(caddr)) == -1)
 		return WRAP_PASS;	/* not an IP peer: no hosts to match */
@@ -292,8 +345,8 @@ wrap_admit(int fd, const union sockaddr_any *peer, socklen_t plen,
 		if (fd != -1 && external && getsockname(fd, &self.sa,
 		    &slen) == 0)
 			;
-		else if (bound_known)
-			self = bound;
+		else if (w->bound_known)
+			self = w->bound;
 		else
 			self.sa.sa_family = AF_UNSPEC;
 		if (host_of(&self.sa, &sfam, sa, saddr, sizeof(saddr)) == -1) {
@@ -306,22 +359,22 @@ wrap_admit(int fd, const union sockaddr_any *peer, socklen_t plen,
 		if (res.verdict == HOSTS_GRANT)
 			return WRAP_PASS;
 		if (res.verdict == HOSTS_REFUSE) {
-			refused(fd, peer, plen, &res);
+			refused(ws, fd, peer, plen, &res);
 			return WRAP_REFUSED;
 		}
 		if (res.verdict == HOSTS_NEED_CLIENT_NAME) {
 			if ((q.client_name = name_of(cfam, ca, loop_now(),
 			    &asked)) != NULL)
 				continue;
-			if (asked && park(fd, peer, plen, data, len, resume,
-			    cfam, ca) == WRAP_PARKED)
+			if (asked && park(ws, ctx, fd, peer, plen, data, len,
+			    resume, cfam, ca) == WRAP_PARKED)
 				return WRAP_PARKED;
 		} else if (sfam != 0) {
 			if ((q.server_name = name_of(sfam, sa, loop_now(),
 			    &asked)) != NULL)
 				continue;
-			if (asked && park(fd, peer, plen, data, len, resume,
-			    sfam, sa) == WRAP_PARKED)
+			if (asked && park(ws, ctx, fd, peer, plen, data, len,
+			    resume, sfam, sa) == WRAP_PARKED)
 				return WRAP_PARKED;
 		} else {
 			q.server_name = "unknown";
@@ -330,7 +383,7 @@ wrap_admit(int fd, const union sockaddr_any *peer, socklen_t plen,
 		/* No room to wait: refused, as libwrap fails closed. */
 		res.verdict = HOSTS_REFUSE;
 		res.why = "too many host name lookups at once";
-		refused(fd, peer, plen, &res);
+		refused(ws, fd, peer, plen, &res);
 		return WRAP_REFUSED;
 	}
 }
@@ -348,7 +401,7 @@ resume_waiting(uint8_t family, const uint8_t addr[16])
 			continue;
 		p = parked[i];
 		parked[i].used = 0;
-		p.resume(p.fd, &p.peer, p.plen, p.data, p.len);
+		p.resume(p.ctx, p.fd, &p.peer, p.plen, p.data, p.len);
 		free(p.data);
 	}
 }

@@ -19,19 +19,24 @@ enum wrap_result {
 				/* are ours, resume is called again */
 };
 
-/* Called again once the name is known: admit the connection anew. */
-typedef void wrap_resume_fn(int, const union sockaddr_any *, socklen_t,
-	    const void *, size_t);
+/*
+ * Called again once the name is known, with the ctx wrap_admit had:
+ * admit the connection anew.
+ */
+typedef void wrap_resume_fn(void *, int, const union sockaddr_any *,
+	    socklen_t, const void *, size_t);
 
 struct wsock;
 
-/* Under -l a pool serves one socket (pool.c): that socket's service. */
+/* Each socket is decided by its own daemon name and address. */
 void	 wrap_receive(const struct msg_service *, const struct wsock *,
 	    const struct hosts_table *);
 void	 wrap_update(const struct hosts_table *);
-void	 wrap_prepare(const struct msg_service *, const struct wsock *);
-enum wrap_result wrap_admit(int, const union sockaddr_any *, socklen_t,
-	    const void *, size_t, wrap_resume_fn *);
+void	 wrap_prepare(const struct msg_service *, const struct wsock *,
+	    size_t);
+enum wrap_result wrap_admit(const struct wsock *, void *, int,
+	    const union sockaddr_any *, socklen_t, const void *, size_t,
+	    wrap_resume_fn *);
 uint64_t wrap_tick(uint64_t);
 
 #endif
