@@ -171,13 +171,22 @@ subtest 'a policy edit re-applies it' => sub {
 	my $pdir = policy_dir();
 	my $d = Sinetd->start(refresh => 1, conf => echo_line($a), args => ['-P', $pdir]);
 	ok(answers($a), 'answers 127.0.0.1');
+	# Each edit waits for the last one's reload: two within one refresh
+	# delay are one reload, and until a reload is done the old pool's
+	# workers may still take a connection under the old rules.
+	my $done = $d->count_log(qr/reload done/);
 	write_rename("$pdir/$a.policy", "only-from ::1\n");
 	ok($d->wait_log(qr/reload by=refresh path=\Q$pdir\E\/$a\.policy/, $BOUND),
 	    'the new policy file triggers a reload');
+	ok(wait_for($BOUND, sub { $d->count_log(qr/reload done/) > $done }),
+	    'which is applied');
 	ok(wait_for($BOUND, sub { !answers($a) }),
 	    'and 127.0.0.1 is refused under it');
+	$done = $d->count_log(qr/reload done/);
 	write_in_place("$pdir/$a.policy", "only-from ::1 127.0.0.1\n");
-	ok(answers_within($a), 'an in-place edit of it applies too');
+	ok(wait_for($BOUND, sub { $d->count_log(qr/reload done/) > $done }),
+	    'an in-place edit of it reloads too');
+	ok(answers_within($a), 'and applies');
 	write_in_place("$pdir/$a.policy", "only-from nowhere\n");
 	ok($d->wait_log(qr/reload refused: \Q$pdir\E\/$a\.policy:1: /, $BOUND),
 	    'a broken policy is refused with file:line');
