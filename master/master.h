@@ -353,7 +353,7 @@ bool	 audit_open(void);
 void	 audit_poll(void);
 
 /* procev.c: the kernel's process events, the pools' family trees */
-void	 procev_follow(bool);
+uint64_t procev_follow(bool, uint64_t);
 bool	 procev_following(void);
 bool	 procev_find(pid_t, uint64_t, uint64_t, uint64_t *, pid_t *,
 	    uint64_t *);

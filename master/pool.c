@@ -125,7 +125,7 @@ pool_join(struct msvc *ms, uint64_t generation)
 	if (p == NULL) {
 		/* Its workers' children are followed from their first fork. */
 		if (!internal)
-			procev_follow(true);
+			(void)procev_follow(true, 0);
 		p = xcalloc(1, sizeof(*p));
 		p->id = ++last_id;
 		p->generation = generation;
@@ -610,8 +610,8 @@ pools_tick(uint64_t now, bool stopping)
 	if (procev_following()) {
 		for (i = 0; i < npools && pools[i]->internal; i++)
 			;
-		if (i == npools)
-			procev_follow(false);
+		if (i == npools && (t = procev_follow(false, now)) < next)
+			next = t;
 	}
 	return next;
 }

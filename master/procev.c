@@ -51,6 +51,8 @@ static int fd = -1;
 static bool full_said, cannot_said;
 static uint64_t lost;
 static size_t nrunning;			/* entries with died_ms 0 */
+static bool gap;			/* since open: a fork may be untold */
+static uint64_t recheck_at;		/* the next look at closing */
 
 static bool	 procev_open(void);
 
@@ -92,6 +94,7 @@ track(const struct tracked *t)
 		sweep();
 	if (table.used + 1 > table.cap / 2) {
 		if (table.cap >= TRACK_MAX) {
+			gap = true;
 			if (!full_said)
 				log_warnx("too many processes in the pools to "
 				    "follow each: a violation of one started "
@@ -117,7 +120,13 @@ forked(const struct proc_event *e)
 	/* A new thread is no new process. */
 	if (e->event_data.fork.child_pid != t.pid)
 		return;
+	/*
+	 * An internal pool's workers start no child server: what they
+	 * fork (the -l resolver) is theirs, and would keep us listening.
+	 */
 	if ((ms = pool_find_worker(parent)) != NULL) {
+		if (ms->pool == NULL || ms->pool->internal)
+			return;
 		t.top = t.pid;
 		t.svc = ms->id;
 		t.depth = 1;
@@ -184,6 +193,7 @@ procev_event(struct mev *ev, uint32_t events)
 		n = recv(fd, buf, sizeof(buf), 0);
 		if (n == -1 && errno == ENOBUFS) {
 			/* The kernel dropped some: the tree may have gaps. */
+			gap = true;
 			if (lost++ == 0)
 				log_warnx("process events lost: a violation of "
 				    "a process started by a child server may "
@@ -322,6 +332,7 @@ procev_close(void)
 	pidtab_free(&table);
 	nrunning = 0;
 	full_said = false;
+	gap = false;
 }
 
 /* Whether the family trees are followed now. */
@@ -334,22 +345,39 @@ procev_following(void)
 /*
  * An external pool is about to exist (needed), or none does (not
  * needed): listen from before its workers can fork, and stop once
- * nothing a pool started runs, so a host's forks cost an idle master
- * nothing. A process whose exit was lost keeps us listening: a gap in the
- * tree is worse than the wake-ups.
+ * nothing a pool started runs and what ended has been kept its while
+ * (an audit record of it may still come), so a host's forks cost an idle
+ * master nothing. Events lost since we opened keep us listening: a
+ * process they told of may run, and a gap in the tree is worse than the
+ * wake-ups. Returns when to look again.
  */
-void
-procev_follow(bool needed)
+uint64_t
+procev_follow(bool needed, uint64_t now)
 {
-	if (needed && fd == -1 && !procev_open() && !cannot_said) {
-		cannot_said = true;
-		log_warnx("cannot follow the pools' processes (proc "
-		    "connector): a violation of a process a child server "
-		    "started is counted only while /proc still shows it");
+	if (needed) {
+		if (fd == -1 && !procev_open() && !cannot_said) {
+			cannot_said = true;
+			log_warnx("cannot follow the pools' processes (proc "
+			    "connector): a violation of a process a child "
+			    "server started is counted only while /proc "
+			    "still shows it");
+		}
+		return UINT64_MAX;
 	}
-	if (!needed && fd != -1 && nrunning == 0) {
-		procev_close();
-		log_debug("process events: no external pool, and nothing one "
-		    "started runs: not followed");
+	if (fd == -1 || gap)
+		return UINT64_MAX;
+	if (now < recheck_at)
+		return recheck_at;
+	/* What is queued first: a fork told there is one more running. */
+	procev_event(&procev_mev, 0);
+	if (nrunning == 0 && table.used > 0)
+		sweep();
+	if (nrunning > 0 || table.used > 0) {
+		recheck_at = now + 1000;
+		return recheck_at;
 	}
+	procev_close();
+	log_debug("process events: no external pool, and nothing one "
+	    "started runs: not followed");
+	return UINT64_MAX;
 }

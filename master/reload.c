@@ -242,7 +242,9 @@ reload_request(const char *why)
 		str_copy(queued_why, why, sizeof(queued_why));
 		return 0;
 	}
+	/* Whatever starts now reads the files: it is the queued one too. */
 	serial++;
+	queued = false;
 	if (!master_running()) {
 		log_warnx("reload refused: not running (starting or stopping) "
 		    "%s", why);
@@ -373,15 +375,21 @@ reload_pool_settled(struct pool *p)
 		finish();
 }
 
-/* A stop cancels a pending reload: its pools are retired with the rest. */
+/*
+ * A stop cancels a pending reload (its pools are retired with the rest)
+ * and a queued one: a barrier that just came down leaves its queued one
+ * to the loop's next turn, and a stop may come first.
+ */
 void
 reload_cancel(void)
 {
-	if (!pending)
+	if (!pending && !queued)
 		return;
-	free(moved);
-	moved = NULL;
-	nmoved = 0;
+	if (pending) {
+		free(moved);
+		moved = NULL;
+		nmoved = 0;
+	}
 	pending = false;
 	queued = false;
 	snprintf(last_result, sizeof(last_result), "cancelled by the stop");

@@ -404,6 +404,13 @@ EOF
 		$got = Sinetd::read_some($s, 100, 5);
 	}
 	is($got, "ping\n", 'and echo@127.0.0.2 on its own socket is allowed, in the same pool');
+	# A rule that needs the client's name: decided after the lookup,
+	# and still logged as daytime's, not as the pool's. From a client
+	# not refused before: a source's refusal is said once a minute.
+	load_rules_for($d4, '', "daytime: beta.example.org\n");
+	is($daytime->('beta'), 'denied', 'a name rule refuses daytime after the lookup');
+	ok($d4->wait_log(qr/from worker service=$pd proto=tcp addr=127\.0\.0\.1:$pd pid=\d+ msg="connection refused peer=127\.0\.0\.12:\d+ reason=hosts_access daemon=daytime /),
+	    'and its line is daytime\'s') or diag($d4->log_text);
 	unlike($d4->log_text, qr/policy violation|worker died|resolver is gone/,
 	    'no worker or resolver was killed on the way');
 	is($d4->stop >> 8, 0, 'clean stop');

@@ -282,9 +282,18 @@ sub has_connector {
 subtest 'the process events are followed only while an external service may fork' => sub {
 	my $echo = free_port();
 	my $internal = "127.0.0.1:$echo stream tcp nowait nobody internal echo\n";
-	my $d = Sinetd->start(args => ['-P', "$dir/policy"], conf => $internal);
+	# Under -l the internal workers fork resolvers: theirs, not a
+	# pool's child servers, so they must not keep it listening.
+	write_file("$dir/hosts.allow", '');
+	write_file("$dir/hosts.deny", '');
+	my $d = Sinetd->start(args => ['-P', "$dir/policy", '-l', '-o',
+	    "hosts-allow=$dir/hosts.allow", '-o', "hosts-deny=$dir/hosts.deny"],
+	    conf => $internal);
 	ok(!has_connector($d->pid), 'internal services only: no proc connector');
 	my ($subline) = grep { /^127\.0\.0\.1:$p{sub} / } split /\n/, $conf;
+	# With it, an internal pool whose workers start (and fork their
+	# resolvers) while the events are followed.
+	$internal .= "127.0.0.1:" . free_port() . " stream tcp nowait nobody internal daytime\n";
 	write_file($d->{conf}, $internal . "$subline\n");
 	$d->ctl('reload');
 	ok(has_connector($d->pid), 'an external service added: it listens');

@@ -178,6 +178,30 @@ subtest 'a reload asked for during another is queued, and reads the files then' 
 	    'naming the error');
 	is(Sinetd::tcp_talk('127.0.0.1', $a, "a\n", half_close => 1), "a\n",
 	    'and the services serve on');
+	# A stop while a reload is queued: the sinetctl that waits for it
+	# hears so, at once.
+	write_file($d->{conf}, $base . $slowline->('-x'));
+	kill('HUP', $d->pid);
+	ok(wait_for(10, sub { $d->count_log(qr/reload signal=HUP/) >= 5 }),
+	    'a fifth reload starts');
+	my $answer = File::Temp->new;
+	my $queued = $d->count_log(qr/reload queued: .* by=sinetctl/);
+	my $asker = fork() // die;
+	if ($asker == 0) {
+		my ($r, $o, $e) = $d->ctl('reload');
+		open(my $fh, '>', $answer->filename);
+		print $fh "$r $o$e";
+		close($fh);
+		POSIX::_exit(0);
+	}
+	ok(wait_for(10, sub { $d->count_log(qr/reload queued: .* by=sinetctl/) > $queued }),
+	    'a sinetctl reload is queued');
+	my $t0 = time;
+	kill('TERM', $d->pid);
+	waitpid($asker, 0);
+	like(slurp($answer->filename), qr/^[1-9]\d* .*cancelled by the stop/,
+	    'a stop answers the sinetctl waiting for the queued reload');
+	cmp_ok(time - $t0, '<', 20, 'within the stop, not at its deadline');
 	is($d->stop >> 8, 0, 'clean stop');
 };
 

@@ -215,6 +215,11 @@ spawn_resumed(void *ctx, int fd, const union sockaddr_any *peer,
 
 	(void)data;
 	(void)len;
+	/* Its service left this pool while the name was looked up. */
+	if (es->lst.stopped) {
+		refuse_reset(fd);
+		return;
+	}
 	if (spawn_for(es, fd, peer, plen))
 		return;
 	if (es->held.fd != -1) {

@@ -353,6 +353,11 @@ named(void *ctx, int fd, const union sockaddr_any *peer, socklen_t plen,
 
 	(void)data;
 	(void)len;
+	/* Its service left this pool while the name was looked up. */
+	if (ss->lst.stopped) {
+		refuse_reset(fd);
+		return;
+	}
 	if (wrap_admit(ss->ws, ss, fd, peer, plen, NULL, 0, named) ==
 	    WRAP_PASS)
 		admitted(fd, ss->ws->builtin, peer, plen);

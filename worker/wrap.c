@@ -401,7 +401,10 @@ resume_waiting(uint8_t family, const uint8_t addr[16])
 			continue;
 		p = parked[i];
 		parked[i].used = 0;
+		/* What it logs is its own service's, not the pool's. */
+		worker_log_about(p.ws);
 		p.resume(p.ctx, p.fd, &p.peer, p.plen, p.data, p.len);
+		worker_log_about(NULL);
 		free(p.data);
 	}
 }
