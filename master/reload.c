@@ -383,9 +383,18 @@ reload_pool_settled(struct pool *p)
 void
 reload_cancel(void)
 {
+	size_t i;
+
 	if (!pending && !queued)
 		return;
 	if (pending) {
+		/* What each changed one replaces retires with the stop. */
+		for (i = 0; i < nmoved; i++) {
+			struct msvc *o = moved[i]->replaces;
+
+			moved[i]->replaces = NULL;
+			services_retire_reload(o);
+		}
 		free(moved);
 		moved = NULL;
 		nmoved = 0;
