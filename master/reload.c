@@ -468,7 +468,7 @@ reload_tick(uint64_t now)
 	(void)now;
 	if (!queued || pending || !master_running())
 		return UINT64_MAX;
-	queued = false;
+	/* reload_request clears the queue as it starts. */
 	str_copy(why, queued_why, sizeof(why));
 	(void)reload_request(why);
 	return UINT64_MAX;

@@ -203,10 +203,7 @@ static bool spawn_for(struct esock *, int, const union sockaddr_any *,
 	    socklen_t);
 static void pause_full(struct esock *);
 
-/*
- * Its host name came (wrap.c): on, or held if the service filled. Under
- * -l every pool serves one socket (pool.c): the first.
- */
+/* Its host name came (wrap.c): on, or held if the service filled. */
 static void
 spawn_resumed(void *ctx, int fd, const union sockaddr_any *peer,
     socklen_t plen, const void *data, size_t len)
@@ -558,6 +555,21 @@ children_ready(struct loop_ev *ev, uint32_t events)
 
 static struct loop_ev children_ev = { .fn = children_ready };
 
+#ifdef SINETD_TEST_HOOKS
+/* Whether one of the line's arguments is what the variable names. */
+static bool
+test_hook_names(char *const *args, const char *var)
+{
+	const char *want = getenv(var);
+	size_t i;
+
+	for (i = 0; want != NULL && args[i] != NULL; i++)
+		if (strcmp(args[i], want) == 0)
+			return true;
+	return false;
+}
+#endif
+
 /* Before lock-down: the argument vector and what never changes. */
 static void
 external_prepare(const struct msg_service *m, const struct policy *p,
@@ -577,15 +589,11 @@ external_prepare(const struct msg_service *m, const struct policy *p,
 	argv[m->argc] = NULL;
 #ifdef SINETD_TEST_HOOKS
 	/* build/t/sinetd-hooks only: a line with this argument cannot set up. */
-	for (i = 0; getenv("SINETD_TEST_SETUP_FAILS_FOR") != NULL &&
-	    argv[i] != NULL; i++)
-		if (strcmp(argv[i], getenv("SINETD_TEST_SETUP_FAILS_FOR")) == 0)
-			fatalx("test hook: set-up fails for this line");
+	if (test_hook_names(argv, "SINETD_TEST_SETUP_FAILS_FOR"))
+		fatalx("test hook: set-up fails for this line");
 	/* ... and with this one, takes two seconds: a reload stays pending. */
-	for (i = 0; getenv("SINETD_TEST_SLOW_SETUP_FOR") != NULL &&
-	    argv[i] != NULL; i++)
-		if (strcmp(argv[i], getenv("SINETD_TEST_SLOW_SETUP_FOR")) == 0)
-			(void)nanosleep(&(struct timespec){ .tv_sec = 2 }, NULL);
+	if (test_hook_names(argv, "SINETD_TEST_SLOW_SETUP_FOR"))
+		(void)nanosleep(&(struct timespec){ .tv_sec = 2 }, NULL);
 #endif
 	sp.path = m->program;
 	sp.argv = argv;
