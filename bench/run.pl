@@ -98,10 +98,19 @@ sub ports {
 my $fingerd = "$build/peers/root/usr/sbin/in.fingerd";
 $fingerd = undef unless -x $fingerd;
 
+# Every server starts from this environment alone, the one sinetd and
+# Debian's openbsd-inetd give their child servers: what a server was handed
+# reaches the children of some (tcpserver, bare fork+exec) and not of
+# others, and a LANG makes each /bin/cat load a locale, ~240 µs an exec
+# here (C.UTF-8), which would be measured as the server's cost.
+my %server_env = (PATH => '/usr/local/sbin:/usr/local/bin:/usr/sbin:' .
+    '/usr/bin:/sbin:/bin');
+
 sub spawn {
 	my (%a) = @_;
 	my $pid = fork // die "fork: $!";
 	if ($pid == 0) {
+		%ENV = %server_env;
 		setsid();
 		open STDIN, '<', '/dev/null';
 		open STDOUT, '>', $a{log} // '/dev/null';
