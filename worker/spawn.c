@@ -26,6 +26,32 @@
 
 static char child_stack[CHILD_STACK] __attribute__((aligned(64)));
 static volatile int child_errno;
+/* The signals whose disposition is not the default, once read. */
+static int changed_sigs[NSIG];
+static int nchanged = -1;
+
+/*
+ * The worker takes its signals from a signalfd and sets no disposition
+ * after it starts; what it has is what the master's posix_spawn left
+ * ignored (glibc's 32 and 33) or a later change would add. Read once, so
+ * a spawn resets those few and not all 64, each a call through the
+ * worker's seccomp filter. A kernel sigaction's handler is its first word.
+ */
+static void
+read_changed_sigs(void)
+{
+	unsigned long old[4];
+	int sig;
+
+	nchanged = 0;
+	for (sig = 1; sig < NSIG; sig++) {
+		memset(old, 0, sizeof(old));
+		if (syscall(SYS_rt_sigaction, sig, NULL, old,
+		    (size_t)(NSIG - 1) / 8) == -1 ||
+		    old[0] != (unsigned long)SIG_DFL)
+			changed_sigs[nchanged++] = sig;
+	}
+}
 
 /*
  * In the child, sharing our memory: only system calls, nothing that takes
@@ -38,16 +64,15 @@ child_main(void *arg)
 	const struct policy *p = sp->policy;
 	unsigned long dfl[4];
 	sigset_t none;
-	int sig, r;
+	int i, r;
 
 	/*
-	 * The raw call: glibc's sigaction refuses its own signals (32, 33),
-	 * which posix_spawn left ignored in us. An all-zero kernel sigaction
-	 * is SIG_DFL on every layout.
+	 * The raw call: glibc's sigaction refuses its own signals (32, 33).
+	 * An all-zero kernel sigaction is SIG_DFL on every layout.
 	 */
 	memset(dfl, 0, sizeof(dfl));
-	for (sig = 1; sig < NSIG; sig++)
-		(void)syscall(SYS_rt_sigaction, sig, dfl, NULL,
+	for (i = 0; i < nchanged; i++)
+		(void)syscall(SYS_rt_sigaction, changed_sigs[i], dfl, NULL,
 		    (size_t)(NSIG - 1) / 8);
 	if (setsid() == -1)
 		goto fail;
@@ -91,6 +116,8 @@ spawn_child(const struct spawn *sp, int *err)
 	pid_t pid;
 	int saved;
 
+	if (nchanged == -1)
+		read_changed_sigs();
 	/* No handler may run in the child on our stack before it resets. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
