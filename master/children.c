@@ -116,7 +116,12 @@ sweep(size_t n, bool all_gone)
 	while (n-- > 0 && table.used > 0) {
 		cursor = (cursor + 1) & (table.cap - 1);
 		r = pidtab_at(&table, cursor);
-		if (r->pid == 0 || rec_running(r))
+		/*
+		 * Gone is for good (the pid with its start time names one
+		 * process): only a record not yet seen gone costs a read of
+		 * /proc, and at a high spawn rate nearly all are gone ones.
+		 */
+		if (r->pid == 0 || (r->gone_at == 0 && rec_running(r)))
 			continue;
 		if (r->gone_at == 0)
 			r->gone_at = now;
@@ -219,6 +224,24 @@ child_peer(int pidfd, const struct msvc *ms, struct child_rec *r)
 	return ok;
 }
 
+/*
+ * The peer of the connection the worker handed over with its word, where
+ * the child's own descriptor 0 could not be asked (it ended, or closed
+ * it): still one of the service's sockets, read by us, or nothing.
+ */
+static void
+handed_peer(int fd, const struct msvc *ms, struct child_rec *out)
+{
+	struct child_rec handed;
+
+	memset(&handed, 0, sizeof(handed));
+	if (fd == -1 || ms == NULL || !peer_of(fd, ms, &handed))
+		return;
+	out->family = handed.family;
+	out->port = handed.port;
+	memcpy(out->addr, handed.addr, sizeof(out->addr));
+}
+
 static bool
 worker_dead(const struct mworker *w)
 {
@@ -246,9 +269,8 @@ children_spawned(struct mworker *w, pid_t pid, uint32_t slot, int fd,
 	const struct pool *p = w->pool;
 	/* The service of that socket: it may have left the pool since. */
 	const struct msvc *ms = slot < p->nslots ? p->svcs[slot] : NULL;
-	struct child_rec handed, *old;
+	struct child_rec *old;
 	unsigned long long start;
-	bool have_handed;
 	pid_t ppid;
 	char state;
 	int pidfd;
@@ -266,13 +288,6 @@ children_spawned(struct mworker *w, pid_t pid, uint32_t slot, int fd,
 		return CHILD_LIE;
 	}
 	out->svc = p->ids[slot];
-	memset(&handed, 0, sizeof(handed));
-	have_handed = fd != -1 && ms != NULL && peer_of(fd, ms, &handed);
-	if (have_handed) {
-		out->family = handed.family;
-		out->port = handed.port;
-		memcpy(out->addr, handed.addr, sizeof(out->addr));
-	}
 	/*
 	 * The pidfd first: /proc read after it, and the pidfd still alive
 	 * after that, means /proc spoke of the very process it names.
@@ -280,11 +295,15 @@ children_spawned(struct mworker *w, pid_t pid, uint32_t slot, int fd,
 	if ((pidfd = pidfd_open(pid, 0)) == -1) {
 		/* EINVAL: a thread, not a process; else we cannot tell. */
 		*why = "a spawn of what is not a process";
-		return errno == EINVAL ? CHILD_LIE : CHILD_GONE;
+		if (errno == EINVAL)
+			return CHILD_LIE;
+		handed_peer(fd, ms, out);
+		return CHILD_GONE;
 	}
 	if (children_proc_stat(pid, &ppid, &start, &state) == -1 ||
 	    (pidfd_send_signal(pidfd, 0, NULL, 0) == -1 && errno == ESRCH)) {
 		close(pidfd);
+		handed_peer(fd, ms, out);
 		return CHILD_GONE;
 	}
 	/*
@@ -304,8 +323,8 @@ children_spawned(struct mworker *w, pid_t pid, uint32_t slot, int fd,
 		return CHILD_LIE;
 	}
 	out->start = start;
-	if (ms != NULL)		/* else the handed one's */
-		(void)child_peer(pidfd, ms, out);
+	if (ms == NULL || !child_peer(pidfd, ms, out))
+		handed_peer(fd, ms, out);
 	close(pidfd);
 	if (old == NULL && !room()) {
 		if (!full_said)
