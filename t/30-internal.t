@@ -4,7 +4,10 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
+use IO::Select;
+use IO::Socket::IP;
 use POSIX qw(strftime);
+use Socket qw(SOCK_DGRAM);
 use Test::More;
 use Sinetd;
 
@@ -100,6 +103,34 @@ for my $host ('127.0.0.1', '::1') {
 
 is(udp_ask('127.0.0.1', $dual, 'mapped'), 'mapped',
     'udp46: an IPv4 client of a dual-stack socket is answered');
+
+# A burst from two clients at once, so that the worker takes several
+# datagrams a call: each is answered whole, to its own sender, in order.
+{
+	my @c = map { IO::Socket::IP->new(PeerHost => '127.0.0.1',
+	    PeerPort => $port{echo}, Type => SOCK_DGRAM) } 1 .. 2;
+	my @sent = ([], []);
+	for my $i (1 .. 30) {
+		for my $k (0, 1) {
+			# Sizes from empty to 3 KiB: a batch's buffers differ.
+			my $dg = "$k:$i:" . ('x' x (($i * 97 + $k) % 3000));
+			$dg = '' if $i == 7 && $k == 1;
+			push @{ $sent[$k] }, $dg;
+			send($c[$k], $dg, 0);
+		}
+	}
+	for my $k (0, 1) {
+		my (@got, $buf);
+		my $sel = IO::Select->new($c[$k]);
+		while (@got < 30 && $sel->can_read(2)) {
+			recv($c[$k], $buf, 65536, 0);
+			push @got, $buf;
+		}
+		is_deeply(\@got, $sent[$k],
+		    "echo/udp: a burst of 60 from two clients, client $k " .
+		    'has its 30 answers, whole and in order');
+	}
+}
 
 ok(!$d->exited, 'the daemon is still running');
 is($d->stop >> 8, 0, 'and stops with status 0');
