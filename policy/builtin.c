@@ -53,14 +53,13 @@ policy_internal(struct policy *p)
 
 /*
  * The calls every internal worker makes whatever its service: its event
- * loop, the channel to the master, its datagrams in batches, its memory,
- * resetting a refused connection, leaving. A narrowing file cannot take
- * them away.
+ * loop, the channel to the master, its memory, resetting a refused
+ * connection, leaving. A narrowing file cannot take them away.
  */
 static const char *const internal_needs[] = {
 	"brk", "close", "epoll_ctl", "epoll_pwait", "epoll_wait", "exit",
-	"exit_group", "futex", "mmap", "munmap", "recvmmsg", "recvmsg",
-	"restart_syscall", "rt_sigreturn", "sendmsg", "setsockopt",
+	"exit_group", "futex", "mmap", "munmap", "recvmsg", "restart_syscall",
+	"rt_sigreturn", "sendmsg", "setsockopt",
 };
 
 /* Allows the named calls, whatever the policy said of them. */

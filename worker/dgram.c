@@ -23,8 +23,7 @@
 #include "worker.h"
 #include "wrap.h"
 
-#define DGRAM_BURST	64		/* datagrams a wake-up, at most */
-#define DGRAM_BATCH	8		/* datagrams a recvmmsg */
+#define DGRAM_BURST	64
 
 /* A UDP socket of the pool. */
 struct dsock {
@@ -40,8 +39,7 @@ static struct dsock *socks;		/* this worker's life, never moved */
 static size_t nsocks, nsocks_max;
 static const struct policy *pol;
 static bool log_conns;
-/* Pages of a buffer are touched only by what arrives in it. */
-static char dgram_buf[DGRAM_BATCH][65536];
+static char dgram_buf[65536];
 
 #ifdef SINETD_TEST_HOOKS
 /*
@@ -108,57 +106,35 @@ named(void *ctx, int fd, const union sockaddr_any *peer, socklen_t plen,
 		answer(dl, peer, plen, data, len);
 }
 
-/*
- * One recvmmsg takes what is queued, up to a batch: a wake-up costs one
- * call for all, and the short count says the queue is empty, where one
- * recvfrom a datagram would end with one that finds nothing. The socket
- * is level-triggered, so what a full burst leaves wakes us again.
- */
 static void
 dgram_ready(struct loop_ev *ev, uint32_t events)
 {
 	struct dsock *dl = container_of(ev, struct dsock, ev);
 	struct svcstate *st = dl->st;
-	union sockaddr_any peers[DGRAM_BATCH];
-	struct mmsghdr mm[DGRAM_BATCH];
-	struct iovec iov[DGRAM_BATCH];
+	union sockaddr_any peer;
 	socklen_t plen;
-	int i, n, done = 0;
+	ssize_t n;
+	int i;
 
 	(void)events;
 	worker_log_about(dl->ws);
-	while (done < DGRAM_BURST && dl->fd != -1) {
-		memset(mm, 0, sizeof(mm));
-		for (i = 0; i < DGRAM_BATCH; i++) {
-			iov[i].iov_base = dgram_buf[i];
-			iov[i].iov_len = sizeof(dgram_buf[i]);
-			mm[i].msg_hdr.msg_name = &peers[i];
-			mm[i].msg_hdr.msg_namelen = sizeof(peers[i]);
-			mm[i].msg_hdr.msg_iov = &iov[i];
-			mm[i].msg_hdr.msg_iovlen = 1;
-		}
-		n = recvmmsg(dl->fd, mm, DGRAM_BATCH, MSG_DONTWAIT, NULL);
+	for (i = 0; i < DGRAM_BURST && dl->fd != -1; i++) {
+		plen = sizeof(peer);
+		n = recvfrom(dl->fd, dgram_buf, sizeof(dgram_buf), MSG_DONTWAIT,
+		    &peer.sa, &plen);
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EINTR &&
 			    errno != ECONNREFUSED)
-				log_warn("recvmmsg");
+				log_warn("recvfrom");
 			break;
 		}
-		for (i = 0; i < n && dl->fd != -1; i++) {
-			plen = mm[i].msg_hdr.msg_namelen;
-			if (admit_peer(st, pol, &peers[i].sa, plen,
-			    guard_check(&peers[i].sa, dl->dual), true,
-			    dl->dual) != ADMIT_OK)
-				continue;
-			if (wrap_admit(dl->ws, dl, -1, &peers[i], plen,
-			    dgram_buf[i], mm[i].msg_len, named) != WRAP_PASS)
-				continue;
-			answer(dl, &peers[i], plen, dgram_buf[i],
-			    mm[i].msg_len);
-		}
-		done += n;
-		if (n < DGRAM_BATCH)
-			break;
+		if (admit_peer(st, pol, &peer.sa, plen,
+		    guard_check(&peer.sa, dl->dual), true, dl->dual) != ADMIT_OK)
+			continue;
+		if (wrap_admit(dl->ws, dl, -1, &peer, plen, dgram_buf,
+		    (size_t)n, named) != WRAP_PASS)
+			continue;
+		answer(dl, &peer, plen, dgram_buf, (size_t)n);
 	}
 	worker_log_about(NULL);
 }
