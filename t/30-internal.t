@@ -104,15 +104,15 @@ for my $host ('127.0.0.1', '::1') {
 is(udp_ask('127.0.0.1', $dual, 'mapped'), 'mapped',
     'udp46: an IPv4 client of a dual-stack socket is answered');
 
-# A burst from two clients at once, so that the worker takes several
-# datagrams a call: each is answered whole, to its own sender, in order.
+# A burst from two clients at once, so that several datagrams wait for
+# the worker together: each is answered whole, to its own sender, in order.
 {
 	my @c = map { IO::Socket::IP->new(PeerHost => '127.0.0.1',
 	    PeerPort => $port{echo}, Type => SOCK_DGRAM) } 1 .. 2;
 	my @sent = ([], []);
 	for my $i (1 .. 30) {
 		for my $k (0, 1) {
-			# Sizes from empty to 3 KiB: a batch's buffers differ.
+			# From empty to 3 KiB: no two neighbours alike.
 			my $dg = "$k:$i:" . ('x' x (($i * 97 + $k) % 3000));
 			$dg = '' if $i == 7 && $k == 1;
 			push @{ $sent[$k] }, $dg;

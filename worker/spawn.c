@@ -31,11 +31,13 @@ static int changed_sigs[NSIG];
 static int nchanged = -1;
 
 /*
- * The worker takes its signals from a signalfd and sets no disposition
- * after it starts; what it has is what the master's posix_spawn left
- * ignored (glibc's 32 and 33) or a later change would add. Read once, so
- * a spawn resets those few and not all 64, each a call through the
- * worker's seccomp filter. A kernel sigaction's handler is its first word.
+ * The worker takes its signals from a signalfd and installs no handler:
+ * what differs from the default is what the master's posix_spawn left
+ * ignored (glibc's 32 and 33). Read once, at the first spawn, so a spawn
+ * resets those few and not all 64, each a call through the worker's
+ * seccomp filter; a disposition the worker changed later would be
+ * missed, so it must not change one. A kernel sigaction's handler is its
+ * first word.
  */
 static void
 read_changed_sigs(void)
