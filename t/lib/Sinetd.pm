@@ -26,6 +26,15 @@ our @EXPORT = qw(sinetd_bin build_dir default_policy private_ns free_port
 our $LOG_HEAD = qr/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z sinetd\[\d+\]: /;
 
 my $BUILD = $ENV{SINETD_BUILD} // "$FindBin::Bin/../build";
+
+# A test run by prove alone keeps its files where make check keeps them:
+# under /tmp, a policy's private-tmp would hide them from the servers.
+unless (defined $ENV{TMPDIR}) {
+	require Cwd;
+	my $tmp = "$BUILD/tmp";
+	mkdir $tmp;
+	$ENV{TMPDIR} = Cwd::abs_path($tmp) // $tmp;
+}
 my @started;    # every daemon pid this test started
 my @daemons;    # and their objects, for their logs when a test fails
 my %used_port;
