@@ -49,6 +49,8 @@ EOS
 	}
 	ok(tn_read($t, qr/Message from Talk_Daemon\@/, 20),
 	    "$line: the invitation reaches the user's pty");
+	# talkd writes the banner in pieces: its second line may come later.
+	tn_read($t, qr/talk: connection requested by root\@/, 10);
 	like(tn_take($t), qr/talk: connection requested by root\@/,
 	    "$line: saying who asks");
 	kill('TERM', $pid) if waitpid($pid, WNOHANG) == 0;
