@@ -147,7 +147,8 @@ EOF
 subtest 'a port in use fails that service only' => sub {
 	my ($busy, $ok) = (free_port(), free_port());
 	my $holder = IO::Socket::IP->new(LocalHost => '127.0.0.1',
-	    LocalPort => $busy, Listen => 1, Type => SOCK_STREAM) or die;
+	    LocalPort => $busy, Listen => 1, ReuseAddr => 1,
+	    Type => SOCK_STREAM) or die;
 	my $d = Sinetd->start(conf => <<"EOF");
 127.0.0.1:$busy stream tcp nowait nobody internal echo
 127.0.0.1:$ok stream tcp nowait nobody internal echo

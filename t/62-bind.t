@@ -34,7 +34,7 @@ subtest 'a UDP port held by another socket is refused, not shared' => sub {
 subtest 'a failed bind is tried again, and served once it works' => sub {
 	my $port = free_port();
 	my $holder = IO::Socket::IP->new(LocalHost => '127.0.0.1',
-	    LocalPort => $port, Proto => 'tcp', Listen => 1)
+	    LocalPort => $port, Proto => 'tcp', Listen => 1, ReuseAddr => 1)
 	    or die "listen: $!";
 	my $d = Sinetd->start(conf =>
 	    "127.0.0.1:$port stream tcp nowait nobody internal echo\n");

@@ -166,12 +166,14 @@ subtest 'a child server under its policy' => sub {
 	    'creating a file outside fs-write: EACCES');
 	ok(!-e "$dir/outside", 'and nothing was created');
 	my $l = IO::Socket::IP->new(LocalHost => '127.0.0.1',
-	    LocalPort => $p{listen}, Listen => 5, Type => SOCK_STREAM) or die;
+	    LocalPort => $p{listen}, Listen => 5, ReuseAddr => 1,
+	    Type => SOCK_STREAM) or die;
 	like(Sinetd::tcp_talk('127.0.0.1', $p{net}, undef), qr/result=ok/,
 	    'connecting to the port net-connect names: allowed');
 	close($l);
 	my $l2 = IO::Socket::IP->new(LocalHost => '127.0.0.1',
-	    LocalPort => $net2_other, Listen => 5, Type => SOCK_STREAM) or die;
+	    LocalPort => $net2_other, Listen => 5, ReuseAddr => 1,
+	    Type => SOCK_STREAM) or die;
 	like(Sinetd::tcp_talk('127.0.0.1', $p{net2}, undef), qr/result=Permission denied/,
 	    'connecting to a port net-connect does not name: EACCES');
 	close($l2);

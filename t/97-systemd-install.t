@@ -136,7 +136,8 @@ subtest 'STATUS= counts what serves, and an edit refused by refresh' => sub {
 	my $s = notify_socket("$dir/notify");
 	my ($echo, $held) = (free_port(), free_port());
 	my $holder = IO::Socket::IP->new(LocalHost => '127.0.0.1',
-	    LocalPort => $held, Proto => 'tcp', Listen => 1) or die "listen: $!";
+	    LocalPort => $held, Proto => 'tcp', Listen => 1, ReuseAddr => 1)
+	    or die "listen: $!";
 	my $conf = "127.0.0.1:$echo stream tcp nowait nobody internal echo\n"
 	    . "127.0.0.1:$held stream tcp nowait nobody internal echo\n";
 	my $d = Sinetd->start(refresh => 1, conf => $conf, before_exec => sub {
