@@ -232,14 +232,8 @@ child_peer(int pidfd, const struct msvc *ms, struct child_rec *r)
 static void
 handed_peer(int fd, const struct msvc *ms, struct child_rec *out)
 {
-	struct child_rec handed;
-
-	memset(&handed, 0, sizeof(handed));
-	if (fd == -1 || ms == NULL || !peer_of(fd, ms, &handed))
-		return;
-	out->family = handed.family;
-	out->port = handed.port;
-	memcpy(out->addr, handed.addr, sizeof(out->addr));
+	if (fd != -1 && ms != NULL)
+		(void)peer_of(fd, ms, out);
 }
 
 static bool
